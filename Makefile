@@ -1,0 +1,120 @@
+# bedrock-chat-migrate: build, test and install.
+#
+#   make            the program (./bedrock-chat-migrate), -Wall -Wextra -Werror
+#   make check      deps, program, ASan+UBSan unit tests, integration tests
+#   make demo       deps, program, then the demo against a local emulator
+#   make fuzz       libFuzzer targets, each for FUZZ_SECONDS
+#   make bench      benchmarks (bench/results.json)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PROG      := bedrock-chat-migrate
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKGS      := ncursesw libcurl libcrypto libcjson libxml-2.0
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wno-format-nonliteral -Wvla
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS)
+CFLAGS    ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRCS      := $(shell find src -name '*.c' | sort)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+OBJS      := $(LIB_SRCS:%.c=build/rel/%.o)
+SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps check unit integration demo fuzz bench install uninstall \
+        clean screenshots san-prog fuzz-build-smoke
+
+all: $(PROG)
+
+deps:
+	@scripts/deps.sh
+
+$(PROG): build/rel/src/main.o build/librel.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+build/librel.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libsan.a: $(SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# The sanitised program, used by the integration tests.
+build/san/$(PROG): build/san/src/main.o build/libsan.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+san-prog: build/san/$(PROG)
+
+build/tests/%: tests/unit/%.c build/libsan.a $(TEST_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT) \
+	    build/libsan.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
+unit: $(UNIT_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory $(PROG) build/san/$(PROG) $(UNIT_BINS) fuzz-build-smoke
+	@python3 tests/runner.py --unit $(UNIT_BINS) --integration tests/integration \
+	    --program build/san/$(PROG)
+
+demo: deps $(PROG)
+	@scripts/demo.sh ./$(PROG)
+
+# Fuzzing needs clang's libFuzzer; the smoke build in `check` makes sure the targets
+# keep compiling and replays the committed corpus once.
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -Wno-missing-prototypes -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
+
+fuzz-build-smoke: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    n=$$(basename $$f); d=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$d; \
+	    $$f -runs=0 $$d >/dev/null 2>&1 || { echo "fuzz corpus replay failed: $$f"; exit 1; }; \
+	done
+
+fuzz: deps $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    n=$$(basename $$f); d=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$d; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$d build/fuzz/new-$$n 2>&1 | tail -n 2; \
+	done
+
+bench: deps $(PROG)
+	@python3 bench/bench.py --program ./$(PROG)
+
+screenshots: deps $(PROG)
+	@scripts/screenshots.sh ./$(PROG)
+
+install: $(PROG)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
+	install -m 0644 man/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+
+clean:
+	rm -rf build $(PROG)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,22 @@
+/* Allocation that cannot fail silently.
+ *
+ * Owns: the policy for out-of-memory. This tool holds at most a few tens of MiB; when
+ * malloc fails there is nothing sensible to continue with, so these wrappers print one
+ * line and abort instead of threading NULL checks through every caller. */
+#ifndef BCM_UTIL_MEM_H
+#define BCM_UTIL_MEM_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Formatted allocation; never returns NULL. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Overwrites then frees a secret string (credentials, tokens). NULL is fine. */
+void free_secret(char *s);
+
+#endif

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Runs every test `make check` knows of and ends with one line: `N passed, M failed`.
+
+Unit tests are cmocka programs (one per module) run with TAP output, so each test case is
+counted. Integration tests are Python unittest modules under tests/integration that drive
+the sanitised program against a local emulator; each module runs in its own process with
+its own emulator, up to --jobs at a time.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+TAP_OK = re.compile(r"^ok \d+")
+TAP_NOT_OK = re.compile(r"^not ok \d+")
+RAN = re.compile(r"^Ran (\d+) tests? in")
+FAILED = re.compile(r"^FAILED \((.*)\)")
+
+
+def run_unit(binary, timeout):
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP",
+               ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    started = time.monotonic()
+    try:
+        p = subprocess.run([binary], capture_output=True, text=True, env=env,
+                           timeout=timeout, errors="replace")
+        out, code = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, code = f"{e.stdout or ''}\n{binary}: timed out after {timeout}s", -1
+    passed = sum(1 for l in out.splitlines() if TAP_OK.match(l))
+    failed = sum(1 for l in out.splitlines() if TAP_NOT_OK.match(l))
+    if code != 0 and failed == 0:
+        failed = 1  # crashed, leaked or sanitizer report: count it, show it
+    return binary, passed, failed, out, time.monotonic() - started
+
+
+def run_integration(module_path, program, timeout):
+    env = dict(os.environ, BCM_PROGRAM=os.path.abspath(program),
+               PYTHONDONTWRITEBYTECODE="1")
+    started = time.monotonic()
+    try:
+        p = subprocess.run([sys.executable, "-m", "unittest", "-v", os.path.basename(module_path)[:-3]],
+                           cwd=os.path.dirname(module_path), capture_output=True, text=True,
+                           env=env, timeout=timeout, errors="replace")
+        out, code = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = f"{(e.stdout or b'')!s}\n{(e.stderr or b'')!s}\n{module_path}: timed out after {timeout}s"
+        return module_path, 0, 1, out, time.monotonic() - started
+    ran, bad, skipped = 0, 0, 0
+    for line in out.splitlines():
+        m = RAN.match(line)
+        if m:
+            ran = int(m.group(1))
+        m = FAILED.match(line)
+        if m:
+            for part in m.group(1).split(","):
+                k, _, v = part.strip().partition("=")
+                if k in ("failures", "errors", "unexpected successes"):
+                    bad += int(v)
+                elif k == "skipped":
+                    skipped += int(v)
+        m = re.match(r"^OK \(skipped=(\d+)\)", line)
+        if m:
+            skipped += int(m.group(1))
+    if code != 0 and bad == 0:
+        bad = 1
+    return module_path, max(ran - bad - skipped, 0), bad, out, time.monotonic() - started
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--unit", nargs="*", default=[])
+    ap.add_argument("--integration", default=None)
+    ap.add_argument("--program", required=True)
+    ap.add_argument("--jobs", type=int, default=int(os.environ.get("BCM_TEST_JOBS", "2")))
+    ap.add_argument("--only", default=None, help="substring filter on test file names")
+    args = ap.parse_args()
+
+    total_pass = total_fail = 0
+    failures = []
+
+    units = [u for u in args.unit if not args.only or args.only in u]
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for name, p, f, out, secs in ex.map(lambda b: run_unit(b, 300), units):
+            total_pass += p
+            total_fail += f
+            print(f"unit  {os.path.basename(name):40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
+            if f:
+                failures.append((name, out))
+
+    modules = []
+    if args.integration and os.path.isdir(args.integration):
+        modules = sorted(os.path.join(args.integration, m) for m in os.listdir(args.integration)
+                         if m.startswith("test_") and m.endswith(".py"))
+    modules = [m for m in modules if not args.only or args.only in m]
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for name, p, f, out, secs in ex.map(lambda m: run_integration(m, args.program, 900), modules):
+            total_pass += p
+            total_fail += f
+            print(f"integ {os.path.basename(name):40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
+            if f:
+                failures.append((name, out))
+
+    for name, out in failures:
+        print(f"\n===== {name} =====")
+        tail = out.splitlines()[-200:]
+        print("\n".join(tail))
+
+    print(f"{total_pass} passed, {total_fail} failed")
+    return 1 if total_fail or total_pass == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
