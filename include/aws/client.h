@@ -22,6 +22,7 @@
 struct ev_loop;
 struct cred_provider;
 struct debug_log;
+struct aws_config;
 
 enum aws_protocol {
     AWS_PROTO_JSON,       /* JSON 1.0 / 1.1 with X-Amz-Target */
@@ -89,6 +90,7 @@ struct aws_client_config {
     const char *region;
     const char *endpoint_url;    /* --endpoint-url: applies to every service */
     const char *profile;         /* for endpoint_url / max_attempts from the config file */
+    const struct aws_config *config; /* NULL: files not consulted */
     int max_attempts;            /* 0: AWS_MAX_ATTEMPTS, the profile, or the service default */
     struct debug_log *log;       /* NULL: quiet */
     time_t (*wall_clock)(void);  /* NULL: time(); tests freeze it */
@@ -115,8 +117,8 @@ void aws_call_json(struct aws_client *c, const struct aws_service *svc, const ch
 void aws_call_query(struct aws_client *c, const struct aws_service *svc, const char *action,
                     const struct http_kv *params, size_t nparams, aws_done_fn done, void *ud);
 /* REST (S3, SSO): path is decoded ("/my-bucket"); each segment is encoded by the client. */
-void aws_call_rest(struct aws_client *c, const struct aws_service *svc, const char *method,
-                   const char *path, const struct http_kv *query, size_t nquery,
+void aws_call_rest(struct aws_client *c, const struct aws_service *svc, const char *operation,
+                   const char *method, const char *path, const struct http_kv *query, size_t nquery,
                    const struct http_kv *headers, size_t nheaders,
                    aws_done_fn done, void *ud);
 
@@ -132,6 +134,8 @@ void aws_client_get_stats(const struct aws_client *c, struct aws_client_stats *o
 /* "ThrottlingException: Rate exceeded (HTTP 400, request id …)" — for people. */
 char *aws_error_describe(const struct aws_error *e);
 bool aws_error_is_throttle(const char *code);
+/* What a person should do about a well-known error code (static text), or NULL. */
+const char *aws_error_hint(const struct aws_error *e);
 void aws_error_free(struct aws_error *e);
 
 /* xpath-free helpers for the XML replies: the text of the first descendant element of

@@ -69,9 +69,10 @@ static inline void http_transport_free(struct http_transport *t)
 
 struct http_curl_config {
     const char *ca_bundle;      /* NULL: system roots (AWS_CA_BUNDLE is read by the caller) */
-    long max_host_connections;  /* 0: 16 */
 };
 
+/* Requests still in flight when the transport is freed are dropped without their
+ * callbacks; free the transport before the loop. */
 struct http_transport *http_curl_transport_new(struct ev_loop *loop, const struct http_curl_config *cfg);
 
 #endif

@@ -3,6 +3,7 @@
 #include "util/mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void buf_init(buf_t *b)

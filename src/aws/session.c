@@ -1,0 +1,82 @@
+#include "aws/session.h"
+
+#include "aws/client.h"
+#include "aws/config_file.h"
+#include "aws/credentials.h"
+#include "aws/http.h"
+#include "util/ev_loop.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int aws_session_open(struct aws_session *s, const struct aws_session_options *o, char **error)
+{
+    memset(s, 0, sizeof(*s));
+    if (o->debug || o->debug_file) {
+        s->log = debug_log_open(o->debug_file, error);
+        if (!s->log)
+            return -1;
+    }
+    s->config = aws_config_load(error);
+    if (!s->config) {
+        aws_session_close(s);
+        return -1;
+    }
+    s->profile_explicit = o->profile && *o->profile;
+    s->profile = xstrdup(aws_config_profile_name(o->profile));
+    s->region = aws_resolve_region(s->config, o->region, s->profile, &s->region_source);
+    if (!s->region) {
+        *error = xasprintf("no AWS region is set: pass --region (for example --region "
+                           "ap-northeast-1), set AWS_REGION, or add `region = …` to profile "
+                           "'%s' in the AWS config file", s->profile);
+        aws_session_close(s);
+        return -1;
+    }
+    s->loop = ev_loop_new();
+    if (!s->loop) {
+        *error = xstrdup("could not start the network layer (libcurl multi)");
+        aws_session_close(s);
+        return -1;
+    }
+    const char *ca = getenv("AWS_CA_BUNDLE");
+    if (!ca || !*ca)
+        ca = aws_config_get(s->config, s->profile, "ca_bundle");
+    struct http_curl_config hc = {.ca_bundle = ca};
+    s->http = http_curl_transport_new(s->loop, &hc);
+    struct cred_chain_config cc = {
+        .profile = s->profile_explicit ? s->profile : NULL,
+        .loop = s->loop,
+        .http = s->http,
+        .region = s->region,
+    };
+    s->creds = cred_provider_default_chain(&cc);
+    struct aws_client_config ac = {
+        .loop = s->loop,
+        .http = s->http,
+        .creds = s->creds,
+        .region = s->region,
+        .endpoint_url = o->endpoint_url,
+        .profile = s->profile,
+        .config = s->config,
+        .log = s->log,
+    };
+    s->client = aws_client_new(&ac);
+    debug_log(s->log, "profile %s%s, region %s (from %s)", s->profile,
+              s->profile_explicit ? " (--profile)" : "", s->region, s->region_source);
+    return 0;
+}
+
+void aws_session_close(struct aws_session *s)
+{
+    aws_client_free(s->client);
+    cred_provider_free(s->creds);
+    http_transport_free(s->http);
+    ev_loop_free(s->loop);
+    aws_config_free(s->config);
+    debug_log_close(s->log);
+    free(s->profile);
+    free(s->region);
+    memset(s, 0, sizeof(*s));
+}
