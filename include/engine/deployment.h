@@ -1,0 +1,68 @@
+/* The deployment being migrated: stack outputs resolved (discovered from CloudFormation
+ * or parsed from a paste) and validated against the live account, plus the facts read
+ * from it that later steps need (task size, container, log group).
+ *
+ * Owns: discovery (DescribeStacks / ListStacks), the validation checklist with a fix hint
+ * per check, and struct deployment. It does not know about terminals: the `outputs`
+ * command and the wizard both render its checklist. */
+#ifndef BCM_ENGINE_DEPLOYMENT_H
+#define BCM_ENGINE_DEPLOYMENT_H
+
+#include "engine/stack_outputs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct aws_session;
+struct cJSON;
+
+enum check_state { CHECK_PENDING, CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIPPED };
+
+struct deployment_check {
+    const char *id;        /* stable: "table", "cluster", "task_definition", "subnets",
+                              "security_group", "document_bucket", "stack_version" */
+    enum check_state state;
+    char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" */
+    char *hint;            /* what to do when not OK; NULL when OK */
+};
+
+struct deployment {
+    struct stack_outputs outputs;
+    char *source;              /* "CloudFormation stack BedrockChatStack", "file out.txt", "paste" */
+    char *stack_name;          /* when discovered */
+    /* from DescribeTaskDefinition */
+    char *task_definition_arn; /* family:revision resolved to the latest ACTIVE */
+    int task_cpu_units;        /* 2048 = 2 vCPU */
+    int task_memory_mib;
+    char *container_name;      /* the essential container ("Container") */
+    char *log_group;           /* awslogs-group */
+    char *log_stream_prefix;   /* awslogs-stream-prefix ("embed-task") */
+    char *log_region;
+    bool fargate;              /* requiresCompatibilities has FARGATE */
+    char *cpu_architecture;    /* "X86_64" / "ARM64" */
+    struct deployment_check *checks;
+    size_t nchecks;
+};
+
+struct deployment_options {
+    const char *stack;         /* --stack (default BedrockChatStack) */
+    const char *outputs_file;  /* --outputs FILE or "-"; NULL: discover */
+    const char *paste_text;    /* wizard paste box; used instead of discovery when set */
+    size_t paste_len;
+    bool check_bucket;         /* also HeadBucket/ListObjectsV2 the document bucket */
+};
+
+/* error is set (and dep NULL) when nothing usable was resolved: a missing stack with no
+ * alternative, a malformed paste, missing keys, ambiguity. Otherwise dep carries every
+ * check; deployment_ok() tells whether a run may go ahead. Valid during the callback;
+ * use deployment_move to keep it. */
+typedef void (*deployment_done_fn)(void *ud, struct deployment *dep, const char *error);
+
+void deployment_resolve(struct aws_session *s, const struct deployment_options *opts,
+                        deployment_done_fn done, void *ud);
+bool deployment_ok(const struct deployment *dep);
+void deployment_move(struct deployment *dst, struct deployment *src);
+void deployment_free(struct deployment *dep);
+struct cJSON *deployment_to_json(const struct deployment *dep);
+
+#endif
