@@ -113,6 +113,12 @@ char *aws_client_endpoint(const struct aws_client *c, const struct aws_service *
 /* JSON protocol: body is consumed (may be NULL for "{}"). */
 void aws_call_json(struct aws_client *c, const struct aws_service *svc, const char *operation,
                    cJSON *body, aws_done_fn done, void *ud);
+/* For calls that must not be repeated blindly (ECS RunTask): only answers that prove the
+ * request was not executed (throttling, connection refused) are retried here; a timeout,
+ * reset or 5xx comes back to the caller, who reconciles before trying again. */
+#define AWS_CALL_NOT_IDEMPOTENT 1u
+void aws_call_json_ex(struct aws_client *c, const struct aws_service *svc, const char *operation,
+                      cJSON *body, unsigned flags, aws_done_fn done, void *ud);
 /* Query protocol (and EC2): params are copied. */
 void aws_call_query(struct aws_client *c, const struct aws_service *svc, const char *action,
                     const struct http_kv *params, size_t nparams, aws_done_fn done, void *ud);

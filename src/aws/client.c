@@ -76,6 +76,7 @@ struct aws_call {
     int attempt;
     int max_attempts;
     int last_retry_cost;
+    unsigned flags;
     uint64_t started_ms;
     aws_done_fn done;
     void *ud;
@@ -505,7 +506,10 @@ static void s_on_http(void *ud, struct http_response *http)
                   call->svc->service_id, call->operation, call->attempt,
                   (unsigned long long)ms, http->error);
         bool timeout = http->failure == HTTP_ERR_TIMEOUT;
-        if (http->failure != HTTP_ERR_TLS && s_schedule_retry(call, false, timeout, NULL))
+        bool maybe_executed = http->failure != HTTP_ERR_CONNECT;
+        bool allowed = http->failure != HTTP_ERR_TLS &&
+                       !(maybe_executed && (call->flags & AWS_CALL_NOT_IDEMPOTENT));
+        if (allowed && s_schedule_retry(call, false, timeout, NULL))
             return;
         const char *hint = http->failure == HTTP_ERR_TLS
             ? "TLS verification failed; if you use a private CA set AWS_CA_BUNDLE"
@@ -596,6 +600,8 @@ static void s_on_http(void *ud, struct http_response *http)
                      http->status == 502 || http->status == 503 || http->status == 504;
     if (throttled)
         c->stats.throttles++;
+    if (call->flags & AWS_CALL_NOT_IDEMPOTENT)
+        transient = false;
     if ((throttled || transient) &&
         s_schedule_retry(call, throttled, false, http_response_header(http, "x-amz-retry-after"))) {
         aws_error_free(&resp.err);
@@ -739,7 +745,14 @@ static struct aws_call *s_call_new(struct aws_client *c, const struct aws_servic
 void aws_call_json(struct aws_client *c, const struct aws_service *svc, const char *operation,
                    cJSON *body, aws_done_fn done, void *ud)
 {
+    aws_call_json_ex(c, svc, operation, body, 0, done, ud);
+}
+
+void aws_call_json_ex(struct aws_client *c, const struct aws_service *svc, const char *operation,
+                      cJSON *body, unsigned flags, aws_done_fn done, void *ud)
+{
     struct aws_call *call = s_call_new(c, svc, operation, "POST", done, ud);
+    call->flags = flags;
     char *text = body ? cJSON_PrintUnformatted(body) : NULL;
     buf_puts(&call->body, text ? text : "{}");
     if (text)
