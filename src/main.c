@@ -17,6 +17,7 @@ enum {
     OPT_LANG, OPT_NO_COLOR, OPT_VERSION, OPT_DEMO, OPT_STACK, OPT_OUTPUTS, OPT_INCLUDE_EMPTY,
     OPT_BOTS, OPT_EXCLUDE, OPT_PRICES, OPT_CONCURRENCY, OPT_SCAN_TABLE, OPT_YES, OPT_DETACH,
     OPT_RETRIES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT, OPT_LINES, OPT_CHECK_BUCKET,
+    OPT_RETRY_FAILED, OPT_NEW_RUN,
 };
 
 static const struct option s_long_options[] = {
@@ -47,6 +48,8 @@ static const struct option s_long_options[] = {
     {"assign-public-ip", no_argument, NULL, OPT_PUBLIC_IP},
     {"stop-on-exit", no_argument, NULL, OPT_STOP_ON_EXIT},
     {"lines", required_argument, NULL, OPT_LINES},
+    {"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
+    {"new-run", no_argument, NULL, OPT_NEW_RUN},
     {NULL, 0, NULL, 0},
 };
 
@@ -105,6 +108,8 @@ static int s_apply_option(struct cli_options *o, int c, const char *arg, const c
     case OPT_JOURNAL: o->journal = arg; break;
     case OPT_PUBLIC_IP: o->assign_public_ip = true; break;
     case OPT_STOP_ON_EXIT: o->stop_on_exit = true; break;
+    case OPT_RETRY_FAILED: o->retry_failed = true; break;
+    case OPT_NEW_RUN: o->new_run = true; break;
     case OPT_CONCURRENCY:
         if (s_parse_int(arg, 1, 1000, &o->concurrency) != 0) {
             fprintf(stderr, "error: --concurrency wants a number from 1 to 1000, not '%s'\n", arg);

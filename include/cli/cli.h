@@ -46,6 +46,8 @@ struct cli_options {
     const char *journal;
     bool assign_public_ip;
     bool stop_on_exit;
+    bool retry_failed;          /* --retry-failed: new attempts for the run's failed bots */
+    bool new_run;               /* --new-run: start afresh even if the journal holds a run */
     /* logs */
     int lines;
     /* positional arguments after the command */
@@ -66,6 +68,9 @@ const struct cli_command *cli_commands(size_t *n);
 void cli_error(const struct cli_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Opens the AWS session or reports why not; returns 0 or EXIT_CONFIG. */
 int cli_open_session(const struct cli_options *o, struct aws_session *s);
+/* The journal a command works on: --journal, else the default path for the stack and
+ * region under the XDG state directory. */
+char *cli_journal_path(const struct cli_options *o, const char *region);
 /* Prints a cJSON value (consumed) as one line on stdout. */
 struct cJSON;
 void cli_print_json(struct cJSON *value);

@@ -411,7 +411,8 @@ static void s_finish(struct aws_call *call, struct aws_response *resp)
                   call->operation, call->attempt, why);
         free(why);
     }
-    call->done(call->ud, resp);
+    if (call->done)
+        call->done(call->ud, resp);
     aws_error_free(&resp->err);
     buf_free(&resp->body);
     if (resp->json)

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include "engine/journal.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
@@ -49,4 +50,11 @@ void cli_print_json(cJSON *value)
         cJSON_free(text);
     }
     cJSON_Delete(value);
+}
+
+char *cli_journal_path(const struct cli_options *o, const char *region)
+{
+    if (o->journal)
+        return xstrdup(o->journal);
+    return journal_default_path(o->stack ? o->stack : "BedrockChatStack", region ? region : "unknown");
 }

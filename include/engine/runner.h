@@ -1,0 +1,165 @@
+/* The migration run: one ECS Fargate embedding task per bot, launched with bounded
+ * concurrency, followed to the end, judged by the SyncStatus the bot's own task wrote,
+ * and journaled so that a run interrupted at any moment resumes without a second launch.
+ *
+ * Owns: per-bot state machine, launch queue and slots, RunTask (idempotency token,
+ * capacity back-off), polling (DescribeTasks ≤ 100, BatchGetItem ≤ 100, adaptive
+ * intervals, one poll of each kind in flight), judging, automatic retries of
+ * throttling-type failures, reconciliation with ECS on resume, and the journal records.
+ * It knows nothing of terminals: views observe it through struct runner_observer and
+ * read its state; they never change it except through the functions below. It never
+ * writes to the DynamoDB table. */
+#ifndef BCM_ENGINE_RUNNER_H
+#define BCM_ENGINE_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct aws_session;
+struct cJSON;
+
+enum bot_state {
+    BOT_QUEUED,        /* waiting for a slot */
+    BOT_LAUNCHING,     /* RunTask sent (intent journaled) */
+    BOT_PROVISIONING,  /* ECS lastStatus PROVISIONING */
+    BOT_PENDING,       /* PENDING / ACTIVATING */
+    BOT_RUNNING,       /* RUNNING */
+    BOT_STOPPED,       /* the task stopped; judging from SyncStatus */
+    BOT_SUCCEEDED,
+    BOT_FAILED,
+    BOT_SKIPPED,       /* not launched on purpose (already done in this run, excluded) */
+    BOT_CANCELLED,     /* stopped by the operator */
+    BOT_STATE_COUNT
+};
+
+const char *bot_state_name(enum bot_state s); /* "queued", "launching", … (JSON values) */
+bool bot_state_final(enum bot_state s);
+bool bot_state_alive(enum bot_state s);       /* holds a concurrency slot */
+
+struct run_bot {
+    char *pk;
+    char *sk;
+    char *bot_id;
+    char *title;               /* raw; sanitise before display */
+    enum bot_state state;
+    int attempt;               /* launches so far in this run (1 after the first) */
+    char *task_arn;
+    char *task_id;
+    char *reason;              /* failure explanation, NULL otherwise */
+    char *sync_status;         /* last SyncStatus read for this task */
+    char *ecs_status;          /* last ECS lastStatus */
+    char *stop_code;
+    char *stopped_reason;
+    int exit_code;             /* -1 unknown */
+    int launch_failures;       /* RunTask failures[] / capacity, retried */
+    int auto_retries;          /* retries made automatically for throttling */
+    uint64_t queued_at_ms;     /* wall clock, ms since the epoch */
+    uint64_t launched_at_ms;
+    uint64_t started_at_ms;
+    uint64_t stopped_at_ms;
+    uint64_t not_before_ms;    /* monotonic: launch back-off */
+    bool needs_reconcile;      /* RunTask's outcome unknown: ask ECS before relaunching */
+};
+
+struct runner_target {
+    const char *pk;
+    const char *sk;
+    const char *bot_id;
+    const char *title;
+};
+
+struct runner_config {
+    const char *journal_path;  /* required */
+    const char *stack;         /* for the journal header */
+    const char *cluster;
+    const char *task_definition;   /* family, family:revision or ARN */
+    const char *container;
+    const char *const *subnets;
+    size_t nsubnets;
+    const char *security_group;
+    bool assign_public_ip;
+    const char *table;
+    const char *log_group;
+    const char *log_stream_prefix;
+    int concurrency;           /* ≥ 1 */
+    int retries;               /* automatic retries for throttling-type failures */
+    bool detach;               /* launch what the slots allow, then finish */
+    uint64_t poll_min_ms;      /* 0: 2000 */
+    uint64_t poll_max_ms;      /* 0: 15000 */
+    uint64_t launch_backoff_max_ms; /* 0: 60000 */
+};
+
+enum runner_msg_level { RUNNER_INFO, RUNNER_WARN, RUNNER_ERROR };
+
+struct runner;
+
+struct runner_observer {
+    void (*on_state)(void *ud, const struct runner *r, size_t index, enum bot_state from,
+                     enum bot_state to);
+    void (*on_message)(void *ud, const struct runner *r, enum runner_msg_level level,
+                       const char *text);
+    void (*on_finished)(void *ud, const struct runner *r);
+    void *ud;
+};
+
+/* Opens (or creates) the journal. When the journal already holds a run, its bots and
+ * history are loaded and `targets` only adds bots it does not know (a resumed run keeps
+ * its own plan); otherwise a new run id is made. Returns NULL with *error on failure
+ * (journal locked or unreadable, configuration mismatch with the journal's run). */
+struct runner *runner_open(struct aws_session *s, const struct runner_config *cfg,
+                           const struct runner_target *targets, size_t ntargets,
+                           const struct runner_observer *obs, char **error);
+/* Reconciles with ECS (ListTasks by startedBy, DescribeTasks) and then launches and
+ * follows until every bot is final (or, with detach, until the slots are filled). */
+void runner_start(struct runner *r);
+void runner_set_paused(struct runner *r, bool paused);
+bool runner_paused(const struct runner *r);
+/* Stops launching; tasks already running are followed (or left alone by the caller). */
+void runner_stop_launching(struct runner *r);
+/* Queues a new attempt for every failed bot (or one bot when index != SIZE_MAX). */
+size_t runner_retry_failed(struct runner *r, size_t index);
+/* StopTask for every alive task of this run (--stop-on-exit); they end cancelled. */
+void runner_cancel_all(struct runner *r);
+bool runner_finished(const struct runner *r);
+bool runner_fatal(const struct runner *r);    /* stopped by a configuration/AWS error */
+void runner_free(struct runner *r);
+
+const char *runner_run_id(const struct runner *r);
+const char *runner_started_by(const struct runner *r);
+size_t runner_count(const struct runner *r);
+const struct run_bot *runner_bot(const struct runner *r, size_t i);
+void runner_counts(const struct runner *r, size_t counts[BOT_STATE_COUNT]);
+int runner_concurrency(const struct runner *r);
+void runner_set_concurrency(struct runner *r, int n);
+
+struct runner_progress {
+    size_t total, done, succeeded, failed, alive, queued;
+    double bots_per_minute;    /* over finished bots, since the run's first launch */
+    double eta_seconds;        /* -1 when unknown */
+    double median_task_seconds;/* learned from finished tasks, -1 when none yet */
+    uint64_t requests;         /* AWS requests sent by the run */
+};
+void runner_progress(const struct runner *r, struct runner_progress *p);
+
+struct cJSON *runner_bot_to_json(const struct run_bot *b);
+struct cJSON *runner_summary_json(const struct runner *r);
+
+/* Reads a journal without touching AWS: the run's bots and their last known states
+ * (for `status` and `logs`). */
+struct journal_view {
+    char *run_id;
+    char *started_by;
+    char *stack;
+    char *cluster;
+    char *log_group;
+    char *log_stream_prefix;
+    char *container;
+    struct run_bot *bots;
+    size_t nbots;
+    size_t skipped_lines;      /* torn or corrupt lines tolerated */
+};
+int journal_view_load(const char *path, struct journal_view *v, char **error);
+void journal_view_free(struct journal_view *v);
+
+#endif

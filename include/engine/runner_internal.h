@@ -1,0 +1,79 @@
+/* Private to the runner's files (runner.c, runner_poll.c, runner_journal.c): the
+ * runner's state and the functions they share. Nothing else includes this. */
+#ifndef BCM_ENGINE_RUNNER_INTERNAL_H
+#define BCM_ENGINE_RUNNER_INTERNAL_H
+
+#include "engine/runner.h"
+
+#include <stdarg.h>
+#include <sys/types.h>
+
+struct journal;
+
+struct runner_cfg_copy {
+    char *journal_path, *stack, *cluster, *task_definition, *container, *security_group;
+    char **subnets;
+    size_t nsubnets;
+    bool assign_public_ip;
+    char *table, *log_group, *log_stream_prefix;
+    int retries;
+    bool detach;
+    uint64_t poll_min_ms, poll_max_ms, launch_backoff_max_ms;
+};
+
+struct runner {
+    struct aws_session *session;
+    struct runner_cfg_copy cfg;
+    struct runner_observer obs;
+    struct journal *journal;
+    char run_id[32];
+    char started_by[40];
+    struct run_bot *bots;
+    size_t n;
+    int concurrency;
+    bool started, paused, stop_launching, fatal, finished, abandon;
+    bool reconciling, reconcile_again, resumed;
+    bool launched_this_session;
+    bool changed;               /* a state changed since the last poll round */
+    int launches_in_flight;
+    bool describe_in_flight, read_in_flight;
+    uint64_t poll_timer, launch_timer;
+    uint64_t poll_interval_ms;
+    uint64_t first_launch_ms;
+    double *durations;
+    size_t ndurations;
+};
+
+uint64_t runner_wall_ms(void);
+void runner_message(struct runner *r, enum runner_msg_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void runner_fatal_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void runner_set_state(struct runner *r, size_t i, enum bot_state to);
+const char *runner_task_id_of(const char *arn);
+void runner_client_token(const struct runner *r, const struct run_bot *b, char out[41]);
+size_t runner_alive(const struct runner *r);
+void runner_pump(struct runner *r);
+void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason);
+void runner_requeue(struct runner *r, size_t i, bool automatic);
+void runner_apply_ecs_status(struct runner *r, size_t i, const char *last_status);
+void runner_learn_duration(struct runner *r, double seconds);
+ssize_t runner_find_bot_by_sk(const struct runner *r, const char *pk, const char *sk);
+ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn);
+
+/* runner_poll.c */
+void runner_schedule_poll(struct runner *r);
+void runner_reconcile(struct runner *r);
+
+/* runner_journal.c: each returns 0, or -1 after making the run fatal (the journal is
+ * the guarantee against duplicates; without it nothing more may be launched). */
+int runner_journal_header(struct runner *r);
+int runner_journal_bot(struct runner *r, const struct run_bot *b);
+int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token);
+int runner_journal_launched(struct runner *r, const struct run_bot *b, bool reconciled);
+int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, const char *reason,
+                                 bool retryable);
+int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome);
+int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
+void run_bot_free(struct run_bot *b);
+
+#endif

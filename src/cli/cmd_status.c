@@ -1,0 +1,89 @@
+/* `status`: a run's state from its journal, without touching AWS. */
+#include "cli/cli.h"
+
+#include "engine/journal.h"
+#include "engine/runner.h"
+#include "util/mem.h"
+#include "util/sanitize.h"
+#include "util/textwidth.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int s_exit_for(const struct journal_view *v)
+{
+    for (size_t i = 0; i < v->nbots; i++)
+        if (v->bots[i].state == BOT_FAILED)
+            return EXIT_SOME_FAILED;
+    return EXIT_OK;
+}
+
+int cmd_status(const struct cli_options *o)
+{
+    struct aws_session s;
+    int rc = cli_open_session(o, &s);
+    if (rc)
+        return rc;
+    char *path = cli_journal_path(o, s.region);
+    aws_session_close(&s);
+
+    struct journal_view v;
+    char *error = NULL;
+    if (journal_view_load(path, &v, &error) != 0) {
+        cli_error(o, "%s", error ? error : "cannot read the journal");
+        free(error);
+        free(path);
+        return EXIT_CONFIG;
+    }
+    size_t counts[BOT_STATE_COUNT] = {0};
+    for (size_t i = 0; i < v.nbots; i++)
+        counts[v.bots[i].state]++;
+
+    if (o->json) {
+        cJSON *out = cJSON_CreateObject();
+        cJSON_AddStringToObject(out, "run_id", v.run_id);
+        cJSON_AddStringToObject(out, "started_by", v.started_by ? v.started_by : "");
+        cJSON_AddStringToObject(out, "journal", path);
+        cJSON_AddNumberToObject(out, "total", (double)v.nbots);
+        cJSON *c = cJSON_AddObjectToObject(out, "counts");
+        for (int st = 0; st < BOT_STATE_COUNT; st++)
+            cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)st), (double)counts[st]);
+        cJSON_AddNumberToObject(out, "damaged_lines", (double)v.skipped_lines);
+        cJSON *bots = cJSON_AddArrayToObject(out, "bots");
+        for (size_t i = 0; i < v.nbots; i++)
+            cJSON_AddItemToArray(bots, runner_bot_to_json(&v.bots[i]));
+        cli_print_json(out);
+    } else {
+        printf("Run %s (journal %s)\n", v.run_id, path);
+        printf("%zu bots:", v.nbots);
+        for (int st = 0; st < BOT_STATE_COUNT; st++)
+            if (counts[st])
+                printf(" %zu %s", counts[st], bot_state_name((enum bot_state)st));
+        printf("\n");
+        if (v.skipped_lines)
+            printf("note: %zu damaged journal line(s) were skipped (a crash mid-write)\n", v.skipped_lines);
+        printf("\n%-26s  %-12s  %-36s  %s\n", "BOT", "STATE", "TASK", "TITLE / REASON");
+        for (size_t i = 0; i < v.nbots; i++) {
+            const struct run_bot *b = &v.bots[i];
+            char *title = sanitize_for_terminal(b->title, strlen(b->title), 4096);
+            char *cut = text_truncate(title, 40);
+            printf("%-26.26s  %-12s  %-36s  %s\n", b->bot_id, bot_state_name(b->state),
+                   b->task_id ? b->task_id : "-", cut);
+            if (b->reason) {
+                char *why = sanitize_for_terminal(b->reason, strlen(b->reason), 2048);
+                printf("%78s  %s\n", "", why);
+                free(why);
+            }
+            free(cut);
+            free(title);
+        }
+        if (counts[BOT_FAILED])
+            printf("\nRetry the failed bots: bedrock-chat-migrate run --retry-failed --yes%s%s\n",
+                   o->journal ? " --journal " : "", o->journal ? o->journal : "");
+    }
+    rc = s_exit_for(&v);
+    journal_view_free(&v);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,564 @@
+/* The run's state machine: launch queue, RunTask, polling, judging, retries.
+ * Journal records and resume live in runner_journal.c; see engine/runner.h. */
+#include "engine/runner.h"
+
+#include "aws/client.h"
+#include "aws/session.h"
+#include "engine/journal.h"
+#include "engine/runner_internal.h"
+#include "util/ev_loop.h"
+#include "util/mem.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DESCRIBE_BATCH 100
+#define BATCH_GET_BATCH 100
+#define MAX_LAUNCHES_IN_FLIGHT 10
+
+static const char *const s_state_names[BOT_STATE_COUNT] = {
+    "queued", "launching", "provisioning", "pending", "running", "stopped",
+    "succeeded", "failed", "skipped", "cancelled",
+};
+
+const char *bot_state_name(enum bot_state s)
+{
+    return s < BOT_STATE_COUNT ? s_state_names[s] : "unknown";
+}
+
+bool bot_state_final(enum bot_state s)
+{
+    return s == BOT_SUCCEEDED || s == BOT_FAILED || s == BOT_SKIPPED || s == BOT_CANCELLED;
+}
+
+bool bot_state_alive(enum bot_state s)
+{
+    return s >= BOT_LAUNCHING && s <= BOT_STOPPED;
+}
+
+uint64_t runner_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void runner_message(struct runner *r, enum runner_msg_level level, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (r->obs.on_message)
+        r->obs.on_message(r->obs.ud, r, level, buf_cstr(&b));
+    buf_free(&b);
+}
+
+void runner_set_state(struct runner *r, size_t i, enum bot_state to)
+{
+    struct run_bot *b = &r->bots[i];
+    enum bot_state from = b->state;
+    if (from == to)
+        return;
+    b->state = to;
+    r->changed = true;
+    if (r->obs.on_state)
+        r->obs.on_state(r->obs.ud, r, i, from, to);
+}
+
+static void s_replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+const char *runner_task_id_of(const char *arn)
+{
+    const char *slash = arn ? strrchr(arn, '/') : NULL;
+    return slash ? slash + 1 : arn;
+}
+
+/* Deterministic per (run, bot, attempt, launch try): a resumed run that re-sends a
+ * launch it is unsure about sends the same token, and ECS answers with the same task. */
+void runner_client_token(const struct runner *r, const struct run_bot *b, char out[41])
+{
+    char *material = xasprintf("%s|%s|%d|%d", r->run_id, b->bot_id, b->attempt, b->launch_failures);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(material, strlen(material), md, &mdlen, EVP_sha256(), NULL);
+    free(material);
+    memcpy(out, "bcm-", 4);
+    for (int k = 0; k < 18; k++)
+        snprintf(out + 4 + 2 * k, 3, "%02x", md[k]);
+    out[40] = '\0';
+}
+
+/* ---- launching ------------------------------------------------------------------ */
+
+struct launch_ctx {
+    struct runner *r;
+    size_t index;
+    uint64_t generation;
+};
+
+static char *s_keys_json(const char *pk, const char *sk)
+{
+    cJSON *p = cJSON_CreateString(pk);
+    cJSON *s = cJSON_CreateString(sk);
+    char *pt = cJSON_PrintUnformatted(p);
+    char *st = cJSON_PrintUnformatted(s);
+    /* The exact shape the stack's own pipe passes to embedding/main.py. */
+    char *out = xasprintf("{\"PK\": {\"S\": %s}, \"SK\": {\"S\": %s}}", pt, st);
+    cJSON_free(pt);
+    cJSON_free(st);
+    cJSON_Delete(p);
+    cJSON_Delete(s);
+    return out;
+}
+
+static cJSON *s_run_task_body(const struct runner *r, const struct run_bot *b, const char *token)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+    cJSON_AddStringToObject(body, "taskDefinition", r->cfg.task_definition);
+    cJSON_AddStringToObject(body, "launchType", "FARGATE");
+    cJSON_AddNumberToObject(body, "count", 1);
+    cJSON *aws = cJSON_AddObjectToObject(cJSON_AddObjectToObject(body, "networkConfiguration"),
+                                         "awsvpcConfiguration");
+    cJSON *subnets = cJSON_AddArrayToObject(aws, "subnets");
+    for (size_t i = 0; i < r->cfg.nsubnets; i++)
+        cJSON_AddItemToArray(subnets, cJSON_CreateString(r->cfg.subnets[i]));
+    cJSON *sgs = cJSON_AddArrayToObject(aws, "securityGroups");
+    cJSON_AddItemToArray(sgs, cJSON_CreateString(r->cfg.security_group));
+    cJSON_AddStringToObject(aws, "assignPublicIp", r->cfg.assign_public_ip ? "ENABLED" : "DISABLED");
+    cJSON *ov = cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "overrides"), "containerOverrides");
+    cJSON *co = cJSON_CreateObject();
+    cJSON_AddStringToObject(co, "name", r->cfg.container);
+    cJSON *cmd = cJSON_AddArrayToObject(co, "command");
+    cJSON_AddItemToArray(cmd, cJSON_CreateString("-u"));
+    cJSON_AddItemToArray(cmd, cJSON_CreateString("embedding/main.py"));
+    char *keys = s_keys_json(b->pk, b->sk);
+    cJSON_AddItemToArray(cmd, cJSON_CreateString(keys));
+    free(keys);
+    cJSON_AddItemToArray(ov, co);
+    cJSON_AddStringToObject(body, "startedBy", r->started_by);
+    cJSON_AddStringToObject(body, "clientToken", token);
+    cJSON *tags = cJSON_AddArrayToObject(body, "tags");
+    const char *kv[][2] = {{"bedrock-chat-migrate:run", r->run_id}, {"bedrock-chat-migrate:bot", b->bot_id}};
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "key", kv[i][0]);
+        cJSON_AddStringToObject(t, "value", kv[i][1]);
+        cJSON_AddItemToArray(tags, t);
+    }
+    return body;
+}
+
+static void s_backoff(struct runner *r, struct run_bot *b)
+{
+    double cap = r->cfg.launch_backoff_max_ms ? (double)r->cfg.launch_backoff_max_ms : 60000.0;
+    double base = 1000.0 * pow(2.0, b->launch_failures > 10 ? 10 : b->launch_failures);
+    double delay = base > cap ? cap : base;
+    delay = delay / 2 + (double)(rand() % 1000) / 1000.0 * delay / 2;
+    b->not_before_ms = ev_now_ms() + (uint64_t)delay;
+}
+
+/* A launch that certainly did not start a task: back to the queue, later. */
+static void s_launch_not_started(struct runner *r, size_t i, const char *reason, bool retryable)
+{
+    struct run_bot *b = &r->bots[i];
+    runner_journal_launch_failed(r, b, reason, retryable);
+    b->launch_failures++;
+    b->attempt--; /* the attempt did not happen; its number is reused */
+    s_replace(&b->reason, NULL);
+    if (retryable) {
+        s_backoff(r, b);
+        runner_message(r, RUNNER_WARN, "bot %s: RunTask did not start a task (%s); will retry in %llu s",
+                       b->bot_id, reason,
+                       (unsigned long long)((b->not_before_ms - ev_now_ms() + 999) / 1000));
+    }
+    runner_set_state(r, i, BOT_QUEUED);
+}
+
+static void s_on_run_task(void *ud, struct aws_response *resp)
+{
+    struct launch_ctx *ctx = ud;
+    struct runner *r = ctx->r;
+    size_t i = ctx->index;
+    free(ctx);
+    r->launches_in_flight--;
+    struct run_bot *b = &r->bots[i];
+
+    if (resp->err.kind == AWS_ERR_NONE) {
+        const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(resp->json, "tasks");
+        const cJSON *task = cJSON_GetArrayItem(tasks, 0);
+        const cJSON *arn = cJSON_GetObjectItemCaseSensitive(task, "taskArn");
+        if (cJSON_IsString(arn)) {
+            s_replace(&b->task_arn, arn->valuestring);
+            s_replace(&b->task_id, runner_task_id_of(arn->valuestring));
+            b->launched_at_ms = runner_wall_ms();
+            if (!r->first_launch_ms)
+                r->first_launch_ms = b->launched_at_ms;
+            runner_journal_launched(r, b, false);
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(task, "lastStatus");
+            runner_apply_ecs_status(r, i, cJSON_IsString(st) ? st->valuestring : "PROVISIONING");
+        } else {
+            const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp->json, "failures"), 0);
+            const cJSON *reason = cJSON_GetObjectItemCaseSensitive(f, "reason");
+            const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
+            char *why = xasprintf("%s%s%s", cJSON_IsString(reason) ? reason->valuestring : "no task returned",
+                                  cJSON_IsString(detail) ? ": " : "",
+                                  cJSON_IsString(detail) ? detail->valuestring : "");
+            s_launch_not_started(r, i, why, true);
+            free(why);
+        }
+    } else if (aws_error_is_throttle(resp->err.code) || resp->err.kind == AWS_ERR_CREDENTIALS ||
+               (resp->err.kind == AWS_ERR_TRANSPORT && !resp->err.http_status &&
+                resp->err.message && strstr(resp->err.message, "onnect"))) {
+        char *why = aws_error_describe(&resp->err);
+        s_launch_not_started(r, i, why, true);
+        free(why);
+    } else if (resp->err.kind == AWS_ERR_SERVICE && resp->err.http_status >= 400 &&
+               resp->err.http_status < 500) {
+        /* The request itself is wrong (permissions, parameters): every launch would fail
+         * the same way. Stop launching and say why. */
+        char *why = aws_error_describe(&resp->err);
+        const char *hint = aws_error_hint(&resp->err);
+        s_launch_not_started(r, i, why, false);
+        runner_fatal_error(r, "ECS RunTask was refused: %s.%s%s No further tasks will be launched; "
+                              "fix the cause and run again to resume.",
+                           why, hint ? " " : "", hint ? hint : "");
+        free(why);
+    } else {
+        /* Timeout, reset or 5xx: the task may or may not exist. Ask ECS before anything
+         * else is sent for this bot. */
+        char *why = aws_error_describe(&resp->err);
+        runner_message(r, RUNNER_WARN, "bot %s: RunTask outcome unknown (%s); checking ECS before retrying",
+                       b->bot_id, why);
+        free(why);
+        b->needs_reconcile = true;
+        runner_reconcile(r);
+    }
+    runner_pump(r);
+}
+
+static void s_launch(struct runner *r, size_t i)
+{
+    struct run_bot *b = &r->bots[i];
+    b->attempt++;
+    char token[41];
+    runner_client_token(r, b, token);
+    /* The intent reaches the disk before the request leaves: a crash in between is found
+     * again by reconciliation, never launched twice. */
+    if (runner_journal_intent(r, b, token) != 0) {
+        b->attempt--;
+        return;
+    }
+    runner_set_state(r, i, BOT_LAUNCHING);
+    struct launch_ctx *ctx = xcalloc(1, sizeof(*ctx));
+    ctx->r = r;
+    ctx->index = i;
+    r->launches_in_flight++;
+    aws_call_json_ex(r->session->client, &AWS_SVC_ECS, "RunTask", s_run_task_body(r, b, token),
+                     AWS_CALL_NOT_IDEMPOTENT, s_on_run_task, ctx);
+}
+
+size_t runner_alive(const struct runner *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += bot_state_alive(r->bots[i].state);
+    return n;
+}
+
+static void s_launch_timer(void *ud)
+{
+    struct runner *r = ud;
+    r->launch_timer = 0;
+    runner_pump(r);
+}
+
+static void s_check_finished(struct runner *r)
+{
+    if (r->finished || r->reconciling)
+        return;
+    bool all_final = true;
+    bool any_queued = false;
+    for (size_t i = 0; i < r->n; i++) {
+        all_final &= bot_state_final(r->bots[i].state);
+        any_queued |= r->bots[i].state == BOT_QUEUED;
+    }
+    bool done = all_final;
+    if (!done && r->launches_in_flight == 0) {
+        size_t alive = runner_alive(r);
+        if (r->cfg.detach && (alive >= (size_t)r->concurrency || !any_queued) && r->launched_this_session)
+            done = true;
+        if (r->cfg.detach && !any_queued && alive == 0)
+            done = true;
+        if ((r->stop_launching || r->fatal) && alive == 0)
+            done = true;
+        if (r->abandon)
+            done = true;
+    }
+    if (done) {
+        r->finished = true;
+        if (r->poll_timer) {
+            ev_timer_cancel(r->session->loop, r->poll_timer);
+            r->poll_timer = 0;
+        }
+        if (r->launch_timer) {
+            ev_timer_cancel(r->session->loop, r->launch_timer);
+            r->launch_timer = 0;
+        }
+        if (r->obs.on_finished)
+            r->obs.on_finished(r->obs.ud, r);
+    }
+}
+
+void runner_pump(struct runner *r)
+{
+    if (r->finished || !r->started || r->reconciling)
+        return;
+    uint64_t now = ev_now_ms();
+    uint64_t earliest = 0;
+    if (!r->paused && !r->stop_launching && !r->fatal) {
+        size_t alive = runner_alive(r);
+        for (size_t i = 0; i < r->n && alive < (size_t)r->concurrency &&
+                           r->launches_in_flight < MAX_LAUNCHES_IN_FLIGHT; i++) {
+            struct run_bot *b = &r->bots[i];
+            if (b->state != BOT_QUEUED)
+                continue;
+            if (b->not_before_ms > now) {
+                if (!earliest || b->not_before_ms < earliest)
+                    earliest = b->not_before_ms;
+                continue;
+            }
+            s_launch(r, i);
+            if (r->fatal)
+                break;
+            r->launched_this_session = true;
+            alive++;
+        }
+    }
+    if (earliest && !r->launch_timer)
+        r->launch_timer = ev_timer_add(r->session->loop, earliest - now, s_launch_timer, r);
+    runner_schedule_poll(r);
+    s_check_finished(r);
+}
+
+/* ---- judging ---------------------------------------------------------------------- */
+
+static bool s_is_throttle_reason(const char *reason)
+{
+    static const char *const marks[] = {
+        "Throttling", "ThrottlingException", "Too many requests", "TooManyRequests",
+        "Rate exceeded", "ProvisionedThroughputExceeded", "SlowDown",
+    };
+    if (!reason)
+        return false;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (strcasestr(reason, marks[i]))
+            return true;
+    return false;
+}
+
+void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason)
+{
+    struct run_bot *b = &r->bots[i];
+    s_replace(&b->reason, reason);
+    if (!b->stopped_at_ms)
+        b->stopped_at_ms = runner_wall_ms();
+    if (b->launched_at_ms && b->stopped_at_ms > b->launched_at_ms)
+        runner_learn_duration(r, (double)(b->stopped_at_ms - b->launched_at_ms) / 1000.0);
+    runner_journal_outcome(r, b, outcome);
+    runner_set_state(r, i, outcome);
+    if (outcome == BOT_FAILED && s_is_throttle_reason(reason) && b->auto_retries < r->cfg.retries &&
+        !r->stop_launching && !r->fatal) {
+        b->auto_retries++;
+        runner_message(r, RUNNER_INFO, "bot %s failed with a throttling error; retrying automatically (%d of %d)",
+                       b->bot_id, b->auto_retries, r->cfg.retries);
+        runner_requeue(r, i, true);
+    }
+}
+
+void runner_requeue(struct runner *r, size_t i, bool automatic)
+{
+    struct run_bot *b = &r->bots[i];
+    runner_journal_retry(r, b, automatic);
+    s_replace(&b->task_arn, NULL);
+    s_replace(&b->task_id, NULL);
+    s_replace(&b->sync_status, NULL);
+    s_replace(&b->ecs_status, NULL);
+    s_replace(&b->stop_code, NULL);
+    s_replace(&b->stopped_reason, NULL);
+    b->exit_code = -1;
+    b->launch_failures = 0;
+    b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
+    b->not_before_ms = 0;
+    runner_set_state(r, i, BOT_QUEUED);
+}
+
+void runner_apply_ecs_status(struct runner *r, size_t i, const char *last_status)
+{
+    struct run_bot *b = &r->bots[i];
+    s_replace(&b->ecs_status, last_status);
+    enum bot_state to = b->state;
+    if (strcmp(last_status, "PROVISIONING") == 0)
+        to = BOT_PROVISIONING;
+    else if (strcmp(last_status, "PENDING") == 0 || strcmp(last_status, "ACTIVATING") == 0)
+        to = BOT_PENDING;
+    else if (strcmp(last_status, "RUNNING") == 0 || strcmp(last_status, "DEACTIVATING") == 0 ||
+             strcmp(last_status, "STOPPING") == 0 || strcmp(last_status, "DEPROVISIONING") == 0)
+        to = BOT_RUNNING;
+    else if (strcmp(last_status, "STOPPED") == 0)
+        to = BOT_STOPPED;
+    if (to == BOT_RUNNING && !b->started_at_ms)
+        b->started_at_ms = runner_wall_ms();
+    if (to == BOT_STOPPED && !b->stopped_at_ms)
+        b->stopped_at_ms = runner_wall_ms();
+    if (!bot_state_final(b->state) && to != b->state)
+        runner_set_state(r, i, to);
+}
+
+/* ---- public control --------------------------------------------------------------- */
+
+void runner_set_paused(struct runner *r, bool paused)
+{
+    if (r->paused == paused)
+        return;
+    r->paused = paused;
+    runner_message(r, RUNNER_INFO, paused ? "launching paused; running tasks are still followed"
+                                          : "launching resumed");
+    runner_pump(r);
+}
+
+bool runner_paused(const struct runner *r)
+{
+    return r->paused;
+}
+
+void runner_stop_launching(struct runner *r)
+{
+    r->stop_launching = true;
+    runner_pump(r);
+}
+
+size_t runner_retry_failed(struct runner *r, size_t index)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if ((index == SIZE_MAX || index == i) && r->bots[i].state == BOT_FAILED) {
+            runner_requeue(r, i, false);
+            n++;
+        }
+    }
+    if (n) {
+        r->stop_launching = false;
+        if (r->finished) {
+            r->finished = false;
+        }
+        runner_pump(r);
+    }
+    return n;
+}
+
+bool runner_finished(const struct runner *r)
+{
+    return r->finished;
+}
+
+bool runner_fatal(const struct runner *r)
+{
+    return r->fatal;
+}
+
+const char *runner_run_id(const struct runner *r)
+{
+    return r->run_id;
+}
+
+const char *runner_started_by(const struct runner *r)
+{
+    return r->started_by;
+}
+
+size_t runner_count(const struct runner *r)
+{
+    return r->n;
+}
+
+const struct run_bot *runner_bot(const struct runner *r, size_t i)
+{
+    return i < r->n ? &r->bots[i] : NULL;
+}
+
+void runner_counts(const struct runner *r, size_t counts[BOT_STATE_COUNT])
+{
+    memset(counts, 0, sizeof(size_t) * BOT_STATE_COUNT);
+    for (size_t i = 0; i < r->n; i++)
+        counts[r->bots[i].state]++;
+}
+
+int runner_concurrency(const struct runner *r)
+{
+    return r->concurrency;
+}
+
+void runner_set_concurrency(struct runner *r, int n)
+{
+    if (n < 1)
+        n = 1;
+    r->concurrency = n;
+    runner_pump(r);
+}
+
+static int s_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void runner_learn_duration(struct runner *r, double seconds)
+{
+    r->durations = xrealloc(r->durations, (r->ndurations + 1) * sizeof(double));
+    r->durations[r->ndurations++] = seconds;
+}
+
+void runner_progress(const struct runner *r, struct runner_progress *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->total = r->n;
+    for (size_t i = 0; i < r->n; i++) {
+        enum bot_state s = r->bots[i].state;
+        p->done += bot_state_final(s);
+        p->succeeded += s == BOT_SUCCEEDED;
+        p->failed += s == BOT_FAILED;
+        p->alive += bot_state_alive(s);
+        p->queued += s == BOT_QUEUED;
+    }
+    p->median_task_seconds = -1;
+    p->eta_seconds = -1;
+    if (r->ndurations) {
+        double *d = xmalloc(r->ndurations * sizeof(double));
+        memcpy(d, r->durations, r->ndurations * sizeof(double));
+        qsort(d, r->ndurations, sizeof(double), s_cmp_double);
+        p->median_task_seconds = d[r->ndurations / 2];
+        free(d);
+        double waves = ceil((double)(p->queued + p->alive) / (double)(r->concurrency ? r->concurrency : 1));
+        p->eta_seconds = waves * p->median_task_seconds;
+    }
+    if (r->first_launch_ms && p->done) {
+        double minutes = (double)(runner_wall_ms() - r->first_launch_ms) / 60000.0;
+        if (minutes > 0)
+            p->bots_per_minute = (double)p->done / minutes;
+    }
+    struct aws_client_stats st;
+    aws_client_get_stats(r->session->client, &st);
+    p->requests = st.requests;
+}

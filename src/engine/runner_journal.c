@@ -1,0 +1,611 @@
+/* The runner's journal records, loading a run back from its journal, and the runner's
+ * life cycle (open, start, free) and JSON views.
+ *
+ * Records (one JSON object per line, fsync'd before the action they announce):
+ *   run      {type, version, run_id, started_by, created_ms, stack, cluster,
+ *             task_definition, container, subnets, security_group, assign_public_ip,
+ *             table, log_group, log_stream_prefix}
+ *   bot      {type, bot_id, pk, sk, title}
+ *   intent   {type, bot_id, attempt, try, client_token, at_ms}   before RunTask
+ *   launched {type, bot_id, attempt, task_arn, at_ms, reconciled} after RunTask
+ *   launch_failed {type, bot_id, attempt, reason, retryable, at_ms}
+ *   outcome  {type, bot_id, attempt, task_arn, state, reason, sync_status, at_ms}
+ *   retry    {type, bot_id, automatic, at_ms}
+ */
+#include "aws/session.h"
+#include "engine/journal.h"
+#include "engine/runner_internal.h"
+#include "util/ev_loop.h"
+#include "util/mem.h"
+
+#include <cjson/cJSON.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JOURNAL_VERSION 1
+
+static void s_replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+static const char *s_str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double s_num(const cJSON *o, const char *name, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+void runner_fatal_error(struct runner *r, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    r->fatal = true;
+    runner_message(r, RUNNER_ERROR, "%s", buf_cstr(&b));
+    buf_free(&b);
+}
+
+static int s_write(struct runner *r, cJSON *rec)
+{
+    char *error = NULL;
+    cJSON_AddNumberToObject(rec, "at_ms", (double)runner_wall_ms());
+    int rc = journal_append(r->journal, rec, &error);
+    cJSON_Delete(rec);
+    if (rc != 0) {
+        runner_fatal_error(r, "cannot write the run journal %s (%s); launching stopped so that no "
+                              "bot can be launched twice. Free disk space or fix permissions, then "
+                              "run again to resume.",
+                           r->cfg.journal_path, error ? error : "write failed");
+        free(error);
+        return -1;
+    }
+    return 0;
+}
+
+static cJSON *s_rec(const char *type, const struct run_bot *b)
+{
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "type", type);
+    if (b)
+        cJSON_AddStringToObject(rec, "bot_id", b->bot_id);
+    return rec;
+}
+
+int runner_journal_header(struct runner *r)
+{
+    cJSON *rec = s_rec("run", NULL);
+    cJSON_AddNumberToObject(rec, "version", JOURNAL_VERSION);
+    cJSON_AddStringToObject(rec, "run_id", r->run_id);
+    cJSON_AddStringToObject(rec, "started_by", r->started_by);
+    cJSON_AddStringToObject(rec, "stack", r->cfg.stack ? r->cfg.stack : "");
+    cJSON_AddStringToObject(rec, "cluster", r->cfg.cluster);
+    cJSON_AddStringToObject(rec, "task_definition", r->cfg.task_definition);
+    cJSON_AddStringToObject(rec, "container", r->cfg.container);
+    cJSON *subnets = cJSON_AddArrayToObject(rec, "subnets");
+    for (size_t i = 0; i < r->cfg.nsubnets; i++)
+        cJSON_AddItemToArray(subnets, cJSON_CreateString(r->cfg.subnets[i]));
+    cJSON_AddStringToObject(rec, "security_group", r->cfg.security_group);
+    cJSON_AddBoolToObject(rec, "assign_public_ip", r->cfg.assign_public_ip);
+    cJSON_AddStringToObject(rec, "table", r->cfg.table);
+    cJSON_AddStringToObject(rec, "log_group", r->cfg.log_group ? r->cfg.log_group : "");
+    cJSON_AddStringToObject(rec, "log_stream_prefix", r->cfg.log_stream_prefix ? r->cfg.log_stream_prefix : "");
+    return s_write(r, rec);
+}
+
+int runner_journal_bot(struct runner *r, const struct run_bot *b)
+{
+    cJSON *rec = s_rec("bot", b);
+    cJSON_AddStringToObject(rec, "pk", b->pk);
+    cJSON_AddStringToObject(rec, "sk", b->sk);
+    cJSON_AddStringToObject(rec, "title", b->title ? b->title : "");
+    return s_write(r, rec);
+}
+
+int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token)
+{
+    cJSON *rec = s_rec("intent", b);
+    cJSON_AddNumberToObject(rec, "attempt", b->attempt);
+    cJSON_AddNumberToObject(rec, "try", b->launch_failures);
+    cJSON_AddStringToObject(rec, "client_token", token);
+    return s_write(r, rec);
+}
+
+int runner_journal_launched(struct runner *r, const struct run_bot *b, bool reconciled)
+{
+    cJSON *rec = s_rec("launched", b);
+    cJSON_AddNumberToObject(rec, "attempt", b->attempt);
+    cJSON_AddStringToObject(rec, "task_arn", b->task_arn);
+    cJSON_AddBoolToObject(rec, "reconciled", reconciled);
+    return s_write(r, rec);
+}
+
+int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, const char *reason,
+                                 bool retryable)
+{
+    cJSON *rec = s_rec("launch_failed", b);
+    cJSON_AddNumberToObject(rec, "attempt", b->attempt);
+    cJSON_AddStringToObject(rec, "reason", reason ? reason : "");
+    cJSON_AddBoolToObject(rec, "retryable", retryable);
+    return s_write(r, rec);
+}
+
+int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome)
+{
+    cJSON *rec = s_rec("outcome", b);
+    cJSON_AddNumberToObject(rec, "attempt", b->attempt);
+    if (b->task_arn)
+        cJSON_AddStringToObject(rec, "task_arn", b->task_arn);
+    cJSON_AddStringToObject(rec, "state", bot_state_name(outcome));
+    if (b->reason)
+        cJSON_AddStringToObject(rec, "reason", b->reason);
+    if (b->sync_status)
+        cJSON_AddStringToObject(rec, "sync_status", b->sync_status);
+    if (b->stop_code)
+        cJSON_AddStringToObject(rec, "stop_code", b->stop_code);
+    if (b->exit_code >= 0)
+        cJSON_AddNumberToObject(rec, "exit_code", b->exit_code);
+    return s_write(r, rec);
+}
+
+int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic)
+{
+    cJSON *rec = s_rec("retry", b);
+    cJSON_AddBoolToObject(rec, "automatic", automatic);
+    return s_write(r, rec);
+}
+
+void run_bot_free(struct run_bot *b)
+{
+    free(b->pk);
+    free(b->sk);
+    free(b->bot_id);
+    free(b->title);
+    free(b->task_arn);
+    free(b->task_id);
+    free(b->reason);
+    free(b->sync_status);
+    free(b->ecs_status);
+    free(b->stop_code);
+    free(b->stopped_reason);
+    memset(b, 0, sizeof(*b));
+}
+
+/* ---- replaying a journal ------------------------------------------------------------ */
+
+struct replay {
+    char *run_id, *started_by, *stack, *cluster, *task_definition, *container, *log_group,
+        *log_stream_prefix, *table;
+    struct run_bot *bots;
+    size_t n;
+    char *error;
+};
+
+static struct run_bot *s_replay_bot(struct replay *rp, const char *bot_id)
+{
+    if (!bot_id)
+        return NULL;
+    for (size_t i = 0; i < rp->n; i++)
+        if (strcmp(rp->bots[i].bot_id, bot_id) == 0)
+            return &rp->bots[i];
+    return NULL;
+}
+
+static enum bot_state s_state_from_name(const char *name)
+{
+    for (int s = 0; s < BOT_STATE_COUNT; s++)
+        if (name && strcmp(name, bot_state_name((enum bot_state)s)) == 0)
+            return (enum bot_state)s;
+    return BOT_FAILED;
+}
+
+static int s_replay_record(void *ud, const cJSON *rec, size_t line)
+{
+    struct replay *rp = ud;
+    (void)line;
+    const char *type = s_str(rec, "type");
+    if (!type)
+        return 0;
+    if (strcmp(type, "run") == 0) {
+        if (rp->run_id)
+            return 0; /* one run per journal; a second header is ignored */
+        rp->run_id = xstrdup(s_str(rec, "run_id") ? s_str(rec, "run_id") : "");
+        s_replace(&rp->started_by, s_str(rec, "started_by"));
+        s_replace(&rp->stack, s_str(rec, "stack"));
+        s_replace(&rp->cluster, s_str(rec, "cluster"));
+        s_replace(&rp->task_definition, s_str(rec, "task_definition"));
+        s_replace(&rp->container, s_str(rec, "container"));
+        s_replace(&rp->log_group, s_str(rec, "log_group"));
+        s_replace(&rp->log_stream_prefix, s_str(rec, "log_stream_prefix"));
+        s_replace(&rp->table, s_str(rec, "table"));
+        return 0;
+    }
+    const char *bot_id = s_str(rec, "bot_id");
+    if (strcmp(type, "bot") == 0) {
+        const char *pk = s_str(rec, "pk"), *sk = s_str(rec, "sk");
+        if (!bot_id || !pk || !sk || s_replay_bot(rp, bot_id))
+            return 0;
+        rp->bots = xrealloc(rp->bots, (rp->n + 1) * sizeof(*rp->bots));
+        struct run_bot *b = &rp->bots[rp->n++];
+        memset(b, 0, sizeof(*b));
+        b->bot_id = xstrdup(bot_id);
+        b->pk = xstrdup(pk);
+        b->sk = xstrdup(sk);
+        b->title = xstrdup(s_str(rec, "title") ? s_str(rec, "title") : "");
+        b->exit_code = -1;
+        b->state = BOT_QUEUED;
+        return 0;
+    }
+    struct run_bot *b = s_replay_bot(rp, bot_id);
+    if (!b)
+        return 0;
+    uint64_t at = (uint64_t)s_num(rec, "at_ms", 0);
+    if (strcmp(type, "intent") == 0) {
+        b->attempt = (int)s_num(rec, "attempt", b->attempt + 1);
+        b->launch_failures = (int)s_num(rec, "try", 0);
+        b->state = BOT_LAUNCHING;
+        b->needs_reconcile = true;
+        s_replace(&b->task_arn, NULL);
+        s_replace(&b->task_id, NULL);
+    } else if (strcmp(type, "launched") == 0) {
+        const char *arn = s_str(rec, "task_arn");
+        if (arn) {
+            s_replace(&b->task_arn, arn);
+            s_replace(&b->task_id, runner_task_id_of(arn));
+            b->state = BOT_PROVISIONING;
+            b->needs_reconcile = false;
+            b->launched_at_ms = at;
+        }
+    } else if (strcmp(type, "launch_failed") == 0) {
+        b->attempt = (int)s_num(rec, "attempt", b->attempt) - 1;
+        b->launch_failures++;
+        b->state = BOT_QUEUED;
+        b->needs_reconcile = false;
+    } else if (strcmp(type, "outcome") == 0) {
+        b->state = s_state_from_name(s_str(rec, "state"));
+        s_replace(&b->reason, s_str(rec, "reason"));
+        s_replace(&b->sync_status, s_str(rec, "sync_status"));
+        s_replace(&b->stop_code, s_str(rec, "stop_code"));
+        b->exit_code = (int)s_num(rec, "exit_code", -1);
+        b->stopped_at_ms = at;
+    } else if (strcmp(type, "retry") == 0) {
+        b->state = BOT_QUEUED;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "automatic")))
+            b->auto_retries++;
+        s_replace(&b->task_arn, NULL);
+        s_replace(&b->task_id, NULL);
+        s_replace(&b->reason, NULL);
+        b->launch_failures = 0;
+    }
+    return 0;
+}
+
+static void s_replay_free(struct replay *rp)
+{
+    free(rp->run_id);
+    free(rp->started_by);
+    free(rp->stack);
+    free(rp->cluster);
+    free(rp->task_definition);
+    free(rp->container);
+    free(rp->log_group);
+    free(rp->log_stream_prefix);
+    free(rp->table);
+    for (size_t i = 0; i < rp->n; i++)
+        run_bot_free(&rp->bots[i]);
+    free(rp->bots);
+    free(rp->error);
+}
+
+static int s_replay_file(const char *path, struct replay *rp, size_t *skipped, char **error)
+{
+    memset(rp, 0, sizeof(*rp));
+    struct journal_read_stats stats;
+    memset(&stats, 0, sizeof(stats));
+    int rc = journal_read(path, s_replay_record, rp, &stats, error);
+    if (skipped)
+        *skipped = stats.skipped_lines;
+    return rc;
+}
+
+int journal_view_load(const char *path, struct journal_view *v, char **error)
+{
+    memset(v, 0, sizeof(*v));
+    struct replay rp;
+    size_t skipped = 0;
+    if (s_replay_file(path, &rp, &skipped, error) != 0) {
+        s_replay_free(&rp);
+        return -1;
+    }
+    if (!rp.run_id) {
+        *error = xasprintf("%s holds no run (no 'run' record): is it a bedrock-chat-migrate journal?", path);
+        s_replay_free(&rp);
+        return -1;
+    }
+    v->run_id = rp.run_id;
+    v->started_by = rp.started_by;
+    v->stack = rp.stack;
+    v->cluster = rp.cluster;
+    v->log_group = rp.log_group;
+    v->log_stream_prefix = rp.log_stream_prefix;
+    v->container = rp.container;
+    v->bots = rp.bots;
+    v->nbots = rp.n;
+    v->skipped_lines = skipped;
+    free(rp.task_definition);
+    free(rp.table);
+    free(rp.error);
+    return 0;
+}
+
+void journal_view_free(struct journal_view *v)
+{
+    free(v->run_id);
+    free(v->started_by);
+    free(v->stack);
+    free(v->cluster);
+    free(v->log_group);
+    free(v->log_stream_prefix);
+    free(v->container);
+    for (size_t i = 0; i < v->nbots; i++)
+        run_bot_free(&v->bots[i]);
+    free(v->bots);
+    memset(v, 0, sizeof(*v));
+}
+
+/* ---- life cycle ------------------------------------------------------------------------ */
+
+static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_config *src)
+{
+    dst->journal_path = xstrdup(src->journal_path);
+    dst->stack = src->stack ? xstrdup(src->stack) : NULL;
+    dst->cluster = xstrdup(src->cluster ? src->cluster : "");
+    dst->task_definition = xstrdup(src->task_definition ? src->task_definition : "");
+    dst->container = xstrdup(src->container ? src->container : "Container");
+    dst->security_group = xstrdup(src->security_group ? src->security_group : "");
+    dst->nsubnets = src->nsubnets;
+    dst->subnets = xcalloc(src->nsubnets ? src->nsubnets : 1, sizeof(char *));
+    for (size_t i = 0; i < src->nsubnets; i++)
+        dst->subnets[i] = xstrdup(src->subnets[i]);
+    dst->assign_public_ip = src->assign_public_ip;
+    dst->table = xstrdup(src->table ? src->table : "");
+    dst->log_group = src->log_group ? xstrdup(src->log_group) : NULL;
+    dst->log_stream_prefix = src->log_stream_prefix ? xstrdup(src->log_stream_prefix) : NULL;
+    dst->retries = src->retries < 0 ? 0 : src->retries;
+    dst->detach = src->detach;
+    dst->poll_min_ms = src->poll_min_ms;
+    dst->poll_max_ms = src->poll_max_ms;
+    dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
+}
+
+static void s_free_config(struct runner_cfg_copy *c)
+{
+    free(c->journal_path);
+    free(c->stack);
+    free(c->cluster);
+    free(c->task_definition);
+    free(c->container);
+    free(c->security_group);
+    for (size_t i = 0; i < c->nsubnets; i++)
+        free(c->subnets[i]);
+    free(c->subnets);
+    free(c->table);
+    free(c->log_group);
+    free(c->log_stream_prefix);
+}
+
+static void s_new_run_id(struct runner *r)
+{
+    unsigned char rnd[6];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        uint64_t t = runner_wall_ms();
+        memcpy(rnd, &t, sizeof rnd);
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    snprintf(r->run_id, sizeof r->run_id, "%04d%02d%02dT%02d%02d%02d-%02x%02x%02x%02x%02x%02x",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    /* ≤ 36 characters of [A-Za-z0-9_-]: accepted by every ECS API version. */
+    snprintf(r->started_by, sizeof r->started_by, "bcm-%s", r->run_id);
+}
+
+struct runner *runner_open(struct aws_session *s, const struct runner_config *cfg,
+                           const struct runner_target *targets, size_t ntargets,
+                           const struct runner_observer *obs, char **error)
+{
+    struct runner *r = xcalloc(1, sizeof(*r));
+    r->session = s;
+    s_copy_config(&r->cfg, cfg);
+    if (obs)
+        r->obs = *obs;
+    r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+
+    struct replay rp;
+    memset(&rp, 0, sizeof(rp));
+    FILE *probe = fopen(cfg->journal_path, "r");
+    if (probe) {
+        fclose(probe);
+        size_t skipped = 0;
+        if (s_replay_file(cfg->journal_path, &rp, &skipped, error) != 0) {
+            s_replay_free(&rp);
+            runner_free(r);
+            return NULL;
+        }
+        if (skipped)
+            runner_message(r, RUNNER_WARN, "journal %s: %zu damaged line(s) skipped (a crash mid-write)",
+                           cfg->journal_path, skipped);
+    }
+    if (rp.run_id) {
+        if (rp.cluster && strcmp(rp.cluster, r->cfg.cluster) != 0) {
+            *error = xasprintf("the journal %s belongs to a run on cluster %s, not %s; use another "
+                               "--journal for this deployment", cfg->journal_path, rp.cluster, r->cfg.cluster);
+            s_replay_free(&rp);
+            runner_free(r);
+            return NULL;
+        }
+        snprintf(r->run_id, sizeof r->run_id, "%s", rp.run_id);
+        snprintf(r->started_by, sizeof r->started_by, "%s",
+                 rp.started_by ? rp.started_by : "");
+        r->bots = rp.bots;
+        r->n = rp.n;
+        rp.bots = NULL;
+        rp.n = 0;
+        r->resumed = true;
+    } else {
+        s_new_run_id(r);
+    }
+    s_replay_free(&rp);
+
+    r->journal = journal_open_append(cfg->journal_path, error);
+    if (!r->journal) {
+        runner_free(r);
+        return NULL;
+    }
+    if (!r->resumed && runner_journal_header(r) != 0) {
+        *error = xasprintf("cannot write the journal %s", cfg->journal_path);
+        runner_free(r);
+        return NULL;
+    }
+    for (size_t t = 0; t < ntargets; t++) {
+        if (runner_find_bot_by_sk(r, targets[t].pk, targets[t].sk) >= 0)
+            continue;
+        r->bots = xrealloc(r->bots, (r->n + 1) * sizeof(*r->bots));
+        struct run_bot *b = &r->bots[r->n];
+        memset(b, 0, sizeof(*b));
+        b->pk = xstrdup(targets[t].pk);
+        b->sk = xstrdup(targets[t].sk);
+        b->bot_id = xstrdup(targets[t].bot_id);
+        b->title = xstrdup(targets[t].title ? targets[t].title : "");
+        b->exit_code = -1;
+        b->state = BOT_QUEUED;
+        b->queued_at_ms = runner_wall_ms();
+        if (runner_journal_bot(r, b) != 0) {
+            run_bot_free(b);
+            *error = xasprintf("cannot write the journal %s", cfg->journal_path);
+            runner_free(r);
+            return NULL;
+        }
+        r->n++;
+    }
+    return r;
+}
+
+void runner_start(struct runner *r)
+{
+    r->started = true;
+    bool unsettled = false;
+    for (size_t i = 0; i < r->n; i++)
+        unsettled |= !bot_state_final(r->bots[i].state) && r->bots[i].state != BOT_QUEUED;
+    if (r->resumed && unsettled) {
+        runner_message(r, RUNNER_INFO, "resuming run %s: checking ECS for tasks it already started", r->run_id);
+        runner_reconcile(r);
+        return;
+    }
+    if (r->resumed)
+        runner_message(r, RUNNER_INFO, "resuming run %s", r->run_id);
+    runner_pump(r);
+}
+
+void runner_cancel_all(struct runner *r)
+{
+    r->stop_launching = true;
+    for (size_t i = 0; i < r->n; i++) {
+        struct run_bot *b = &r->bots[i];
+        if (!b->task_arn || bot_state_final(b->state))
+            continue;
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+        cJSON_AddStringToObject(body, "task", b->task_arn);
+        cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
+        aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, NULL, NULL);
+        free(b->reason);
+        b->reason = xstrdup("stopped by the operator");
+        runner_journal_outcome(r, b, BOT_CANCELLED);
+        runner_set_state(r, i, BOT_CANCELLED);
+    }
+}
+
+void runner_free(struct runner *r)
+{
+    if (!r)
+        return;
+    if (r->poll_timer)
+        ev_timer_cancel(r->session->loop, r->poll_timer);
+    if (r->launch_timer)
+        ev_timer_cancel(r->session->loop, r->launch_timer);
+    if (r->journal)
+        journal_close(r->journal);
+    for (size_t i = 0; i < r->n; i++)
+        run_bot_free(&r->bots[i]);
+    free(r->bots);
+    free(r->durations);
+    s_free_config(&r->cfg);
+    free(r);
+}
+
+cJSON *runner_bot_to_json(const struct run_bot *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "bot_id", b->bot_id);
+    cJSON_AddStringToObject(o, "pk", b->pk);
+    cJSON_AddStringToObject(o, "sk", b->sk);
+    cJSON_AddStringToObject(o, "title", b->title ? b->title : "");
+    cJSON_AddStringToObject(o, "state", bot_state_name(b->state));
+    cJSON_AddNumberToObject(o, "attempt", b->attempt);
+    if (b->task_id)
+        cJSON_AddStringToObject(o, "task_id", b->task_id);
+    if (b->task_arn)
+        cJSON_AddStringToObject(o, "task_arn", b->task_arn);
+    if (b->reason)
+        cJSON_AddStringToObject(o, "reason", b->reason);
+    if (b->sync_status)
+        cJSON_AddStringToObject(o, "sync_status", b->sync_status);
+    if (b->ecs_status)
+        cJSON_AddStringToObject(o, "ecs_status", b->ecs_status);
+    if (b->stop_code)
+        cJSON_AddStringToObject(o, "stop_code", b->stop_code);
+    if (b->exit_code >= 0)
+        cJSON_AddNumberToObject(o, "exit_code", b->exit_code);
+    return o;
+}
+
+cJSON *runner_summary_json(const struct runner *r)
+{
+    struct runner_progress p;
+    runner_progress(r, &p);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", "summary");
+    cJSON_AddStringToObject(o, "run_id", r->run_id);
+    cJSON_AddStringToObject(o, "started_by", r->started_by);
+    cJSON_AddStringToObject(o, "journal", r->cfg.journal_path);
+    cJSON_AddNumberToObject(o, "total", (double)p.total);
+    cJSON *c = cJSON_AddObjectToObject(o, "counts");
+    for (int s = 0; s < BOT_STATE_COUNT; s++)
+        cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)s), (double)counts[s]);
+    cJSON_AddNumberToObject(o, "bots_per_minute", p.bots_per_minute);
+    if (p.eta_seconds >= 0)
+        cJSON_AddNumberToObject(o, "eta_s", p.eta_seconds);
+    cJSON_AddNumberToObject(o, "requests", (double)p.requests);
+    cJSON_AddBoolToObject(o, "finished", r->finished);
+    cJSON_AddBoolToObject(o, "fatal", r->fatal);
+    cJSON *failed = cJSON_AddArrayToObject(o, "failed");
+    for (size_t i = 0; i < r->n; i++)
+        if (r->bots[i].state == BOT_FAILED)
+            cJSON_AddItemToArray(failed, runner_bot_to_json(&r->bots[i]));
+    return o;
+}

@@ -1,0 +1,488 @@
+/* Following the run: DescribeTasks and BatchGetItem rounds on an adaptive interval, and
+ * reconciliation with ECS (ListTasks by startedBy) after a crash or an ambiguous launch. */
+#include "aws/client.h"
+#include "aws/session.h"
+#include "engine/runner_internal.h"
+#include "util/ev_loop.h"
+#include "util/mem.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DESCRIBE_BATCH 100
+#define READ_BATCH 100
+
+ssize_t runner_find_bot_by_sk(const struct runner *r, const char *pk, const char *sk)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->bots[i].sk, sk) == 0 && (!pk || strcmp(r->bots[i].pk, pk) == 0))
+            return (ssize_t)i;
+    return -1;
+}
+
+ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->bots[i].task_arn && strcmp(r->bots[i].task_arn, task_arn) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+static void s_replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+static const char *s_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- the poll round ------------------------------------------------------------------ */
+
+struct round {
+    struct runner *r;
+    char **arns;         /* DescribeTasks work list */
+    size_t narns, next;
+    size_t *reads;       /* bot indexes for BatchGetItem */
+    size_t nreads, next_read, batch_start;
+    bool saw_change;
+};
+
+static void s_round_free(struct round *rd)
+{
+    for (size_t i = 0; i < rd->narns; i++)
+        free(rd->arns[i]);
+    free(rd->arns);
+    free(rd->reads);
+    free(rd);
+}
+
+static void s_read_next(struct round *rd);
+static void s_describe_next(struct round *rd);
+
+static void s_poll_timer(void *ud)
+{
+    struct runner *r = ud;
+    r->poll_timer = 0;
+    if (r->finished || r->reconciling || r->describe_in_flight || r->read_in_flight)
+        return;
+    struct round *rd = xcalloc(1, sizeof(*rd));
+    rd->r = r;
+    for (size_t i = 0; i < r->n; i++) {
+        struct run_bot *b = &r->bots[i];
+        if (!b->task_arn || bot_state_final(b->state))
+            continue;
+        if (b->state != BOT_STOPPED) {
+            rd->arns = xrealloc(rd->arns, (rd->narns + 1) * sizeof(char *));
+            rd->arns[rd->narns++] = xstrdup(b->task_arn);
+        }
+    }
+    r->changed = false;
+    r->describe_in_flight = true;
+    s_describe_next(rd);
+}
+
+void runner_schedule_poll(struct runner *r)
+{
+    if (r->finished || r->poll_timer || r->describe_in_flight || r->read_in_flight || r->reconciling)
+        return;
+    bool anything = false;
+    for (size_t i = 0; i < r->n && !anything; i++)
+        anything = r->bots[i].task_arn && !bot_state_final(r->bots[i].state);
+    if (!anything)
+        return;
+    uint64_t min = r->cfg.poll_min_ms ? r->cfg.poll_min_ms : 2000;
+    uint64_t max = r->cfg.poll_max_ms ? r->cfg.poll_max_ms : 15000;
+    if (!r->poll_interval_ms)
+        r->poll_interval_ms = min;
+    /* Quick while things move, slower while they don't: most of a run is waiting. */
+    if (r->changed)
+        r->poll_interval_ms = min;
+    else {
+        r->poll_interval_ms = r->poll_interval_ms * 3 / 2;
+        if (r->poll_interval_ms > max)
+            r->poll_interval_ms = max;
+    }
+    bool judging = false;
+    for (size_t i = 0; i < r->n && !judging; i++)
+        judging = r->bots[i].state == BOT_STOPPED;
+    r->poll_timer = ev_timer_add(r->session->loop, judging ? min : r->poll_interval_ms, s_poll_timer, r);
+}
+
+static void s_apply_task(struct runner *r, const cJSON *task)
+{
+    const char *arn = s_str(task, "taskArn");
+    if (!arn)
+        return;
+    ssize_t i = runner_find_bot_by_task(r, arn);
+    if (i < 0)
+        return;
+    struct run_bot *b = &r->bots[i];
+    const char *last = s_str(task, "lastStatus");
+    if (strcmp(last ? last : "", "STOPPED") == 0) {
+        s_replace(&b->stop_code, s_str(task, "stopCode"));
+        s_replace(&b->stopped_reason, s_str(task, "stoppedReason"));
+        const cJSON *containers = cJSON_GetObjectItemCaseSensitive(task, "containers");
+        const cJSON *c;
+        cJSON_ArrayForEach(c, containers) {
+            const char *name = s_str(c, "name");
+            if (name && r->cfg.container && strcmp(name, r->cfg.container) != 0)
+                continue;
+            const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "exitCode");
+            if (cJSON_IsNumber(code))
+                b->exit_code = code->valueint;
+            const char *reason = s_str(c, "reason");
+            if (reason && !b->stopped_reason)
+                s_replace(&b->stopped_reason, reason);
+        }
+    }
+    if (last)
+        runner_apply_ecs_status(r, (size_t)i, last);
+}
+
+static void s_on_describe(void *ud, struct aws_response *resp)
+{
+    struct round *rd = ud;
+    struct runner *r = rd->r;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_message(r, RUNNER_WARN, "ECS DescribeTasks failed (%s); will try again", why);
+        free(why);
+    } else {
+        const cJSON *t;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(resp->json, "tasks"))
+            s_apply_task(r, t);
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(resp->json, "failures")) {
+            /* MISSING: ECS no longer knows the task (stopped long ago). The bot's own
+             * SyncStatus is the remaining evidence. */
+            const char *arn = s_str(f, "arn");
+            ssize_t i = arn ? runner_find_bot_by_task(r, arn) : -1;
+            if (i >= 0) {
+                s_replace(&r->bots[i].stopped_reason, "ECS no longer describes this task (MISSING)");
+                runner_apply_ecs_status(r, (size_t)i, "STOPPED");
+            }
+        }
+    }
+    s_describe_next(rd);
+}
+
+static void s_describe_next(struct round *rd)
+{
+    struct runner *r = rd->r;
+    if (r->finished) {
+        r->describe_in_flight = false;
+        s_round_free(rd);
+        return;
+    }
+    if (rd->next >= rd->narns) {
+        r->describe_in_flight = false;
+        /* Then read SyncStatus for every bot whose task has started or stopped. */
+        for (size_t i = 0; i < r->n; i++) {
+            enum bot_state s = r->bots[i].state;
+            if (r->bots[i].task_arn && (s == BOT_RUNNING || s == BOT_STOPPED)) {
+                rd->reads = xrealloc(rd->reads, (rd->nreads + 1) * sizeof(size_t));
+                rd->reads[rd->nreads++] = i;
+            }
+        }
+        r->read_in_flight = true;
+        s_read_next(rd);
+        return;
+    }
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+    cJSON *tasks = cJSON_AddArrayToObject(body, "tasks");
+    size_t end = rd->next + DESCRIBE_BATCH < rd->narns ? rd->next + DESCRIBE_BATCH : rd->narns;
+    for (size_t k = rd->next; k < end; k++)
+        cJSON_AddItemToArray(tasks, cJSON_CreateString(rd->arns[k]));
+    rd->next = end;
+    aws_call_json(r->session->client, &AWS_SVC_ECS, "DescribeTasks", body, s_on_describe, rd);
+}
+
+static void s_judge_from_item(struct runner *r, size_t i, const cJSON *item)
+{
+    struct run_bot *b = &r->bots[i];
+    const char *status = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "SyncStatus"), "S") : NULL;
+    const char *reason = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "SyncStatusReason"), "S") : NULL;
+    const char *exec = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "LastExecId"), "S") : NULL;
+    bool mine = exec && b->task_id && strcmp(exec, b->task_id) == 0;
+    if (mine)
+        s_replace(&b->sync_status, status);
+    if (b->state != BOT_STOPPED)
+        return; /* informative only until the task has stopped */
+
+    if (!item) {
+        runner_judge(r, i, BOT_FAILED, "the bot's item is no longer in the table (deleted during the run?)");
+        return;
+    }
+    if (mine && status && strcmp(status, "SUCCEEDED") == 0) {
+        runner_judge(r, i, BOT_SUCCEEDED, NULL);
+        return;
+    }
+    if (mine && status && strcmp(status, "FAILED") == 0) {
+        runner_judge(r, i, BOT_FAILED, reason && *reason ? reason : "embedding failed (no reason given)");
+        return;
+    }
+    buf_t why = BUF_INIT;
+    if (mine)
+        buf_printf(&why, "the task stopped while the bot's SyncStatus was %s", status ? status : "unset");
+    else
+        buf_puts(&why, "the task stopped without writing a SyncStatus for itself");
+    if (b->stop_code)
+        buf_printf(&why, "; stopCode %s", b->stop_code);
+    if (b->stopped_reason)
+        buf_printf(&why, "; %s", b->stopped_reason);
+    if (b->exit_code >= 0)
+        buf_printf(&why, "; container exit code %d%s", b->exit_code,
+                   b->exit_code == 137 ? " (killed: out of memory?)" : "");
+    runner_judge(r, i, BOT_FAILED, buf_cstr(&why));
+    buf_free(&why);
+}
+
+static void s_on_read(void *ud, struct aws_response *resp)
+{
+    struct round *rd = ud;
+    struct runner *r = rd->r;
+    size_t start = rd->batch_start;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_message(r, RUNNER_WARN, "DynamoDB BatchGetItem failed (%s); will try again", why);
+        free(why);
+    } else {
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(resp->json, "Responses"), r->cfg.table);
+        const cJSON *unprocessed = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(resp->json, "UnprocessedKeys"), r->cfg.table);
+        for (size_t k = start; k < rd->next_read; k++) {
+            size_t i = rd->reads[k];
+            struct run_bot *b = &r->bots[i];
+            const cJSON *found = NULL, *it;
+            cJSON_ArrayForEach(it, items) {
+                const char *pk = s_str(cJSON_GetObjectItemCaseSensitive(it, "PK"), "S");
+                const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(it, "SK"), "S");
+                if (pk && sk && strcmp(pk, b->pk) == 0 && strcmp(sk, b->sk) == 0) {
+                    found = it;
+                    break;
+                }
+            }
+            bool pending = false;
+            const cJSON *key;
+            cJSON_ArrayForEach(key, cJSON_GetObjectItemCaseSensitive(unprocessed, "Keys")) {
+                const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(key, "SK"), "S");
+                if (sk && strcmp(sk, b->sk) == 0)
+                    pending = true;
+            }
+            if (!pending) /* unprocessed keys are read again next round, after a pause */
+                s_judge_from_item(r, i, found);
+        }
+    }
+    s_read_next(rd);
+}
+
+static void s_read_next(struct round *rd)
+{
+    struct runner *r = rd->r;
+    if (r->finished || rd->next_read >= rd->nreads) {
+        r->read_in_flight = false;
+        s_round_free(rd);
+        runner_pump(r);
+        return;
+    }
+    size_t end = rd->next_read + READ_BATCH < rd->nreads ? rd->next_read + READ_BATCH : rd->nreads;
+    cJSON *body = cJSON_CreateObject();
+    cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(body, "RequestItems"), r->cfg.table);
+    cJSON *keys = cJSON_AddArrayToObject(req, "Keys");
+    bool consistent = false;
+    for (size_t k = rd->next_read; k < end; k++) {
+        struct run_bot *b = &r->bots[rd->reads[k]];
+        cJSON *key = cJSON_CreateObject();
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(key, "PK"), "S", b->pk);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(key, "SK"), "S", b->sk);
+        cJSON_AddItemToArray(keys, key);
+        consistent |= b->state == BOT_STOPPED;
+    }
+    /* A stale read must never turn a success into a failure: once a task has stopped its
+     * bot is read with strong consistency. */
+    cJSON_AddBoolToObject(req, "ConsistentRead", consistent);
+    cJSON_AddStringToObject(req, "ProjectionExpression", "PK, SK, SyncStatus, SyncStatusReason, LastExecId");
+    rd->batch_start = rd->next_read;
+    rd->next_read = end;
+    aws_call_json(r->session->client, &AWS_SVC_DYNAMODB, "BatchGetItem", body, s_on_read, rd);
+}
+
+/* ---- reconciliation ------------------------------------------------------------------- */
+
+struct reconcile {
+    struct runner *r;
+    int phase;           /* 0: RUNNING list, 1: STOPPED list, 2: describing */
+    char *next_token;
+    char **arns;
+    size_t narns, next;
+};
+
+static void s_reconcile_free(struct reconcile *rc)
+{
+    for (size_t i = 0; i < rc->narns; i++)
+        free(rc->arns[i]);
+    free(rc->arns);
+    free(rc->next_token);
+    free(rc);
+}
+
+static void s_reconcile_step(struct reconcile *rc);
+
+static void s_reconcile_done(struct reconcile *rc)
+{
+    struct runner *r = rc->r;
+    /* Any bot whose launch is still unconfirmed had no task: it goes back to the queue
+     * with the same attempt, so the same idempotency token is sent again. */
+    for (size_t i = 0; i < r->n; i++) {
+        struct run_bot *b = &r->bots[i];
+        if (b->state == BOT_LAUNCHING && !b->task_arn && b->needs_reconcile) {
+            b->needs_reconcile = false;
+            b->attempt--;
+            runner_set_state(r, i, BOT_QUEUED);
+        }
+    }
+    s_reconcile_free(rc);
+    r->reconciling = false;
+    if (r->reconcile_again) {
+        r->reconcile_again = false;
+        runner_reconcile(r);
+        return;
+    }
+    runner_pump(r);
+}
+
+static void s_adopt(struct runner *r, const cJSON *task)
+{
+    const char *arn = s_str(task, "taskArn");
+    if (!arn || runner_find_bot_by_task(r, arn) >= 0)
+        return;
+    const cJSON *co;
+    const char *keys = NULL;
+    cJSON_ArrayForEach(co, cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(task, "overrides"), "containerOverrides")) {
+        const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(co, "command");
+        const cJSON *last = cJSON_GetArrayItem(cmd, cJSON_GetArraySize(cmd) - 1);
+        if (cJSON_IsString(last))
+            keys = last->valuestring;
+    }
+    cJSON *k = keys ? cJSON_Parse(keys) : NULL;
+    const char *pk = s_str(cJSON_GetObjectItemCaseSensitive(k, "PK"), "S");
+    const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(k, "SK"), "S");
+    ssize_t i = sk ? runner_find_bot_by_sk(r, pk, sk) : -1;
+    if (i < 0) {
+        runner_message(r, RUNNER_WARN, "task %s was started by this run but matches no bot in its journal; left alone",
+                       runner_task_id_of(arn));
+        cJSON_Delete(k);
+        return;
+    }
+    struct run_bot *b = &r->bots[i];
+    if (b->state == BOT_LAUNCHING || (b->state == BOT_QUEUED && b->needs_reconcile)) {
+        /* The crash (or lost reply) fell between RunTask and the journal: adopt the task. */
+        s_replace(&b->task_arn, arn);
+        s_replace(&b->task_id, runner_task_id_of(arn));
+        b->needs_reconcile = false;
+        b->launched_at_ms = runner_wall_ms();
+        runner_journal_launched(r, b, true);
+        runner_message(r, RUNNER_INFO, "bot %s: found its task %s in ECS; following it, not launching again",
+                       b->bot_id, b->task_id);
+        const char *last = s_str(task, "lastStatus");
+        runner_apply_ecs_status(r, (size_t)i, last ? last : "PROVISIONING");
+    }
+    cJSON_Delete(k);
+}
+
+static void s_on_reconcile_describe(void *ud, struct aws_response *resp)
+{
+    struct reconcile *rc = ud;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_fatal_error(rc->r, "could not check ECS for this run's tasks (%s); nothing more will be "
+                                  "launched until that works: run again to resume", why);
+        free(why);
+        s_reconcile_done(rc);
+        return;
+    }
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(resp->json, "tasks"))
+        s_adopt(rc->r, t);
+    s_reconcile_step(rc);
+}
+
+static void s_on_list(void *ud, struct aws_response *resp)
+{
+    struct reconcile *rc = ud;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_fatal_error(rc->r, "could not list this run's ECS tasks (%s); nothing more will be launched "
+                                  "until that works: run again to resume", why);
+        free(why);
+        s_reconcile_done(rc);
+        return;
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(resp->json, "taskArns")) {
+        if (cJSON_IsString(a)) {
+            rc->arns = xrealloc(rc->arns, (rc->narns + 1) * sizeof(char *));
+            rc->arns[rc->narns++] = xstrdup(a->valuestring);
+        }
+    }
+    const char *token = s_str(resp->json, "nextToken");
+    s_replace(&rc->next_token, token);
+    if (!token)
+        rc->phase++;
+    s_reconcile_step(rc);
+}
+
+static void s_reconcile_step(struct reconcile *rc)
+{
+    struct runner *r = rc->r;
+    if (rc->phase < 2) {
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+        cJSON_AddStringToObject(body, "startedBy", r->started_by);
+        cJSON_AddStringToObject(body, "desiredStatus", rc->phase == 0 ? "RUNNING" : "STOPPED");
+        cJSON_AddNumberToObject(body, "maxResults", 100);
+        if (rc->next_token)
+            cJSON_AddStringToObject(body, "nextToken", rc->next_token);
+        aws_call_json(r->session->client, &AWS_SVC_ECS, "ListTasks", body, s_on_list, rc);
+        return;
+    }
+    /* Describe the tasks this run's journal does not know yet. */
+    while (rc->next < rc->narns && runner_find_bot_by_task(r, rc->arns[rc->next]) >= 0)
+        rc->next++;
+    if (rc->next >= rc->narns) {
+        s_reconcile_done(rc);
+        return;
+    }
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+    cJSON *tasks = cJSON_AddArrayToObject(body, "tasks");
+    size_t added = 0;
+    while (rc->next < rc->narns && added < DESCRIBE_BATCH) {
+        if (runner_find_bot_by_task(r, rc->arns[rc->next]) < 0) {
+            cJSON_AddItemToArray(tasks, cJSON_CreateString(rc->arns[rc->next]));
+            added++;
+        }
+        rc->next++;
+    }
+    aws_call_json(r->session->client, &AWS_SVC_ECS, "DescribeTasks", body, s_on_reconcile_describe, rc);
+}
+
+void runner_reconcile(struct runner *r)
+{
+    if (r->reconciling) {
+        r->reconcile_again = true;
+        return;
+    }
+    r->reconciling = true;
+    struct reconcile *rc = xcalloc(1, sizeof(*rc));
+    rc->r = r;
+    s_reconcile_step(rc);
+}
