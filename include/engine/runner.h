@@ -117,6 +117,9 @@ void runner_set_paused(struct runner *r, bool paused);
 bool runner_paused(const struct runner *r);
 /* Stops launching; tasks already running are followed (or left alone by the caller). */
 void runner_stop_launching(struct runner *r);
+/* Ctrl-C: stops launching and finishes as soon as no RunTask is in flight (its outcome
+ * journaled), leaving running tasks alone for a later resume. */
+void runner_leave(struct runner *r);
 /* Queues a new attempt for every failed bot (or one bot when index != SIZE_MAX). */
 size_t runner_retry_failed(struct runner *r, size_t index);
 /* StopTask for every alive task of this run (--stop-on-exit); they end cancelled. */

@@ -449,6 +449,18 @@ void runner_stop_launching(struct runner *r)
     runner_pump(r);
 }
 
+void runner_leave(struct runner *r)
+{
+    r->stop_launching = true;
+    r->abandon = true;
+    runner_pump(r);
+    if (!r->started && !r->finished) {
+        r->finished = true;
+        if (r->obs.on_finished)
+            r->obs.on_finished(r->obs.ud, r);
+    }
+}
+
 size_t runner_retry_failed(struct runner *r, size_t index)
 {
     size_t n = 0;
