@@ -9,6 +9,7 @@
 struct fake_pending {
     struct fake_http *f;
     struct fake_reply reply;
+    char *body_owned;
     http_done_fn done;
     void *ud;
 };
@@ -48,6 +49,7 @@ static void s_answer(void *ud)
     }
     free(r.headers);
     buf_free(&r.body);
+    free(p->body_owned);
     free(p);
 }
 
@@ -67,8 +69,16 @@ static int s_send(struct http_transport *t, const struct http_request *req,
 
     struct fake_pending *p = xcalloc(1, sizeof(*p));
     p->f = f;
-    size_t i = f->next < f->nreplies ? f->next++ : f->nreplies - 1;
-    p->reply = f->replies[i];
+    if (f->route) {
+        struct fake_routed_reply rr = f->route(f->route_ud, req);
+        p->reply = rr.reply;
+        p->body_owned = rr.body_owned;
+        if (rr.body_owned)
+            p->reply.body = rr.body_owned;
+    } else {
+        size_t i = f->next < f->nreplies ? f->next++ : f->nreplies - 1;
+        p->reply = f->replies[i];
+    }
     p->done = done;
     p->ud = ud;
     ev_timer_add(f->loop, 0, s_answer, p);

@@ -16,8 +16,18 @@ struct fake_reply {
     const char *headers;         /* "name: value\n" lines, may be NULL */
 };
 
+/* Optional: computes the reply from the request (for stateful fakes). Returning a reply
+ * whose body is heap-allocated: set body_owned and the fake frees it. */
+struct fake_routed_reply {
+    struct fake_reply reply;
+    char *body_owned;
+};
+typedef struct fake_routed_reply (*fake_route_fn)(void *ud, const struct http_request *req);
+
 struct fake_http {
     struct http_transport base;
+    fake_route_fn route;
+    void *route_ud;
     struct ev_loop *loop;
     struct fake_reply *replies;  /* answered in order; the last one repeats */
     size_t nreplies;

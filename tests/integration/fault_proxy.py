@@ -1,0 +1,186 @@
+"""A fault-injecting HTTP proxy on loopback, between the program and the emulator.
+
+The program is pointed at the proxy (AWS_ENDPOINT_URL=http://127.0.0.1:PROXY); the
+proxy forwards every request unchanged (same Host header, so SigV4 still verifies at
+the emulator) unless a rule says to fail it. Rules match on the operation (the
+X-Amz-Target suffix or the query Action) and can:
+
+  throttle   answer 400 ThrottlingException without forwarding (so nothing happened)
+  error5xx   answer 503 without forwarding
+  reset      forward, then cut the connection after part of the reply (the call DID happen)
+  delay      forward, then hold the reply for `seconds` (past the client's timeout)
+
+Each rule has a probability (seeded RNG, so a scenario is repeatable) or a `first` count
+(fail the first N matching requests). Counters per operation and per outcome are kept
+so tests can assert on them.
+"""
+import http.client
+import json
+import random
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Rule:
+    def __init__(self, operation, action, probability=0.0, first=0, seconds=0.0):
+        self.operation = operation
+        self.action = action
+        self.probability = probability
+        self.first = first
+        self.seconds = seconds
+        self.matched = 0
+
+
+class FaultProxy:
+    def __init__(self, upstream_port, seed=1):
+        self.upstream_port = upstream_port
+        self.rules = []
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.counts = {}          # (operation, outcome) -> n
+        self.down = False         # refuse every request (connection reset at once)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                proxy._handle(self)
+
+            def do_POST(self):
+                proxy._handle(self)
+
+            def do_PUT(self):
+                proxy._handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def add_rule(self, operation, action, probability=0.0, first=0, seconds=0.0):
+        with self.lock:
+            self.rules.append(Rule(operation, action, probability, first, seconds))
+
+    def clear_rules(self):
+        with self.lock:
+            self.rules = []
+
+    def count(self, operation, outcome):
+        with self.lock:
+            return self.counts.get((operation, outcome), 0)
+
+    def _bump(self, operation, outcome):
+        with self.lock:
+            self.counts[(operation, outcome)] = self.counts.get((operation, outcome), 0) + 1
+
+    @staticmethod
+    def _operation(handler, body):
+        target = handler.headers.get("X-Amz-Target")
+        if target:
+            return target.rsplit(".", 1)[-1]
+        if body.startswith(b"Action="):
+            return body.split(b"&", 1)[0][7:].decode(errors="replace")
+        return handler.command + " " + handler.path.split("?", 1)[0]
+
+    def _decide(self, operation):
+        with self.lock:
+            for rule in self.rules:
+                if rule.operation not in (operation, "*"):
+                    continue
+                rule.matched += 1
+                if rule.first and rule.matched <= rule.first:
+                    return rule
+                if rule.probability and self.rng.random() < rule.probability:
+                    return rule
+        return None
+
+    @staticmethod
+    def _abort(handler):
+        # RST instead of FIN: the client sees "connection reset by peer".
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.close_connection = True
+        try:
+            handler.connection.close()
+        except OSError:
+            pass
+
+    def _reply(self, handler, status, body, headers=()):
+        handler.send_response(status)
+        for k, v in headers:
+            handler.send_header(k, v)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _handle(self, handler):
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        operation = self._operation(handler, body)
+        if self.down:
+            self._bump(operation, "refused")
+            self._abort(handler)
+            return
+        rule = self._decide(operation)
+        if rule and rule.action == "throttle":
+            self._bump(operation, "throttle")
+            json_proto = "X-Amz-Target" in handler.headers
+            if json_proto:
+                payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+                self._reply(handler, 400, payload, [("Content-Type", "application/x-amz-json-1.1")])
+            else:
+                payload = (b"<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded"
+                           b"</Message></Error><RequestId>proxy</RequestId></ErrorResponse>")
+                self._reply(handler, 400, payload, [("Content-Type", "text/xml")])
+            return
+        if rule and rule.action == "error5xx":
+            self._bump(operation, "error5xx")
+            self._reply(handler, 503, b"Service Unavailable", [("Content-Type", "text/plain")])
+            return
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=120)
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("connection",)}
+        conn.request(handler.command, handler.path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        if rule and rule.action == "reset":
+            self._bump(operation, "reset")
+            handler.send_response(resp.status)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data[: max(1, len(data) // 3)])
+            handler.wfile.flush()
+            self._abort(handler)
+            return
+        if rule and rule.action == "delay":
+            self._bump(operation, "delay")
+            time.sleep(rule.seconds)
+        else:
+            self._bump(operation, "forwarded")
+        passthrough = [(k, v) for k, v in resp.getheaders()
+                       if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")]
+        try:
+            self._reply(handler, resp.status, data, passthrough)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
