@@ -18,6 +18,54 @@ static const struct cli_command s_commands[] = {
      "the account, the caller's ARN, the region (and where it came from) and where the\n"
      "credentials came from.\n\n" COMMON_OPTIONS,
      cmd_whoami},
+    {"outputs", "resolve and check the stack outputs",
+     "Usage: bedrock-chat-migrate outputs [--stack NAME] [--outputs FILE|-] [--check-bucket] [--json]\n\n"
+     "Finds the deployment's stack outputs (CloudFormation DescribeStacks on --stack, default\n"
+     "BedrockChatStack, else the region's stacks that carry the needed keys) or reads them\n"
+     "from FILE / standard input: a copy of the console's Outputs tab, describe-stacks\n"
+     "JSON, text or table output, KEY=VALUE lines or the guide's variable block. Then\n"
+     "checks each value against the live account and prints a fix hint for each problem.\n"
+     "Exit status 3 when a check fails or the input cannot be used.\n\n" COMMON_OPTIONS,
+     cmd_outputs},
+    {"plan", "list the bots and estimate the run's cost and duration",
+     "Usage: bedrock-chat-migrate plan [--include-empty] [--bots ID,...] [--exclude ID,...]\n"
+     "                            [--prices FILE] [--concurrency N] [--scan-table] [--json]\n\n"
+     "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
+     "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
+     "--exclude say otherwise) and estimates Fargate and Bedrock cost and the wall-clock\n"
+     "time as low-high ranges, listing every assumption. Launches nothing.\n\n"
+     "Also takes --stack and --outputs as for `outputs`.\n\n" COMMON_OPTIONS,
+     cmd_plan},
+    {"run", "launch one embedding task per selected bot and follow them to the end",
+     "Usage: bedrock-chat-migrate run --yes [--concurrency N] [--detach] [--retries N]\n"
+     "                           [--retry-failed] [--new-run] [--journal FILE]\n"
+     "                           [--assign-public-ip] [--stop-on-exit] [plan options] [--json]\n\n"
+     "Launches one ECS Fargate embedding task per selected bot, at most N alive at once,\n"
+     "follows each task and judges each bot by the SyncStatus its own task wrote. Every\n"
+     "launch is journaled before and after RunTask: a second `run` with the same journal\n"
+     "resumes without launching any bot twice. Without a terminal, --yes is required.\n\n"
+     "The default concurrency is derived from the task size and a conservative budget of\n"
+     "6 vCPU (the default Fargate on-demand quota) that also keeps Bedrock's embedding\n"
+     "quota and the small Aurora cluster from being overloaded: 3 tasks of 2 vCPU.\n\n"
+     "Ctrl-C stops launching and leaves running tasks alone (resume later); a second\n"
+     "Ctrl-C exits at once. Exit status: 0 all succeeded, 1 some failed, 2 usage,\n"
+     "3 configuration or AWS error, 130 interrupted.\n\n" COMMON_OPTIONS,
+     cmd_run},
+    {"status", "show a run's state from its journal",
+     "Usage: bedrock-chat-migrate status [--journal FILE] [--json]\n\n"
+     "Reads the run's journal (default: the one for --stack and the region) and prints each\n"
+     "bot's last known state, task and reason. Calls no AWS API.\n\n" COMMON_OPTIONS,
+     cmd_status},
+    {"logs", "print the log tail of a bot's latest task",
+     "Usage: bedrock-chat-migrate logs BOT_ID [--lines N] [--journal FILE] [--json]\n\n"
+     "Prints the last N (default 50) CloudWatch Logs lines of the bot's latest task in the\n"
+     "journal's run (stream <prefix>/<container>/<task id>).\n\n" COMMON_OPTIONS,
+     cmd_logs},
+    {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
+     "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo]\n\n"
+     "Opens the full-screen wizard: identity, stack outputs, bots, cost preview, the run\n"
+     "dashboard and the summary. It needs a terminal of at least 80x24.\n\n" COMMON_OPTIONS,
+     cmd_wizard},
 };
 
 const struct cli_command *cli_commands(size_t *n)

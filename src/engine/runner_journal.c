@@ -12,10 +12,12 @@
  *   outcome  {type, bot_id, attempt, task_arn, state, reason, sync_status, at_ms}
  *   retry    {type, bot_id, automatic, at_ms}
  */
+#include "aws/client.h"
 #include "aws/session.h"
 #include "engine/journal.h"
 #include "engine/runner_internal.h"
 #include "util/ev_loop.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -415,9 +417,11 @@ static void s_new_run_id(struct runner *r)
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    snprintf(r->run_id, sizeof r->run_id, "%04d%02d%02dT%02d%02d%02d-%02x%02x%02x%02x%02x%02x",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    char stamp[32];
+    if (strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm) == 0)
+        snprintf(stamp, sizeof stamp, "run");
+    snprintf(r->run_id, sizeof r->run_id, "%.15s-%02x%02x%02x%02x%02x%02x", stamp, rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5]);
     /* ≤ 36 characters of [A-Za-z0-9_-]: accepted by every ECS API version. */
     snprintf(r->started_by, sizeof r->started_by, "bcm-%s", r->run_id);
 }

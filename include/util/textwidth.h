@@ -1,0 +1,23 @@
+/* Display width of UTF-8 text in terminal columns.
+ *
+ * Owns: measuring and cutting text the way the terminal will draw it (CJK and emoji are
+ * two columns, combining marks none), independent of the process locale, so the headless
+ * commands and the wizard lay out the same text the same way. Input is expected to be
+ * sanitised already (util/sanitize.h); invalid bytes count as one column each. */
+#ifndef BCM_UTIL_TEXTWIDTH_H
+#define BCM_UTIL_TEXTWIDTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Columns of one code point: 0, 1 or 2 (control characters count 0). */
+int codepoint_width(uint32_t cp);
+/* Columns of a NUL-terminated string. */
+size_t text_width(const char *s);
+/* A new string of at most cols columns; "…" marks a cut. */
+char *text_truncate(const char *s, size_t cols);
+/* A new string of exactly cols columns: truncated as above, then padded with spaces
+ * (on the right, or on the left when align_right). */
+char *text_fit(const char *s, size_t cols, int align_right);
+
+#endif
