@@ -1,0 +1,475 @@
+/* The run report: a snapshot of a run's bots rendered as Markdown and JSON and written
+ * beside the journal. */
+#include "engine/report.h"
+
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/sanitize.h"
+#include "util/textwidth.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REPORT_VERSION 1
+/* A title longer than this says nothing more in a table cell. */
+#define REPORT_TITLE_COLUMNS 60
+#define REPORT_REASON_COLUMNS 160
+
+static char *s_dup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void s_bot_copy(struct run_bot *dst, const struct run_bot *src)
+{
+    *dst = *src;
+    dst->pk = s_dup(src->pk);
+    dst->sk = s_dup(src->sk);
+    dst->bot_id = s_dup(src->bot_id);
+    dst->title = s_dup(src->title);
+    dst->task_arn = s_dup(src->task_arn);
+    dst->task_id = s_dup(src->task_id);
+    dst->reason = s_dup(src->reason);
+    dst->sync_status = s_dup(src->sync_status);
+    dst->ecs_status = s_dup(src->ecs_status);
+    dst->stop_code = s_dup(src->stop_code);
+    dst->stopped_reason = s_dup(src->stopped_reason);
+}
+
+static void s_bot_free(struct run_bot *b)
+{
+    free(b->pk);
+    free(b->sk);
+    free(b->bot_id);
+    free(b->title);
+    free(b->task_arn);
+    free(b->task_id);
+    free(b->reason);
+    free(b->sync_status);
+    free(b->ecs_status);
+    free(b->stop_code);
+    free(b->stopped_reason);
+}
+
+static uint64_t s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct report *report_new(const struct report_context *ctx, const char *run_id,
+                          const char *started_by, const struct run_bot *bots, size_t nbots)
+{
+    struct report *rep = xcalloc(1, sizeof(*rep));
+    rep->run_id = xstrdup(run_id ? run_id : "");
+    rep->started_by = xstrdup(started_by ? started_by : "");
+    rep->stack = s_dup(ctx->stack);
+    rep->region = s_dup(ctx->region);
+    rep->account = s_dup(ctx->account);
+    rep->journal_path = s_dup(ctx->journal_path);
+    rep->demo = ctx->demo;
+    rep->cost_low_usd = ctx->cost_low_usd;
+    rep->cost_high_usd = ctx->cost_high_usd;
+    rep->generated_at_ms = ctx->generated_at_ms ? ctx->generated_at_ms : s_wall_ms();
+    rep->bots = xcalloc(nbots ? nbots : 1, sizeof(*rep->bots));
+    rep->nbots = nbots;
+    for (size_t i = 0; i < nbots; i++) {
+        s_bot_copy(&rep->bots[i], &bots[i]);
+        if (bots[i].state < BOT_STATE_COUNT)
+            rep->counts[bots[i].state]++;
+    }
+    return rep;
+}
+
+struct report *report_from_runner(const struct report_context *ctx, const struct runner *r)
+{
+    size_t n = runner_count(r);
+    struct run_bot *view = xcalloc(n ? n : 1, sizeof(*view));
+    for (size_t i = 0; i < n; i++)
+        view[i] = *runner_bot(r, i); /* shallow: report_new copies */
+    struct report *rep = report_new(ctx, runner_run_id(r), runner_started_by(r), view, n);
+    free(view);
+    return rep;
+}
+
+struct report *report_from_journal(const struct report_context *ctx, const struct journal_view *v)
+{
+    struct report_context c = *ctx;
+    if (!c.stack && v->stack && *v->stack)
+        c.stack = v->stack;
+    return report_new(&c, v->run_id, v->started_by, v->bots, v->nbots);
+}
+
+void report_free(struct report *rep)
+{
+    if (!rep)
+        return;
+    for (size_t i = 0; i < rep->nbots; i++)
+        s_bot_free(&rep->bots[i]);
+    free(rep->bots);
+    free(rep->run_id);
+    free(rep->started_by);
+    free(rep->stack);
+    free(rep->region);
+    free(rep->account);
+    free(rep->journal_path);
+    free(rep);
+}
+
+bool report_all_succeeded(const struct report *rep)
+{
+    for (size_t i = 0; i < rep->nbots; i++)
+        if (rep->bots[i].state != BOT_SUCCEEDED && rep->bots[i].state != BOT_SKIPPED)
+            return false;
+    return true;
+}
+
+double report_bot_duration_seconds(const struct run_bot *b)
+{
+    if (!b->launched_at_ms || !b->stopped_at_ms || b->stopped_at_ms < b->launched_at_ms)
+        return -1;
+    return (double)(b->stopped_at_ms - b->launched_at_ms) / 1000.0;
+}
+
+static void s_iso8601(uint64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms / 1000u);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void s_add_string_or_null(cJSON *o, const char *name, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(o, name, value);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+cJSON *report_to_json(const struct report *rep)
+{
+    char when[32];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "report_version", REPORT_VERSION);
+    cJSON_AddStringToObject(o, "run_id", rep->run_id);
+    cJSON_AddStringToObject(o, "started_by", rep->started_by);
+    s_add_string_or_null(o, "stack", rep->stack);
+    s_add_string_or_null(o, "region", rep->region);
+    s_add_string_or_null(o, "account", rep->account);
+    s_add_string_or_null(o, "journal", rep->journal_path);
+    cJSON_AddBoolToObject(o, "demo", rep->demo);
+    s_iso8601(rep->generated_at_ms, when);
+    cJSON_AddStringToObject(o, "generated_at", when);
+    cJSON_AddNumberToObject(o, "total", (double)rep->nbots);
+    cJSON *counts = cJSON_AddObjectToObject(o, "counts");
+    for (int s = 0; s < BOT_STATE_COUNT; s++)
+        cJSON_AddNumberToObject(counts, bot_state_name((enum bot_state)s), (double)rep->counts[s]);
+    cJSON_AddBoolToObject(o, "all_succeeded", report_all_succeeded(rep));
+    if (rep->cost_low_usd >= 0 && rep->cost_high_usd >= 0) {
+        cJSON *cost = cJSON_AddObjectToObject(o, "estimated_cost_usd");
+        cJSON_AddNumberToObject(cost, "low", rep->cost_low_usd);
+        cJSON_AddNumberToObject(cost, "high", rep->cost_high_usd);
+    } else {
+        cJSON_AddNullToObject(o, "estimated_cost_usd");
+    }
+    cJSON *bots = cJSON_AddArrayToObject(o, "bots");
+    for (size_t i = 0; i < rep->nbots; i++) {
+        const struct run_bot *b = &rep->bots[i];
+        cJSON *jb = runner_bot_to_json(b);
+        if (b->stopped_reason && !cJSON_GetObjectItemCaseSensitive(jb, "stopped_reason"))
+            cJSON_AddStringToObject(jb, "stopped_reason", b->stopped_reason);
+        if (b->launched_at_ms) {
+            s_iso8601(b->launched_at_ms, when);
+            cJSON_AddStringToObject(jb, "launched_at", when);
+        }
+        if (b->stopped_at_ms) {
+            s_iso8601(b->stopped_at_ms, when);
+            cJSON_AddStringToObject(jb, "stopped_at", when);
+        }
+        double d = report_bot_duration_seconds(b);
+        if (d >= 0)
+            cJSON_AddNumberToObject(jb, "duration_seconds", d);
+        cJSON_AddItemToArray(bots, jb);
+    }
+    return o;
+}
+
+/* ---- Markdown ---------------------------------------------------------------------------- */
+
+/* Untrusted text into one table cell: inert for a terminal that `cat`s the file (sanitised),
+ * inert for a Markdown renderer (metacharacters escaped, HTML entities), cut by width. */
+static void s_md_cell(buf_t *out, const char *raw, size_t columns)
+{
+    if (!raw || !*raw) {
+        buf_puts(out, "—");
+        return;
+    }
+    char *safe = sanitize_for_terminal(raw, strlen(raw), 4096);
+    char *cut = text_truncate(safe, columns);
+    for (const char *p = cut; *p; p++) {
+        switch (*p) {
+        case '<': buf_puts(out, "&lt;"); break;
+        case '>': buf_puts(out, "&gt;"); break;
+        case '&': buf_puts(out, "&amp;"); break;
+        case '\\': case '|': case '`': case '*': case '_': case '[': case ']': case '~':
+        case '#': case '!':
+            buf_putc(out, '\\');
+            buf_putc(out, *p);
+            break;
+        default:
+            buf_putc(out, *p);
+        }
+    }
+    free(cut);
+    free(safe);
+}
+
+/* Identifiers we made or AWS made (ids, ARNs, paths) go in code spans; sanitised, and a
+ * backtick inside cannot close the span early because it is replaced. */
+static void s_md_code(buf_t *out, const char *raw)
+{
+    if (!raw || !*raw) {
+        buf_puts(out, "—");
+        return;
+    }
+    char *safe = sanitize_for_terminal(raw, strlen(raw), 4096);
+    buf_putc(out, '`');
+    for (const char *p = safe; *p; p++)
+        buf_putc(out, *p == '`' ? '\'' : *p);
+    buf_putc(out, '`');
+    free(safe);
+}
+
+static void s_md_duration(buf_t *out, double seconds)
+{
+    if (seconds < 0) {
+        buf_puts(out, "—");
+        return;
+    }
+    long s = (long)(seconds + 0.5);
+    if (s >= 3600)
+        buf_printf(out, "%ldh %02ldm %02lds", s / 3600, (s / 60) % 60, s % 60);
+    else if (s >= 60)
+        buf_printf(out, "%ldm %02lds", s / 60, s % 60);
+    else
+        buf_printf(out, "%lds", s);
+}
+
+static const char *s_reason_of(const struct run_bot *b)
+{
+    if (b->reason && *b->reason)
+        return b->reason;
+    if (b->state == BOT_FAILED && b->stopped_reason && *b->stopped_reason)
+        return b->stopped_reason;
+    return NULL;
+}
+
+static void s_md_header(buf_t *md, const struct report *rep)
+{
+    char when[32];
+    s_iso8601(rep->generated_at_ms, when);
+    buf_puts(md, "# Bedrock Chat migration report\n\n");
+    if (rep->demo)
+        buf_puts(md, "> **DEMO** — local emulator, no real AWS: nothing here touched an AWS account.\n\n");
+    buf_puts(md, "| | |\n|---|---|\n");
+    buf_puts(md, "| Run | ");
+    s_md_code(md, rep->run_id);
+    buf_puts(md, " |\n| ECS startedBy | ");
+    s_md_code(md, rep->started_by);
+    buf_puts(md, " |\n| Stack | ");
+    s_md_cell(md, rep->stack, 128);
+    buf_puts(md, " |\n| Region | ");
+    s_md_cell(md, rep->region, 64);
+    if (rep->account) {
+        buf_puts(md, " |\n| Account | ");
+        s_md_code(md, rep->account);
+    }
+    buf_puts(md, " |\n| Journal | ");
+    s_md_code(md, rep->journal_path);
+    buf_printf(md, " |\n| Generated | %s |\n", when);
+    if (rep->cost_low_usd >= 0 && rep->cost_high_usd >= 0)
+        buf_printf(md, "| Estimated cost | $%.2f – $%.2f (the plan's range, not a bill) |\n",
+                   rep->cost_low_usd, rep->cost_high_usd);
+    buf_putc(md, '\n');
+}
+
+static void s_md_counts(buf_t *md, const struct report *rep)
+{
+    buf_printf(md, "## Result\n\n%zu bot(s): %zu succeeded, %zu failed", rep->nbots,
+               rep->counts[BOT_SUCCEEDED], rep->counts[BOT_FAILED]);
+    for (int s = 0; s < BOT_STATE_COUNT; s++) {
+        if (s == BOT_SUCCEEDED || s == BOT_FAILED || !rep->counts[s])
+            continue;
+        buf_printf(md, ", %zu %s", rep->counts[s], bot_state_name((enum bot_state)s));
+    }
+    buf_puts(md, ".\n\n");
+    size_t unfinished = 0;
+    for (size_t i = 0; i < rep->nbots; i++)
+        unfinished += !bot_state_final(rep->bots[i].state);
+    if (unfinished)
+        buf_printf(md, "%zu bot(s) were not finished when this report was written: their tasks "
+                       "keep running in ECS; resume the run to follow them to the end.\n\n",
+                   unfinished);
+}
+
+static void s_md_table(buf_t *md, const struct report *rep)
+{
+    buf_puts(md, "## Bots\n\n| Bot | Title | Owner | State | Attempts | Task | Duration | Reason |\n"
+                 "|---|---|---|---|---:|---|---:|---|\n");
+    for (size_t i = 0; i < rep->nbots; i++) {
+        const struct run_bot *b = &rep->bots[i];
+        buf_puts(md, "| ");
+        s_md_code(md, b->bot_id);
+        buf_puts(md, " | ");
+        s_md_cell(md, b->title, REPORT_TITLE_COLUMNS);
+        buf_puts(md, " | ");
+        s_md_code(md, b->pk);
+        buf_printf(md, " | %s | %d | ", bot_state_name(b->state), b->attempt);
+        s_md_code(md, b->task_id);
+        buf_puts(md, " | ");
+        s_md_duration(md, report_bot_duration_seconds(b));
+        buf_puts(md, " | ");
+        s_md_cell(md, s_reason_of(b), REPORT_REASON_COLUMNS);
+        buf_puts(md, " |\n");
+    }
+    buf_putc(md, '\n');
+}
+
+static void s_md_next_steps(buf_t *md, const struct report *rep)
+{
+    buf_puts(md, "## Next steps\n\n");
+    buf_puts(md, "1. Check the result in the app: open a bot that has documents (a RAG bot) in "
+                 "Bedrock Chat and ask a question only its documents can answer; the reply should "
+                 "use them.\n");
+    if (rep->counts[BOT_FAILED] || rep->counts[BOT_CANCELLED]) {
+        buf_puts(md, "2. Read why a bot failed: `bedrock-chat-migrate logs BOT_ID` shows its task's "
+                     "log; `bedrock-chat-migrate status` lists the run's bots.\n");
+        buf_puts(md, "3. Retry the failed bots (a new task each, the others are left alone): "
+                     "`bedrock-chat-migrate run --retry-failed --yes`");
+        if (rep->journal_path) {
+            buf_puts(md, " (with `--journal ");
+            char *safe = sanitize_for_terminal(rep->journal_path, strlen(rep->journal_path), 4096);
+            for (const char *p = safe; *p; p++)
+                buf_putc(md, *p == '`' ? '\'' : *p);
+            free(safe);
+            buf_puts(md, "` if it is not the default)");
+        }
+        buf_puts(md, ", or press `r` on the wizard's run screen.\n");
+    } else {
+        buf_puts(md, "2. Nothing to retry. `bedrock-chat-migrate status` shows this run again at any "
+                     "time.\n");
+    }
+    buf_putc(md, '\n');
+}
+
+char *report_to_markdown(const struct report *rep)
+{
+    buf_t md = BUF_INIT;
+    s_md_header(&md, rep);
+    s_md_counts(&md, rep);
+    s_md_table(&md, rep);
+    s_md_next_steps(&md, rep);
+    return buf_detach(&md);
+}
+
+/* ---- files --------------------------------------------------------------------------------- */
+
+void report_paths_for(const char *journal_path, struct report_paths *out)
+{
+    const char *slash = strrchr(journal_path, '/');
+    const char *base = slash ? slash + 1 : journal_path;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot && dot != base ? (size_t)(dot - journal_path) : strlen(journal_path);
+    out->markdown = xasprintf("%.*s.report.md", (int)stem, journal_path);
+    out->json = xasprintf("%.*s.report.json", (int)stem, journal_path);
+}
+
+void report_paths_free(struct report_paths *p)
+{
+    free(p->markdown);
+    free(p->json);
+    p->markdown = p->json = NULL;
+}
+
+static int s_write_file(const char *path, const char *text, char **error)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = xasprintf("cannot create the report %s: %s; check that the directory exists and "
+                           "is writable", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    /* umask can only narrow the mode; an existing file kept its own, so set it. */
+    int rc = fchmod(fd, 0600);
+    size_t len = strlen(text), off = 0;
+    while (rc == 0 && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = -1;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (rc == 0)
+        rc = fsync(fd);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc != 0) {
+        *error = xasprintf("cannot write the report %s: %s; free disk space or fix permissions, "
+                           "the run itself is unaffected (its journal is intact)",
+                           path, strerror(saved));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+int report_write(const struct report *rep, struct report_paths *out, char **error)
+{
+    if (!rep->journal_path || !*rep->journal_path) {
+        *error = xstrdup("the report has no journal path to be written beside");
+        return -1;
+    }
+    struct report_paths paths;
+    report_paths_for(rep->journal_path, &paths);
+    char *md = report_to_markdown(rep);
+    cJSON *json = report_to_json(rep);
+    char *json_text = cJSON_Print(json);
+    cJSON_Delete(json);
+    buf_t jt = BUF_INIT;
+    buf_puts(&jt, json_text ? json_text : "{}");
+    buf_putc(&jt, '\n');
+    cJSON_free(json_text);
+    int rc = s_write_file(paths.markdown, md, error);
+    if (rc == 0)
+        rc = s_write_file(paths.json, buf_cstr(&jt), error);
+    free(md);
+    buf_free(&jt);
+    if (rc == 0 && out)
+        *out = paths;
+    else
+        report_paths_free(&paths);
+    return rc;
+}
