@@ -24,7 +24,7 @@ char *journal_default_path(const char *stack, const char *region);
  * be opened or another process holds it. */
 struct journal *journal_open_append(const char *path, char **error);
 /* Writes rec as one line and fsyncs. A record never straddles a crash as valid JSON: a
- * torn write leaves an unterminated last line that the reader skips. If the previous
+ * torn write leaves an unterminated, unparsable last line that the reader skips. If the previous
  * writer died mid-line, the first append starts a fresh line. */
 int journal_append(struct journal *j, const struct cJSON *rec, char **error);
 void journal_close(struct journal *j);

@@ -185,9 +185,9 @@ int journal_read_buffer(const char *data, size_t len, journal_record_fn fn, void
             }
         if (!blank) {
             cJSON *rec = NULL;
-            /* An unterminated last line may be a torn write that happens to parse as a
-             * prefix; only records that end with their newline count. */
-            if (nl && n <= JOURNAL_MAX_LINE)
+            /* A torn last line fails to parse (no proper prefix of a JSON object is an
+             * object); one that lost only its newline is whole and counts. */
+            if (n <= JOURNAL_MAX_LINE)
                 rec = cJSON_ParseWithLength(data + pos, n);
             if (rec && cJSON_IsObject(rec)) {
                 local.records++;

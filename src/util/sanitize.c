@@ -104,6 +104,7 @@ static char *s_sanitize(const char *text, size_t len, size_t max, bool multiline
         max = ellipsis + 1;
     size_t i = 0;
     bool cut = false;
+    size_t fits = 0;
     while (i < len) {
         uint32_t cp;
         size_t n = s_utf8_decode(s + i, len - i, &cp);
@@ -146,18 +147,20 @@ static char *s_sanitize(const char *text, size_t len, size_t max, bool multiline
             emit = single;
             emit_len = n;
         }
-        if (out.len + emit_len > max - ellipsis) {
-            /* It may still fit exactly if this is the last character. */
-            if (!(i + n >= len && out.len + emit_len <= max)) {
-                cut = true;
-                break;
-            }
-        }
         buf_append(&out, emit, emit_len);
         i += n;
+        if (out.len <= max - ellipsis)
+            fits = out.len;
+        if (out.len > max) {
+            cut = true;
+            break;
+        }
     }
-    if (cut)
+    if (cut) {
+        /* Cut back to the last character boundary that leaves room for the ellipsis. */
+        out.len = fits;
         buf_append(&out, ELLIPSIS, ellipsis);
+    }
     return buf_detach(&out);
 }
 
