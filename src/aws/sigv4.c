@@ -36,7 +36,8 @@ char *aws_uri_encode(const char *s, size_t len, bool keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
     buf_t out = BUF_INIT;
-    buf_reserve(&out, len + 1);
+    buf_append(&out, "", 0); /* terminated even when s is empty */
+    buf_reserve(&out, len);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (s_is_unreserved(c) || (keep_slash && c == '/')) {
