@@ -59,6 +59,7 @@ int price_table_apply_json(struct price_table *table, const char *json, size_t l
 /* The same from a file (at most 1 MiB); errors name the file and what to do. */
 int price_table_apply_file(struct price_table *table, const char *path, char **error);
 
+void price_table_copy(struct price_table *dst, const struct price_table *src);
 void price_table_free(struct price_table *table);
 /* {region, architecture, source, source_date, fargate_vcpu_hour, …: number or null, notes[]} */
 struct cJSON *price_table_to_json(const struct price_table *table);

@@ -1,0 +1,695 @@
+/* Selection and the low–high estimate of a run: tokens, task time, cost, wall clock. */
+#include "engine/plan.h"
+
+#include "engine/deployment.h"
+#include "engine/inventory.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the model's numbers; each one is stated in the plan's assumptions ---- */
+
+/* The embedding task's splitter defaults (backend/embedding/main.py). */
+#define DEFAULT_CHUNK_SIZE 1000
+#define DEFAULT_CHUNK_OVERLAP 200
+/* Task life outside the embedding work: image pull, ENI, start, stop. Third-party
+ * measurements of large images: 50–65 s to start. */
+#define STARTUP_S_LO 50.0
+#define STARTUP_S_HI 100.0
+/* Python start, DynamoDB status writes, Aurora delete and insert. */
+#define OVERHEAD_S_LO 5.0
+#define OVERHEAD_S_HI 20.0
+/* Characters per token: English 4.8 (Cohere's table), AWS's rule of thumb 4; Japanese
+ * 1.3, pessimistically 1.0, at 3 UTF-8 bytes a character. Low and high bounds in bytes
+ * per token, before the overlap factor. */
+#define BYTES_PER_TOKEN_LO_TOKENS 4.8   /* fewest tokens: English text */
+#define BYTES_PER_TOKEN_HI_TOKENS 3.0   /* most tokens: Japanese, 1.0 char/token */
+/* Splitters that cut at separators make shorter chunks, hence more overlap. */
+#define SPLITTER_MARGIN 1.1
+/* PDFs and office files hold less text than their size: 10–100 % of the bytes. */
+#define BINARY_TEXT_RATIO_LO 0.10
+#define BINARY_TEXT_RATIO_HI 1.00
+/* Extracting text from PDFs/office files, bytes per second of the original. */
+#define EXTRACT_BPS_LO_TIME 1000000.0
+#define EXTRACT_BPS_HI_TIME 100000.0
+/* Seconds per embedded chunk: batched calls vs one InvokeModel (and insert) per chunk. */
+#define CHUNK_S_LO 0.05
+#define CHUNK_S_HI 0.5
+/* Crawled sources have no size before the task fetches them. */
+#define URL_TEXT_BYTES_LO 2000.0
+#define URL_TEXT_BYTES_HI 100000.0
+#define URL_FETCH_S_LO 1.0
+#define URL_FETCH_S_HI 10.0
+#define SITEMAP_PAGES_LO 1.0
+#define SITEMAP_PAGES_HI 50.0
+
+/* ---- small helpers ---- */
+
+static void s_push(char ***list, size_t *n, char *s)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = s;
+}
+
+static void s_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+static uint64_t s_to_u64(double v)
+{
+    if (!(v > 0))
+        return 0;
+    if (v >= 18446744073709549568.0) /* the largest double below 2^64 */
+        return UINT64_MAX;
+    return (uint64_t)ceil(v);
+}
+
+/* ---- id lists ---- */
+
+void plan_free_id_list(char **ids, size_t n)
+{
+    s_free_list(ids, n);
+}
+
+int plan_parse_id_list(const char *csv, char ***ids_out, size_t *n_out, char **error)
+{
+    *ids_out = NULL;
+    *n_out = 0;
+    *error = NULL;
+    char **ids = NULL;
+    size_t n = 0;
+    const char *p = csv ? csv : "";
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *s = p;
+        while (len && isspace((unsigned char)*s))
+            s++, len--;
+        while (len && isspace((unsigned char)s[len - 1]))
+            len--;
+        if (len == 0) {
+            *error = xstrdup("a bot id list holds an empty entry; write the ids separated "
+                             "by commas, e.g. --bots 01HV…A,01HV…B");
+            goto fail;
+        }
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c < 0x20 || c == 0x7f || c == ' ' || c == '#') {
+                *error = xstrdup("a bot id in the list holds a space, '#' or a control "
+                                 "character; give the bot ids as `plan` prints them");
+                goto fail;
+            }
+        }
+        char *id = xstrndup(s, len);
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = strcmp(ids[i], id) == 0;
+        if (dup)
+            free(id);
+        else
+            s_push(&ids, &n, id);
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    *ids_out = ids;
+    *n_out = n;
+    return 0;
+fail:
+    s_free_list(ids, n);
+    return -1;
+}
+
+/* ---- the model ---- */
+
+double plan_overlap_factor(int chunk_size, int chunk_overlap, const char **warning)
+{
+    if (warning)
+        *warning = NULL;
+    int size = chunk_size > 0 ? chunk_size : DEFAULT_CHUNK_SIZE;
+    int overlap = chunk_overlap > 0 ? chunk_overlap : 0;
+    if (chunk_size <= 0 && chunk_overlap <= 0)
+        overlap = DEFAULT_CHUNK_OVERLAP;
+    if (overlap >= size) {
+        /* The splitter refuses such parameters, so the task will fail; estimate the
+         * work with the defaults rather than with a meaningless factor. */
+        if (warning)
+            *warning = "chunk_overlap is not smaller than chunk_size: the embedding task "
+                       "will reject these parameters; the estimate uses 1000/200";
+        size = DEFAULT_CHUNK_SIZE;
+        overlap = DEFAULT_CHUNK_OVERLAP;
+    }
+    return (double)size / (double)(size - overlap);
+}
+
+static bool s_is_text_file(const char *name)
+{
+    static const char *const text_ext[] = {".txt", ".md", ".markdown", ".csv", ".tsv",
+                                           ".json", ".html", ".htm", ".xml", ".yaml",
+                                           ".yml", ".rst", ".log"};
+    const char *dot = name ? strrchr(name, '.') : NULL;
+    if (!dot)
+        return false;
+    for (size_t i = 0; i < sizeof text_ext / sizeof *text_ext; i++)
+        if (strcasecmp(dot, text_ext[i]) == 0)
+            return true;
+    return false;
+}
+
+void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
+                       int cpu_units, int memory_mib, struct bot_estimate *out)
+{
+    memset(out, 0, sizeof *out);
+    double factor = plan_overlap_factor(b->chunk_size, b->chunk_overlap, NULL);
+    int chunk_size = b->chunk_size > 0 ? b->chunk_size : DEFAULT_CHUNK_SIZE;
+    if (b->chunk_overlap >= chunk_size)
+        chunk_size = DEFAULT_CHUNK_SIZE;
+
+    double text_lo = 0, text_hi = 0, extract_s_lo = 0, extract_s_hi = 0;
+    for (size_t i = 0; i < b->n_files; i++) {
+        const struct bot_file *f = &b->files[i];
+        if (f->missing)
+            continue;
+        double bytes = (double)f->bytes;
+        if (s_is_text_file(f->name)) {
+            text_lo += bytes;
+            text_hi += bytes;
+        } else {
+            text_lo += bytes * BINARY_TEXT_RATIO_LO;
+            text_hi += bytes * BINARY_TEXT_RATIO_HI;
+            extract_s_lo += bytes / EXTRACT_BPS_LO_TIME;
+            extract_s_hi += bytes / EXTRACT_BPS_HI_TIME;
+        }
+    }
+    double pages_lo = (double)b->n_source_urls + (double)b->n_sitemap_urls * SITEMAP_PAGES_LO;
+    double pages_hi = (double)b->n_source_urls + (double)b->n_sitemap_urls * SITEMAP_PAGES_HI;
+    text_lo += pages_lo * URL_TEXT_BYTES_LO;
+    text_hi += pages_hi * URL_TEXT_BYTES_HI;
+    out->open_ended = b->n_source_urls + b->n_sitemap_urls > 0;
+
+    double tokens_lo = text_lo * factor / BYTES_PER_TOKEN_LO_TOKENS;
+    double tokens_hi = text_hi * factor * SPLITTER_MARGIN / BYTES_PER_TOKEN_HI_TOKENS;
+    /* Fewest chunks: 3-byte characters; most: 1-byte characters and the margin. */
+    double chunks_lo = text_lo * factor / (3.0 * chunk_size);
+    double chunks_hi = ceil(text_hi * factor * SPLITTER_MARGIN / chunk_size);
+
+    double secs_lo = STARTUP_S_LO + OVERHEAD_S_LO, secs_hi = STARTUP_S_HI + OVERHEAD_S_HI;
+    if (bot_has_knowledge(b)) {
+        secs_lo += pages_lo * URL_FETCH_S_LO + extract_s_lo + chunks_lo * CHUNK_S_LO;
+        secs_hi += pages_hi * URL_FETCH_S_HI + extract_s_hi + chunks_hi * CHUNK_S_HI;
+    }
+    out->seconds_lo = fargate_billed_seconds(secs_lo);
+    out->seconds_hi = fargate_billed_seconds(secs_hi);
+    out->text_bytes_lo = s_to_u64(text_lo);
+    out->text_bytes_hi = s_to_u64(text_hi);
+    out->tokens_lo = s_to_u64(tokens_lo);
+    out->tokens_hi = s_to_u64(tokens_hi);
+
+    out->fargate_usd_lo = fargate_task_usd(prices, cpu_units, memory_mib, out->seconds_lo);
+    out->fargate_usd_hi = fargate_task_usd(prices, cpu_units, memory_mib, out->seconds_hi);
+    if (prices->embed_per_1k_tokens.known) {
+        out->bedrock_usd_lo = tokens_lo / 1000.0 * prices->embed_per_1k_tokens.usd;
+        out->bedrock_usd_hi = tokens_hi / 1000.0 * prices->embed_per_1k_tokens.usd;
+    } else {
+        /* Zero tokens cost nothing whatever the price. */
+        out->bedrock_usd_lo = out->tokens_lo == 0 ? 0 : -1;
+        out->bedrock_usd_hi = out->tokens_hi == 0 ? 0 : -1;
+    }
+    out->usd_lo = out->fargate_usd_lo < 0 || out->bedrock_usd_lo < 0
+                      ? -1 : out->fargate_usd_lo + out->bedrock_usd_lo;
+    out->usd_hi = out->fargate_usd_hi < 0 || out->bedrock_usd_hi < 0
+                      ? -1 : out->fargate_usd_hi + out->bedrock_usd_hi;
+}
+
+double plan_wall_seconds(const double *durations, size_t n, int concurrency)
+{
+    if (n == 0)
+        return 0;
+    size_t workers = concurrency > 0 ? (size_t)concurrency : 1;
+    if (workers > n)
+        workers = n;
+    /* Tasks start in order as slots free up, as the runner launches them. */
+    double *busy_until = xcalloc(workers, sizeof *busy_until);
+    double wall = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = 0;
+        for (size_t j = 1; j < workers; j++)
+            if (busy_until[j] < busy_until[w])
+                w = j;
+        busy_until[w] += durations[i];
+        if (busy_until[w] > wall)
+            wall = busy_until[w];
+    }
+    free(busy_until);
+    return wall;
+}
+
+int plan_default_concurrency(int cpu_units, int memory_mib, int quota_vcpu, char **why)
+{
+    (void)memory_mib; /* the quota counts vCPU only */
+    int units = cpu_units > 0 ? cpu_units : PLAN_DEFAULT_CPU_UNITS;
+    bool assumed = quota_vcpu <= 0;
+    int quota = assumed ? PLAN_DEFAULT_VCPU_QUOTA : quota_vcpu;
+    int n = (int)((long long)quota * 1024 / units);
+    if (n < 1)
+        n = 1;
+    if (why) {
+        double vcpu = units / 1024.0;
+        *why = xasprintf("%d vCPU %s / %g vCPU per task", quota,
+                         assumed ? "(the default Fargate on-demand quota, assumed)"
+                                 : "(Fargate on-demand quota)", vcpu);
+    }
+    return n;
+}
+
+/* ---- building ---- */
+
+static void s_assume(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_assume(struct plan *p, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *copy = buf_detach(&b);
+    s_push(&p->assumptions, &p->nassumptions, copy);
+}
+
+static void s_add_assumptions(struct plan *p, bool task_size_known)
+{
+    double hourly = fargate_hourly_usd(&p->prices, p->task_cpu_units, p->task_memory_mib);
+    s_assume(p, "Task size %g vCPU / %g GB%s; Fargate bills from image pull to stop, per "
+                "second, at least one minute (%s, %s).",
+             p->task_cpu_units / 1024.0, p->task_memory_mib / 1024.0,
+             task_size_known ? " from the task definition" : " (the v1 default; task definition not read)",
+             p->prices.architecture, hourly >= 0 ? "priced" : "price unknown");
+    s_assume(p, "Each task spends %.0f-%.0f s starting and stopping (image pull, network "
+                "interface, start) and %.0f-%.0f s on bookkeeping (status writes, Aurora "
+                "delete and insert).",
+             STARTUP_S_LO, STARTUP_S_HI, OVERHEAD_S_LO, OVERHEAD_S_HI);
+    s_assume(p, "Text is split into chunk_size characters with chunk_overlap (default "
+                "%d/%d), so about chunk_size/(chunk_size-overlap) = %.2fx the text is "
+                "embedded; the high bound adds %.0f%% for separator-aligned splits.",
+             DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_OVERLAP,
+             plan_overlap_factor(0, 0, NULL), (SPLITTER_MARGIN - 1) * 100);
+    s_assume(p, "Tokens: low bound %.1f bytes a token (English, 4.8 characters a token), "
+                "high bound %.1f bytes a token (Japanese, 3-byte characters at 1 character "
+                "a token).",
+             BYTES_PER_TOKEN_LO_TOKENS, BYTES_PER_TOKEN_HI_TOKENS);
+    s_assume(p, "Text files (.txt, .md, .csv, .html, ...) are all text; PDFs and other "
+                "files hold %.0f-%.0f%% of their size as text, extracted at %.0f-%.0f KB/s.",
+             BINARY_TEXT_RATIO_LO * 100, BINARY_TEXT_RATIO_HI * 100,
+             EXTRACT_BPS_HI_TIME / 1000, EXTRACT_BPS_LO_TIME / 1000);
+    s_assume(p, "Embedding takes %.2f-%.1f s per chunk (batched calls vs one Bedrock call "
+                "per chunk).", CHUNK_S_LO, CHUNK_S_HI);
+    s_assume(p, "Crawled sources have no size before the task fetches them: each URL is "
+                "taken as %.0f-%.0f KB of text fetched in %.0f-%.0f s, each sitemap as "
+                "%.0f-%.0f such pages; the high end is a cap, not a bound.",
+             URL_TEXT_BYTES_LO / 1000, URL_TEXT_BYTES_HI / 1000, URL_FETCH_S_LO,
+             URL_FETCH_S_HI, SITEMAP_PAGES_LO, SITEMAP_PAGES_HI);
+    s_assume(p, "Bedrock model %s at %s per 1K input tokens.", PRICING_EMBED_MODEL,
+             p->prices.embed_per_1k_tokens.known ? "the table's price" : "an unknown price");
+    s_assume(p, "Wall clock: tasks run %d at a time (%s), each starting when a slot frees.",
+             p->concurrency, p->concurrency_why ? p->concurrency_why : "");
+    s_assume(p, "Prices are %s list prices in USD (%s, %s) without tax, Savings Plans, "
+                "credits or the free tier; NAT, logs and S3 requests are not included.",
+             p->prices.region, p->prices.source, p->prices.source_date);
+}
+
+static void s_item_warnings(struct plan_item *it)
+{
+    const struct bot *b = it->bot;
+    for (size_t i = 0; i < b->n_warnings; i++)
+        s_push(&it->warnings, &it->nwarnings, xstrdup(b->warnings[i]));
+    if (b->n_missing_files)
+        s_push(&it->warnings, &it->nwarnings,
+               xasprintf("%zu of its files %s missing from the document bucket: the task "
+                         "will fail on %s", b->n_missing_files,
+                         b->n_missing_files == 1 ? "is" : "are",
+                         b->n_missing_files == 1 ? "it" : "them"));
+    const char *w = NULL;
+    plan_overlap_factor(b->chunk_size, b->chunk_overlap, &w);
+    if (w)
+        s_push(&it->warnings, &it->nwarnings, xstrdup(w));
+    if (!bot_has_knowledge(b))
+        s_push(&it->warnings, &it->nwarnings,
+               xstrdup("no knowledge source: its task only writes \"No contents to "
+                       "embed.\" and costs a Fargate minimum"));
+}
+
+static bool s_in_list(char **ids, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (id && strcmp(ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static int s_check_known(const struct inventory *inv, char **ids, size_t n,
+                         const char *flag, char **error)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!inventory_find(inv, ids[i])) {
+            *error = xasprintf("unknown bot id \"%.80s\" in %s: no bot with that id is in "
+                               "the table; run `bedrock-chat-migrate plan` to list the "
+                               "bot ids", ids[i], flag);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int plan_build(const struct inventory *inv, const struct deployment *dep,
+               const struct plan_options *o, struct plan *out, char **error)
+{
+    memset(out, 0, sizeof *out);
+    *error = NULL;
+    static const struct plan_options no_options;
+    if (!o)
+        o = &no_options;
+
+    char **only = NULL, **excl = NULL;
+    size_t nonly = 0, nexcl = 0;
+    if (o->bots_csv) {
+        char *e = NULL;
+        if (plan_parse_id_list(o->bots_csv, &only, &nonly, &e) != 0) {
+            *error = xasprintf("--bots: %s", e);
+            free(e);
+            return -1;
+        }
+    }
+    if (o->exclude_csv) {
+        char *e = NULL;
+        if (plan_parse_id_list(o->exclude_csv, &excl, &nexcl, &e) != 0) {
+            *error = xasprintf("--exclude: %s", e);
+            free(e);
+            s_free_list(only, nonly);
+            return -1;
+        }
+    }
+    if (s_check_known(inv, only, nonly, "--bots", error) != 0 ||
+        s_check_known(inv, excl, nexcl, "--exclude", error) != 0) {
+        s_free_list(only, nonly);
+        s_free_list(excl, nexcl);
+        return -1;
+    }
+
+    bool size_known = dep && dep->task_cpu_units > 0 && dep->task_memory_mib > 0;
+    out->task_cpu_units = size_known ? dep->task_cpu_units : PLAN_DEFAULT_CPU_UNITS;
+    out->task_memory_mib = size_known ? dep->task_memory_mib : PLAN_DEFAULT_MEMORY_MIB;
+    const char *arch = dep ? dep->cpu_architecture : NULL;
+
+    if (o->prices) {
+        price_table_copy(&out->prices, o->prices);
+    } else {
+        price_table_builtin(o->region, arch, &out->prices);
+    }
+    if (o->prices_file) {
+        char *e = NULL;
+        if (price_table_apply_file(&out->prices, o->prices_file, &e) != 0) {
+            *error = e;
+            s_free_list(only, nonly);
+            s_free_list(excl, nexcl);
+            price_table_free(&out->prices);
+            return -1;
+        }
+    }
+
+    out->nitems = inv->nbots;
+    out->items = xcalloc(inv->nbots ? inv->nbots : 1, sizeof *out->items);
+    for (size_t i = 0; i < inv->nbots; i++) {
+        struct plan_item *it = &out->items[i];
+        const struct bot *b = &inv->bots[i];
+        it->bot = b;
+        if (nonly)
+            it->why_not = s_in_list(only, nonly, b->bot_id) ? NULL : PLAN_WHY_NOT_LISTED;
+        else
+            it->why_not = bot_has_knowledge(b) || o->include_empty ? NULL : PLAN_WHY_EMPTY;
+        if (!it->why_not && s_in_list(excl, nexcl, b->bot_id))
+            it->why_not = PLAN_WHY_EXCLUDED;
+        it->selected = it->why_not == NULL;
+        plan_estimate_bot(b, &out->prices, out->task_cpu_units, out->task_memory_mib, &it->est);
+        s_item_warnings(it);
+    }
+    s_free_list(only, nonly);
+    s_free_list(excl, nexcl);
+
+    out->scan.source = inv->scan_source;
+    out->scan.used_index = inv->used_index;
+    out->scan.items_read = inv->items_scanned;
+    out->scan.read_units = inv->read_units;
+    out->scan.requests = inv->scan_requests;
+
+    if (o->concurrency > 0) {
+        out->concurrency = o->concurrency;
+        out->concurrency_why = xstrdup("--concurrency");
+    } else {
+        out->concurrency = plan_default_concurrency(out->task_cpu_units, out->task_memory_mib,
+                                                    0, &out->concurrency_why);
+    }
+    plan_recompute(out);
+    s_add_assumptions(out, size_known);
+    return 0;
+}
+
+void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
+{
+    p->concurrency = concurrency > 0 ? concurrency : 1;
+    free(p->concurrency_why);
+    p->concurrency_why = xstrdup(why ? why : "chosen");
+    plan_recompute(p);
+}
+
+void plan_select(struct plan *p, size_t i, bool on)
+{
+    if (i >= p->nitems)
+        return;
+    p->items[i].selected = on;
+    p->items[i].why_not = on ? NULL : PLAN_WHY_DESELECTED;
+    plan_recompute(p);
+}
+
+static void s_add_usd(double *sum, double v)
+{
+    if (*sum < 0 || v < 0)
+        *sum = -1;
+    else
+        *sum += v;
+}
+
+void plan_recompute(struct plan *p)
+{
+    struct plan_totals *t = &p->totals;
+    memset(t, 0, sizeof *t);
+    t->bots = p->nitems;
+    double *lo = xcalloc(p->nitems ? p->nitems : 1, sizeof *lo);
+    double *hi = xcalloc(p->nitems ? p->nitems : 1, sizeof *hi);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct plan_item *it = &p->items[i];
+        if (!it->selected) {
+            if (it->why_not && strcmp(it->why_not, PLAN_WHY_EMPTY) == 0)
+                t->skipped_empty++;
+            else
+                t->excluded++;
+            continue;
+        }
+        t->selected++;
+        t->document_bytes += it->bot->document_bytes;
+        t->missing_files += it->bot->n_missing_files;
+        t->tokens_lo += it->est.tokens_lo;
+        t->tokens_hi += it->est.tokens_hi;
+        t->task_seconds_lo += it->est.seconds_lo;
+        t->task_seconds_hi += it->est.seconds_hi;
+        s_add_usd(&t->fargate_usd_lo, it->est.fargate_usd_lo);
+        s_add_usd(&t->fargate_usd_hi, it->est.fargate_usd_hi);
+        s_add_usd(&t->bedrock_usd_lo, it->est.bedrock_usd_lo);
+        s_add_usd(&t->bedrock_usd_hi, it->est.bedrock_usd_hi);
+        lo[n] = it->est.seconds_lo;
+        hi[n] = it->est.seconds_hi;
+        n++;
+    }
+    p->nselected = t->selected;
+    t->wall_seconds_lo = plan_wall_seconds(lo, n, p->concurrency);
+    t->wall_seconds_hi = plan_wall_seconds(hi, n, p->concurrency);
+    free(lo);
+    free(hi);
+    t->scan_usd = p->prices.dynamodb_per_million_rru.known
+                      ? p->scan.read_units / 1e6 * p->prices.dynamodb_per_million_rru.usd
+                      : -1;
+    t->usd_lo = t->fargate_usd_lo;
+    s_add_usd(&t->usd_lo, t->bedrock_usd_lo);
+    t->usd_hi = t->fargate_usd_hi;
+    s_add_usd(&t->usd_hi, t->bedrock_usd_hi);
+    /* The scan already happened; an unknown read price should not hide the run's cost. */
+    if (t->scan_usd > 0) {
+        s_add_usd(&t->usd_lo, t->scan_usd);
+        s_add_usd(&t->usd_hi, t->scan_usd);
+    }
+}
+
+void plan_free(struct plan *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nitems; i++)
+        s_free_list(p->items[i].warnings, p->items[i].nwarnings);
+    free(p->items);
+    free(p->concurrency_why);
+    price_table_free(&p->prices);
+    s_free_list(p->assumptions, p->nassumptions);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- JSON ---- */
+
+static void s_usd(cJSON *o, const char *name, double v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddNumberToObject(o, name, v);
+}
+
+static cJSON *s_range(double lo, double hi, bool money)
+{
+    cJSON *r = cJSON_CreateObject();
+    if (money) {
+        s_usd(r, "low", lo);
+        s_usd(r, "high", hi);
+    } else {
+        cJSON_AddNumberToObject(r, "low", lo);
+        cJSON_AddNumberToObject(r, "high", hi);
+    }
+    return r;
+}
+
+static cJSON *s_strings(char **list, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(list[i] ? list[i] : ""));
+    return a;
+}
+
+static void s_opt_string(cJSON *o, const char *name, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, name, v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+static cJSON *s_item_json(const struct plan_item *it)
+{
+    const struct bot *b = it->bot;
+    cJSON *o = cJSON_CreateObject();
+    s_opt_string(o, "bot_id", b->bot_id);
+    s_opt_string(o, "pk", b->pk);
+    s_opt_string(o, "owner", b->pk);
+    s_opt_string(o, "sk", b->sk);
+    s_opt_string(o, "title", b->title);
+    cJSON_AddBoolToObject(o, "selected", it->selected);
+    s_opt_string(o, "why_not", it->why_not);
+    cJSON_AddBoolToObject(o, "has_knowledge", bot_has_knowledge(b));
+    cJSON *src = cJSON_AddObjectToObject(o, "sources");
+    cJSON_AddNumberToObject(src, "urls", (double)b->n_source_urls);
+    cJSON_AddNumberToObject(src, "sitemaps", (double)b->n_sitemap_urls);
+    cJSON_AddNumberToObject(src, "files", (double)b->n_files);
+    cJSON_AddItemToObject(o, "source_urls", s_strings(b->source_urls, b->n_source_urls));
+    cJSON_AddItemToObject(o, "sitemap_urls", s_strings(b->sitemap_urls, b->n_sitemap_urls));
+    cJSON *files = cJSON_AddArrayToObject(o, "files");
+    cJSON *missing = cJSON_CreateArray();
+    for (size_t i = 0; i < b->n_files; i++) {
+        cJSON *f = cJSON_CreateObject();
+        s_opt_string(f, "name", b->files[i].name);
+        cJSON_AddNumberToObject(f, "bytes", (double)b->files[i].bytes);
+        cJSON_AddBoolToObject(f, "missing", b->files[i].missing);
+        cJSON_AddItemToArray(files, f);
+        if (b->files[i].missing)
+            cJSON_AddItemToArray(missing, cJSON_CreateString(b->files[i].name ? b->files[i].name : ""));
+    }
+    cJSON_AddNumberToObject(o, "document_bytes", (double)b->document_bytes);
+    cJSON_AddItemToObject(o, "missing_files", missing);
+    s_opt_string(o, "sync_status", b->sync_status);
+    s_opt_string(o, "sync_status_reason", b->sync_status_reason);
+    s_opt_string(o, "last_exec_id", b->last_exec_id);
+    cJSON_AddBoolToObject(o, "is_public", b->is_public);
+    cJSON_AddBoolToObject(o, "is_published", b->is_published);
+    cJSON *emb = cJSON_AddObjectToObject(o, "embedding_params");
+    if (b->chunk_size > 0)
+        cJSON_AddNumberToObject(emb, "chunk_size", b->chunk_size);
+    else
+        cJSON_AddNullToObject(emb, "chunk_size");
+    cJSON_AddNumberToObject(emb, "chunk_overlap", b->chunk_overlap);
+    cJSON_AddBoolToObject(emb, "enable_partition_pdf", b->enable_partition_pdf);
+    cJSON_AddItemToObject(o, "estimate_usd", s_range(it->est.usd_lo, it->est.usd_hi, true));
+    cJSON *e = cJSON_AddObjectToObject(o, "estimate");
+    cJSON_AddNumberToObject(e, "seconds_lo", it->est.seconds_lo);
+    cJSON_AddNumberToObject(e, "seconds_hi", it->est.seconds_hi);
+    cJSON_AddNumberToObject(e, "text_bytes_lo", (double)it->est.text_bytes_lo);
+    cJSON_AddNumberToObject(e, "text_bytes_hi", (double)it->est.text_bytes_hi);
+    cJSON_AddNumberToObject(e, "tokens_lo", (double)it->est.tokens_lo);
+    cJSON_AddNumberToObject(e, "tokens_hi", (double)it->est.tokens_hi);
+    s_usd(e, "fargate_usd_lo", it->est.fargate_usd_lo);
+    s_usd(e, "fargate_usd_hi", it->est.fargate_usd_hi);
+    s_usd(e, "bedrock_usd_lo", it->est.bedrock_usd_lo);
+    s_usd(e, "bedrock_usd_hi", it->est.bedrock_usd_hi);
+    s_usd(e, "usd_lo", it->est.usd_lo);
+    s_usd(e, "usd_hi", it->est.usd_hi);
+    cJSON_AddBoolToObject(e, "open_ended", it->est.open_ended);
+    cJSON_AddItemToObject(o, "warnings", s_strings(it->warnings, it->nwarnings));
+    return o;
+}
+
+cJSON *plan_to_json(const struct plan *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *bots = cJSON_AddArrayToObject(o, "bots");
+    for (size_t i = 0; i < p->nitems; i++)
+        cJSON_AddItemToArray(bots, s_item_json(&p->items[i]));
+
+    const struct plan_totals *t = &p->totals;
+    cJSON *tj = cJSON_AddObjectToObject(o, "totals");
+    cJSON_AddNumberToObject(tj, "bots", (double)t->bots);
+    cJSON_AddNumberToObject(tj, "selected", (double)t->selected);
+    cJSON_AddNumberToObject(tj, "skipped_empty", (double)t->skipped_empty);
+    cJSON_AddNumberToObject(tj, "excluded", (double)t->excluded);
+    cJSON_AddNumberToObject(tj, "document_bytes", (double)t->document_bytes);
+    cJSON_AddNumberToObject(tj, "missing_files", (double)t->missing_files);
+    cJSON_AddItemToObject(tj, "usd", s_range(t->usd_lo, t->usd_hi, true));
+    cJSON_AddItemToObject(tj, "fargate_usd", s_range(t->fargate_usd_lo, t->fargate_usd_hi, true));
+    cJSON_AddItemToObject(tj, "bedrock_usd", s_range(t->bedrock_usd_lo, t->bedrock_usd_hi, true));
+    s_usd(tj, "scan_usd", t->scan_usd);
+    cJSON_AddItemToObject(tj, "tokens", s_range((double)t->tokens_lo, (double)t->tokens_hi, false));
+    cJSON_AddItemToObject(tj, "duration_s", s_range(t->wall_seconds_lo, t->wall_seconds_hi, false));
+    cJSON_AddItemToObject(tj, "task_seconds",
+                          s_range(t->task_seconds_lo, t->task_seconds_hi, false));
+
+    cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
+    s_opt_string(o, "concurrency_why", p->concurrency_why);
+    cJSON *task = cJSON_AddObjectToObject(o, "task");
+    cJSON_AddNumberToObject(task, "cpu_units", p->task_cpu_units);
+    cJSON_AddNumberToObject(task, "memory_mib", p->task_memory_mib);
+    cJSON_AddItemToObject(o, "prices", price_table_to_json(&p->prices));
+    cJSON_AddItemToObject(o, "assumptions", s_strings(p->assumptions, p->nassumptions));
+    cJSON *scan = cJSON_AddObjectToObject(o, "scan");
+    s_opt_string(scan, "source", p->scan.source);
+    cJSON_AddBoolToObject(scan, "used_index", p->scan.used_index);
+    cJSON_AddNumberToObject(scan, "items_read", (double)p->scan.items_read);
+    cJSON_AddNumberToObject(scan, "read_units", p->scan.read_units);
+    cJSON_AddNumberToObject(scan, "requests", (double)p->scan.requests);
+    return o;
+}
