@@ -27,13 +27,14 @@ OBJS      := $(LIB_SRCS:%.c=build/rel/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+VG_BINS   := $(UNIT_SRCS:tests/unit/%.c=build/tests-vg/%)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check unit integration demo fuzz bench install uninstall \
-        clean screenshots san-prog fuzz-build-smoke
+        clean screenshots san-prog fuzz-build-smoke lint
 
 all: $(PROG)
 
@@ -70,22 +71,52 @@ build/tests/%: tests/unit/%.c build/libsan.a $(TEST_SUPPORT)
 	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT) \
 	    build/libsan.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
+# The same tests without sanitizers, for valgrind's memcheck.
+build/tests-vg/%: tests/unit/%.c build/librel.a $(TEST_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g -o $@ $< $(TEST_SUPPORT) \
+	    build/librel.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
 unit: $(UNIT_BINS)
 
+# Static analysis: cppcheck and clang-tidy (configuration in .clang-tidy and .lint/).
+TIDY_FLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
+lint:
+	@cppcheck --quiet --enable=warning,portability,performance --std=c11 -Iinclude \
+	    --library=posix --library=.lint/cjson.cfg \
+	    --suppressions-list=.lint/cppcheck-suppressions.txt --inline-suppr \
+	    --error-exitcode=1 -j2 src
+	@printf '%s\n' $(SRCS) | xargs -P2 -n8 sh -c 'clang-tidy --quiet "$$@" -- $(TIDY_FLAGS) 2>&1 | \
+	    grep -E "(warning|error):" ; exit 0' _ > build/lint-tidy.txt; \
+	    if [ -s build/lint-tidy.txt ]; then cat build/lint-tidy.txt; exit 1; fi
+
 check: deps
-	@$(MAKE) --no-print-directory $(PROG) build/san/$(PROG) $(UNIT_BINS) fuzz-build-smoke
-	@python3 tests/runner.py --unit $(UNIT_BINS) --integration tests/integration \
-	    --program build/san/$(PROG)
+	@$(MAKE) --no-print-directory $(PROG) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke
+	@python3 tests/runner.py --unit $(UNIT_BINS) --valgrind $(VG_BINS) \
+	    --check "lint (cppcheck, clang-tidy)=$(MAKE) --no-print-directory -s lint" \
+	    --check "duplicate launches guard (no SyncStatus QUEUED, no table writes)=scripts/guard-no-table-writes.sh" \
+	    --integration tests/integration --program build/san/$(PROG)
 
 demo: deps $(PROG)
 	@scripts/demo.sh ./$(PROG)
 
 # Fuzzing needs clang's libFuzzer; the smoke build in `check` makes sure the targets
-# keep compiling and replays the committed corpus once.
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+# keep compiling and replays the committed corpus once. The library is instrumented once
+# (fuzzer-no-link) and shared by every target.
+FUZZ_CFLAGS := $(BASE_CFLAGS) -Wno-missing-prototypes -g -O1
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzzobj/%.o)
+
+build/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(BASE_CFLAGS) -Wno-missing-prototypes -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+build/libfuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/libfuzz.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/libfuzz.a $(PKG_LIBS) -lm
 
 fuzz-build-smoke: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \

@@ -38,6 +38,35 @@ def run_unit(binary, timeout):
     return binary, passed, failed, out, time.monotonic() - started
 
 
+def run_valgrind(binary, timeout):
+    """The same cmocka program built without sanitizers, under valgrind's memcheck: one
+    result per program (leaks or invalid accesses fail it)."""
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", BCM_UNDER_VALGRIND="1")
+    started = time.monotonic()
+    cmd = ["valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",
+           "--errors-for-leak-kinds=definite,indirect", "--show-leak-kinds=definite,indirect",
+           "--track-fds=no", "--child-silent-after-fork=yes", binary]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
+                           errors="replace")
+        out, code = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, code = f"{e.stdout or ''}\n{binary}: timed out under valgrind after {timeout}s", -1
+    ok = code == 0
+    return binary, 1 if ok else 0, 0 if ok else 1, out, time.monotonic() - started
+
+
+def run_command(label, cmd, timeout):
+    started = time.monotonic()
+    try:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout,
+                           errors="replace")
+        out, code = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired:
+        out, code = f"{label}: timed out after {timeout}s", -1
+    return label, 1 if code == 0 else 0, 0 if code == 0 else 1, out, time.monotonic() - started
+
+
 def run_integration(module_path, program, timeout):
     env = dict(os.environ, BCM_PROGRAM=os.path.abspath(program),
                PYTHONDONTWRITEBYTECODE="1")
@@ -74,6 +103,10 @@ def run_integration(module_path, program, timeout):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit", nargs="*", default=[])
+    ap.add_argument("--valgrind", nargs="*", default=[],
+                    help="unsanitised unit test programs to run under valgrind")
+    ap.add_argument("--check", action="append", default=[],
+                    help="LABEL=COMMAND: a shell command that must succeed (lint)")
     ap.add_argument("--integration", default=None)
     ap.add_argument("--program", required=True)
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("BCM_TEST_JOBS", "2")))
@@ -91,6 +124,24 @@ def main():
             print(f"unit  {os.path.basename(name):40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
             if f:
                 failures.append((name, out))
+
+    vg = [u for u in args.valgrind if not args.only or args.only in u]
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for name, p, f, out, secs in ex.map(lambda b: run_valgrind(b, 600), vg):
+            total_pass += p
+            total_fail += f
+            print(f"vgrnd {os.path.basename(name):40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
+            if f:
+                failures.append((name + " (valgrind)", out))
+
+    for spec in args.check:
+        label, _, cmd = spec.partition("=")
+        name, p, f, out, secs = run_command(label, cmd, 900)
+        total_pass += p
+        total_fail += f
+        print(f"check {label:40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
+        if f:
+            failures.append((label, out))
 
     modules = []
     if args.integration and os.path.isdir(args.integration):

@@ -1,5 +1,6 @@
 #include "engine/journal.h"
 
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -131,18 +132,15 @@ int journal_append(struct journal *j, const cJSON *rec, char **error)
         *error = xstrdup("out of memory while writing the journal");
         return -1;
     }
-    size_t n = strlen(text);
-    size_t total = n + 1 + (j->need_newline ? 1 : 0);
-    char *line = xmalloc(total);
-    size_t off = 0;
+    buf_t line = BUF_INIT;
     if (j->need_newline)
-        line[off++] = '\n';
-    memcpy(line + off, text, n);
-    line[off + n] = '\n';
+        buf_putc(&line, '\n');
+    buf_puts(&line, text);
+    buf_putc(&line, '\n');
     cJSON_free(text);
     /* One write() per record: with O_APPEND a crash leaves at most one torn last line. */
-    int rc = s_write_all(j->fd, line, total);
-    free(line);
+    int rc = s_write_all(j->fd, line.data, line.len);
+    buf_free(&line);
     if (rc == 0 && fdatasync(j->fd) != 0)
         rc = -1;
     if (rc != 0) {
