@@ -1,0 +1,297 @@
+"""Plays the embedding container for the tasks the program launches in the emulator.
+
+Moto runs no containers, so a background thread does what backend/embedding/main.py does
+for each new task in the deployment's cluster:
+  1. reads the bot's keys from the container override command
+     ["-u", "embedding/main.py", "{\"PK\": {\"S\": …}, \"SK\": {\"S\": …}}"];
+  2. writes SyncStatus=RUNNING, SyncStatusReason="", LastExecId=<task id> (never QUEUED);
+  3. writes log events to <log_group> stream <prefix>/Container/<task id>;
+  4. after a random duration writes SUCCEEDED (reason "No contents to embed." for a bot
+     without knowledge) or FAILED with SyncStatusReason (fail_bot_ids), then stops the task
+     so ECS shows it STOPPED. crash_bot_ids: the task stops without a final status.
+It records what it saw (`tasks_by_bot`, `max_alive`) so tests can assert one task per bot
+and the concurrency the program kept to.
+
+ECS tasks in moto advance a lifecycle step on every describe; the simulator sets the
+transition to "manual" with an enormous count, so tasks stay RUNNING until it stops them,
+and nobody's describes (the program's or its own) move them along.
+"""
+import dataclasses
+import json
+import random
+import threading
+import time
+
+import botocore.exceptions
+
+DEFAULT_FAIL_REASON = ("botocore.errorfactory.NoSuchKey: An error occurred (NoSuchKey) when "
+                       "calling the GetObject operation: The specified key does not exist.")
+NO_CONTENTS = "No contents to embed."
+STOP_REASON_DONE = "Essential container in task exited"
+STOP_REASON_CRASH = "OutOfMemoryError: Container killed due to memory usage"
+NEVER = 10 ** 9
+
+
+class SimulatorError(RuntimeError):
+    pass
+
+
+@dataclasses.dataclass
+class TaskRecord:
+    arn: str
+    task_id: str
+    pk: str
+    sk: str
+    bot_id: str
+    command: list
+    overrides: dict
+    started_by: str
+    group: str
+    launch_type: str
+    task_definition_arn: str
+    subnet: str
+    security_groups: list
+    seen_at: float
+    finish_at: float
+    has_knowledge: bool = True
+    outcome: str = "running"   # running | succeeded | failed | crashed | stopped_by_other | unknown_bot
+    reason: str = ""
+
+
+def _has_knowledge(item):
+    """Lenient, like the real task would need to be: any non-empty source counts."""
+    knowledge = item.get("Knowledge")
+    if not knowledge or "M" not in knowledge:
+        return False
+    for field in ("source_urls", "sitemap_urls", "filenames"):
+        value = knowledge["M"].get(field) or {}
+        if value.get("L") or value.get("SS") or value.get("S"):
+            return True
+    return False
+
+
+def _bot_keys(overrides, container):
+    for override in overrides.get("containerOverrides", []):
+        if override.get("name") != container:
+            continue
+        command = override.get("command") or []
+        if len(command) == 3 and command[:2] == ["-u", "embedding/main.py"]:
+            keys = json.loads(command[2])
+            return keys["PK"]["S"], keys["SK"]["S"], command
+    return None, None, None
+
+
+class Simulator:
+    def __init__(self, emu, dep, duration=(0.5, 1.5), fail_bot_ids=(), fail_reason=DEFAULT_FAIL_REASON,
+                 crash_bot_ids=(), poll_interval=0.1, seed=1):
+        self.emu = emu
+        self.dep = dep
+        self.duration = duration
+        self.fail_bot_ids = set(fail_bot_ids)
+        self.fail_reason = fail_reason
+        self.crash_bot_ids = set(crash_bot_ids)
+        self.poll_interval = poll_interval
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.tasks = {}            # arn -> TaskRecord, every task ever seen in the cluster
+        self.tasks_by_bot = {}     # bot SK -> [TaskRecord] in launch order
+        self.max_alive = 0
+        self.alive = 0
+        self.errors = []
+        self.polls = 0
+        self._stop = threading.Event()
+        self._thread = None
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, *exc):
+        self.stop(raise_errors=exc_type is None)
+
+    def start(self):
+        self.emu.set_ecs_transition(progression="manual", times=NEVER)
+        self._ecs = self.emu.client("ecs")
+        self._ddb = self.emu.client("dynamodb")
+        self._logs = self.emu.client("logs")
+        self._ec2 = self.emu.client("ec2")
+        self._thread = threading.Thread(target=self._run, name="embedding-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, raise_errors=True):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        if raise_errors and self.errors:
+            raise SimulatorError("the simulator hit errors:\n" + "\n".join(self.errors))
+
+    # -- what tests ask ---------------------------------------------------------------
+
+    def records(self):
+        with self.lock:
+            return list(self.tasks.values())
+
+    def task_count(self):
+        with self.lock:
+            return len(self.tasks)
+
+    def outcomes(self):
+        """bot SK -> outcome of its latest task."""
+        with self.lock:
+            return {sk: recs[-1].outcome for sk, recs in self.tasks_by_bot.items()}
+
+    def wait_for(self, predicate, timeout=30.0, what="condition"):
+        """Poll predicate(self) until true; raises with the state seen on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.errors:
+                raise SimulatorError("\n".join(self.errors))
+            if predicate(self):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"simulator: {what} not reached within {timeout}s; "
+                             f"tasks={self.task_count()} alive={self.alive} outcomes={self.outcomes()}")
+
+    def wait_idle(self, timeout=30.0):
+        """Until at least one task was seen and none is still running."""
+        self.wait_for(lambda s: s.task_count() > 0 and all(r.outcome != "running" for r in s.records()),
+                      timeout, "all tasks finished")
+
+    # -- the thread -------------------------------------------------------------------
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self._poll()
+            except Exception as e:   # recorded, surfaced by stop()/wait_for()
+                self.errors.append(f"{type(e).__name__}: {e}")
+                if len(self.errors) > 20:
+                    return
+            self._stop.wait(self.poll_interval)
+
+    def _list(self, **filters):
+        arns, token = [], None
+        while True:
+            kwargs = dict(cluster=self.dep.cluster, **filters)
+            if token:
+                kwargs["nextToken"] = token
+            page = self._ecs.list_tasks(**kwargs)
+            arns += page.get("taskArns", [])
+            token = page.get("nextToken")
+            if not token:
+                return arns
+
+    def _poll(self):
+        everything = self._list()
+        running = set(self._list(desiredStatus="RUNNING"))
+        with self.lock:
+            new = [a for a in everything if a not in self.tasks]
+        for start in range(0, len(new), 100):
+            described = self._ecs.describe_tasks(cluster=self.dep.cluster, tasks=new[start:start + 100])
+            for task in described.get("tasks", []):
+                self._begin(task)
+        now = time.monotonic()
+        with self.lock:
+            self.polls += 1
+            self.alive = len(running)
+            self.max_alive = max(self.max_alive, self.alive)
+            active = [r for r in self.tasks.values() if r.outcome == "running"]
+        for record in active:
+            if record.arn not in running:
+                record.outcome = "stopped_by_other"   # someone called StopTask first
+            elif now >= record.finish_at:
+                self._finish(record)
+
+    def _begin(self, task):
+        arn = task["taskArn"]
+        task_id = arn.rsplit("/", 1)[-1]
+        overrides = task.get("overrides") or {}
+        pk, sk, command = _bot_keys(overrides, self.dep.container)
+        subnet, groups = "", []
+        for attachment in task.get("attachments", []):
+            details = {d["name"]: d["value"] for d in attachment.get("details", [])}
+            subnet = details.get("subnetId", subnet)
+            eni = details.get("networkInterfaceId")
+            if eni:
+                nics = self._ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
+                groups = [g["GroupId"] for g in nics[0].get("Groups", [])] if nics else []
+        lo, hi = self.duration
+        record = TaskRecord(
+            arn=arn, task_id=task_id, pk=pk or "", sk=sk or "",
+            bot_id=(sk or "").rsplit("#", 1)[-1], command=command or [], overrides=overrides,
+            started_by=task.get("startedBy", ""), group=task.get("group", ""),
+            launch_type=task.get("launchType", ""), task_definition_arn=task.get("taskDefinitionArn", ""),
+            subnet=subnet, security_groups=groups, seen_at=time.monotonic(),
+            finish_at=time.monotonic() + self.rng.uniform(lo, hi))
+        with self.lock:
+            self.tasks[arn] = record
+            self.tasks_by_bot.setdefault(record.sk, []).append(record)
+        if task.get("lastStatus") == "STOPPED" or task.get("desiredStatus") == "STOPPED":
+            record.outcome = "stopped_by_other"
+            return
+        if not pk or not sk:
+            record.outcome = "unknown_bot"
+            return
+        item = self._ddb.get_item(TableName=self.dep.table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                                  ConsistentRead=True).get("Item")
+        if item is None:
+            # The real task dies on a missing bot; it must not create an item by updating it.
+            record.outcome = "unknown_bot"
+            self._log(record, [f"Bot not found: {sk}"])
+            self._ecs.stop_task(cluster=self.dep.cluster, task=arn, reason=STOP_REASON_DONE)
+            return
+        record.has_knowledge = _has_knowledge(item)
+        self._update(record, "RUNNING", "")
+        self._log(record, [
+            f"Start embedding for bot {record.bot_id}",
+            "Loading documents: sources={}".format("yes" if record.has_knowledge else "none"),
+            "進捗: ドキュメントを読み込み中… \x1b[32mok\x1b[0m",
+        ])
+
+    def _finish(self, record):
+        if record.bot_id in self.crash_bot_ids:
+            record.outcome, record.reason = "crashed", STOP_REASON_CRASH
+            self._ecs.stop_task(cluster=self.dep.cluster, task=record.arn, reason=STOP_REASON_CRASH)
+            return
+        if record.bot_id in self.fail_bot_ids:
+            status, reason, lines = "FAILED", self.fail_reason, [
+                "Traceback (most recent call last):", f"  {self.fail_reason}", "Embedding failed."]
+        elif not record.has_knowledge:
+            status, reason, lines = "SUCCEEDED", NO_CONTENTS, [NO_CONTENTS]
+        else:
+            chunks = self.rng.randint(3, 400)
+            status, reason, lines = "SUCCEEDED", "", [
+                f"Split into {chunks} chunks (chunk_size=1000, overlap=200)",
+                f"Embedded {chunks} chunks with cohere.embed-multilingual-v3",
+                f"Inserted {chunks} rows for bot {record.bot_id}", "Done."]
+        self._log(record, lines)
+        self._update(record, status, reason)
+        record.outcome, record.reason = status.lower(), reason
+        self._ecs.stop_task(cluster=self.dep.cluster, task=record.arn, reason=STOP_REASON_DONE)
+
+    def _update(self, record, status, reason):
+        try:
+            self._ddb.update_item(
+                TableName=self.dep.table, Key={"PK": {"S": record.pk}, "SK": {"S": record.sk}},
+                UpdateExpression="SET SyncStatus = :s, SyncStatusReason = :r, LastExecId = :e",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":s": {"S": status}, ":r": {"S": reason},
+                                           ":e": {"S": record.task_id}})
+        except botocore.exceptions.ClientError as e:
+            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def _log(self, record, lines):
+        stream = f"{self.dep.log_prefix}/{self.dep.container}/{record.task_id}"
+        try:
+            self._logs.create_log_stream(logGroupName=self.dep.log_group, logStreamName=stream)
+        except botocore.exceptions.ClientError as e:
+            if e.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                raise
+        now_ms = int(time.time() * 1000)
+        self._logs.put_log_events(logGroupName=self.dep.log_group, logStreamName=stream,
+                                  logEvents=[{"timestamp": now_ms + i, "message": line}
+                                             for i, line in enumerate(lines)])

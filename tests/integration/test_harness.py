@@ -1,0 +1,236 @@
+"""The harness itself: the emulator checks signatures, the seed builds what it claims, and
+the simulator plays the embedding container. Without these the other integration tests
+would prove nothing."""
+import json
+import os
+import unittest
+
+import botocore.exceptions
+
+import harness
+from simulator import NO_CONTENTS, STOP_REASON_CRASH, Simulator
+
+SEED = dict(bots=12, failing=2, empty_bots=2, conversations=30)
+
+
+def scan_all(ddb, table, **kwargs):
+    items, key = [], None
+    while True:
+        page = ddb.scan(TableName=table, **kwargs, **({"ExclusiveStartKey": key} if key else {}))
+        items += page["Items"]
+        key = page.get("LastEvaluatedKey")
+        if not key:
+            return items
+
+
+class HarnessTest(harness.EmulatorTestCase):
+    seed_args = SEED
+
+    def setUp(self):
+        self.ddb = self.emu.client("dynamodb")
+        self.ecs = self.emu.client("ecs")
+
+    # -- emulator ---------------------------------------------------------------------
+
+    def test_wrong_secret_is_rejected(self):
+        for service, call in (("sts", lambda c: c.get_caller_identity()),
+                              ("dynamodb", lambda c: c.list_tables()),
+                              ("ecs", lambda c: c.list_clusters())):
+            with self.subTest(service=service):
+                bad = self.emu.client(service, secret_key="x" + self.emu.secret_key[1:])
+                with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                    call(bad)
+                # For JSON-protocol services moto answers with an XML ErrorResponse (real AWS
+                # sends JSON), so botocore reports code "403" and the XML as the message.
+                error = ctx.exception.response["Error"]
+                self.assertRegex(error["Code"] + " " + error.get("Message", ""),
+                                 "SignatureDoesNotMatch|InvalidSignatureException")
+                self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+
+    def test_unknown_key_is_rejected_and_right_key_accepted(self):
+        stranger = self.emu.client("sts", access_key="AKIAIOSFODNN7EXAMPLE", secret_key="x" * 40)
+        with self.assertRaises(botocore.exceptions.ClientError):
+            stranger.get_caller_identity()
+        me = self.emu.client("sts").get_caller_identity()
+        self.assertEqual(me["Arn"], self.emu.user_arn)
+
+    def test_env_is_complete_and_sealed(self):
+        os.environ["AWS_PROFILE"] = "leaked-from-outside"
+        try:
+            env = self.emu.env(AWS_SECRET_ACCESS_KEY=None, EXTRA="1")
+        finally:
+            del os.environ["AWS_PROFILE"]
+        self.assertNotIn("AWS_PROFILE", env)
+        self.assertNotIn("AWS_SECRET_ACCESS_KEY", env)
+        self.assertEqual(env["EXTRA"], "1")
+        self.assertEqual(env["AWS_ENDPOINT_URL"], self.emu.endpoint)
+        self.assertEqual(env["AWS_ENDPOINT_URL_S3"], self.emu.s3_endpoint)
+        self.assertTrue(env["HOME"].startswith(self.emu.tmpdir))
+        for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            self.assertEqual(os.path.getsize(env[name]), 0)
+
+    # -- seed -------------------------------------------------------------------------
+
+    def test_seed_counts(self):
+        items = scan_all(self.ddb, self.dep.table)
+        sks = [i["SK"]["S"] for i in items]
+        self.assertEqual(sum("#BOT#" in sk for sk in sks), SEED["bots"])
+        self.assertEqual(sum("#BOT_ALIAS#" in sk for sk in sks), len(self.dep.aliases))
+        self.assertGreaterEqual(len(self.dep.aliases), 1)
+        self.assertEqual(sum("#CONV#" in sk for sk in sks), SEED["conversations"])
+        self.assertFalse(any(i.get("SyncStatus", {}).get("S", "").startswith("QUEUED") for i in items))
+        expected = [b["expected"] for b in self.dep.bots]
+        self.assertEqual(expected.count("failed"), SEED["failing"])
+        self.assertEqual(expected.count("empty"), SEED["empty_bots"])
+        self.assertEqual({len(b["bot_id"]) for b in self.dep.bots}, {26})
+        # The ordinary filter the tool uses picks exactly the bots.
+        bots = scan_all(self.ddb, self.dep.table, FilterExpression="contains(SK, :b)",
+                        ExpressionAttributeValues={":b": {"S": "#BOT#"}})
+        self.assertEqual(sorted(b["SK"]["S"] for b in bots), sorted(b["sk"] for b in self.dep.bots))
+
+    def test_seed_table_indexes(self):
+        table = self.ddb.describe_table(TableName=self.dep.table)["Table"]
+        self.assertEqual({g["IndexName"] for g in table["GlobalSecondaryIndexes"]},
+                         {"SKIndex", "PublicBotIdIndex"})
+        (lsi,) = table["LocalSecondaryIndexes"]
+        self.assertEqual(lsi["IndexName"], "LastBotUsedIndex")
+
+    def test_seed_stack_outputs(self):
+        stack = self.emu.client("cloudformation").describe_stacks(StackName=self.dep.stack_name)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        self.assertEqual(outputs, self.dep.outputs)
+
+        def by_prefix(prefix):
+            (value,) = [v for k, v in outputs.items() if k.startswith(prefix) and k != prefix]
+            return value
+        self.assertEqual(by_prefix("DatabaseConversationTableName"), self.dep.table)
+        self.assertEqual(by_prefix("EmbeddingClusterName"), self.dep.cluster)
+        self.assertEqual(by_prefix("EmbeddingTaskDefinitionName"), self.dep.task_family)
+        self.assertEqual(by_prefix("EmbeddingTaskSecurityGroupId"), self.dep.security_group)
+        self.assertEqual([outputs["PrivateSubnetId0"], outputs["PrivateSubnetId1"]], self.dep.private_subnets)
+        names = [s["StackName"] for s in self.emu.client("cloudformation").list_stacks()["StackSummaries"]]
+        self.assertIn("CDKToolkit", names)
+
+    def test_seed_task_definition_and_network(self):
+        td = self.ecs.describe_task_definition(taskDefinition=self.dep.task_family)["taskDefinition"]
+        self.assertEqual((td["cpu"], td["memory"]), ("2048", "4096"))
+        self.assertIn("FARGATE", td["requiresCompatibilities"])
+        (container,) = td["containerDefinitions"]
+        self.assertEqual(container["name"], "Container")
+        opts = container["logConfiguration"]["options"]
+        self.assertEqual((opts["awslogs-group"], opts["awslogs-stream-prefix"]),
+                         (self.dep.log_group, "embed-task"))
+        ec2 = self.emu.client("ec2")
+        dns = ec2.describe_vpc_attribute(VpcId=self.dep.vpc, Attribute="enableDnsHostnames")
+        self.assertTrue(dns["EnableDnsHostnames"]["Value"])
+        subnets = ec2.describe_subnets(SubnetIds=self.dep.private_subnets + self.dep.public_subnets)["Subnets"]
+        self.assertEqual({s["VpcId"] for s in subnets}, {self.dep.vpc})
+
+    def test_seed_documents(self):
+        s3 = self.emu.client("s3")
+        listed = {o["Key"]: o["Size"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.dep.bucket)
+                  for o in page.get("Contents", [])}
+        want, missing = {}, []
+        for bot in self.dep.bots:
+            for name, size in bot["documents"].items():
+                key = f"{bot['user_id']}/{bot['bot_id']}/documents/{name}"
+                (missing.append(key) if size is None else want.__setitem__(key, size))
+        self.assertEqual(listed, want)
+        self.assertEqual(len(missing), 1)
+
+    def test_seed_is_deterministic(self):
+        import seed
+        with harness.Emulator() as other:
+            again = seed.seed_deployment(other, **SEED)
+        for field in ("table", "cluster", "task_family", "bucket", "log_group"):
+            self.assertEqual(getattr(again, field), getattr(self.dep, field))
+        self.assertEqual(again.bots, self.dep.bots)
+        self.assertEqual(sorted(again.outputs), sorted(self.dep.outputs))
+
+    # -- simulator --------------------------------------------------------------------
+
+    def run_task(self, bot):
+        keys = json.dumps({"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}})
+        return self.ecs.run_task(
+            cluster=self.dep.cluster, taskDefinition=self.dep.task_family, launchType="FARGATE",
+            startedBy="harness-test",
+            networkConfiguration={"awsvpcConfiguration": {
+                "subnets": self.dep.private_subnets, "securityGroups": [self.dep.security_group],
+                "assignPublicIp": "DISABLED"}},
+            overrides={"containerOverrides": [{"name": "Container",
+                                               "command": ["-u", "embedding/main.py", keys]}]},
+        )["tasks"][0]["taskArn"]
+
+    def item(self, bot):
+        return self.ddb.get_item(TableName=self.dep.table, ConsistentRead=True,
+                                 Key={"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}})["Item"]
+
+    def describe(self, arn):
+        return self.ecs.describe_tasks(cluster=self.dep.cluster, tasks=[arn])["tasks"][0]
+
+    def test_simulator_runs_tasks_to_their_outcome(self):
+        ok = next(b for b in self.dep.bots if b["expected"] == "succeeded")
+        bad = next(b for b in self.dep.bots if b["expected"] == "failed")
+        empty = next(b for b in self.dep.bots if b["expected"] == "empty")
+        crash = [b for b in self.dep.bots if b["expected"] == "succeeded"][1]
+        with Simulator(self.emu, self.dep, duration=(0.6, 0.8), fail_bot_ids={bad["bot_id"]},
+                       fail_reason="boom: document missing", crash_bot_ids={crash["bot_id"]}) as sim:
+            arns = {b["sk"]: self.run_task(b) for b in (ok, bad, empty, crash)}
+            task_id = arns[ok["sk"]].rsplit("/", 1)[-1]
+            sim.wait_for(lambda s: self.item(ok).get("SyncStatus", {}).get("S") == "RUNNING",
+                         what="RUNNING written")
+            self.assertEqual(self.item(ok)["LastExecId"]["S"], task_id)
+            self.assertEqual(self.describe(arns[ok["sk"]])["lastStatus"], "RUNNING")
+            sim.wait_idle()
+
+        self.assertEqual(sim.max_alive, 4)
+        self.assertEqual({sk: len(r) for sk, r in sim.tasks_by_bot.items()}, {sk: 1 for sk in arns})
+        record = sim.tasks_by_bot[ok["sk"]][0]
+        self.assertEqual(record.arn, arns[ok["sk"]])
+        self.assertEqual(record.started_by, "harness-test")
+        self.assertIn(record.subnet, self.dep.private_subnets)
+        self.assertEqual(record.security_groups, [self.dep.security_group])
+
+        item = self.item(ok)
+        self.assertEqual((item["SyncStatus"]["S"], item["LastExecId"]["S"]), ("SUCCEEDED", task_id))
+        item = self.item(bad)
+        self.assertEqual(item["SyncStatus"]["S"], "FAILED")
+        self.assertEqual(item["SyncStatusReason"]["S"], "boom: document missing")
+        self.assertEqual(item["LastExecId"]["S"], arns[bad["sk"]].rsplit("/", 1)[-1])
+        item = self.item(empty)
+        self.assertEqual((item["SyncStatus"]["S"], item["SyncStatusReason"]["S"]), ("SUCCEEDED", NO_CONTENTS))
+        item = self.item(crash)
+        self.assertEqual(item["SyncStatus"]["S"], "RUNNING")   # never got a final status
+        self.assertEqual(self.describe(arns[crash["sk"]])["stoppedReason"], STOP_REASON_CRASH)
+        for arn in arns.values():
+            self.assertEqual(self.describe(arn)["lastStatus"], "STOPPED")
+
+        logs = self.emu.client("logs")
+        stream = f"embed-task/Container/{task_id}"
+        events = logs.get_log_events(logGroupName=self.dep.log_group, logStreamName=stream)["events"]
+        self.assertIn(f"Start embedding for bot {ok['bot_id']}", [e["message"] for e in events])
+        self.assertEqual(events[-1]["message"], "Done.")
+
+
+class EmulatorLifecycleTest(unittest.TestCase):
+    def test_stop_kills_servers_and_removes_tmpdir(self):
+        emu = harness.Emulator().start()
+        pids = [emu._main.proc.pid, emu._s3.proc.pid]
+        tmpdir = emu.tmpdir
+        emu.stop()
+        self.assertFalse(os.path.exists(tmpdir))
+        for pid in pids:
+            with self.assertRaises(ProcessLookupError):
+                os.kill(pid, 0)
+        emu.stop()   # idempotent
+
+    def test_stop_on_exception_inside_context(self):
+        with self.assertRaises(ZeroDivisionError):
+            with harness.Emulator() as emu:
+                tmpdir = emu.tmpdir
+                1 / 0
+        self.assertFalse(os.path.exists(tmpdir))
+
+
+if __name__ == "__main__":
+    unittest.main()
