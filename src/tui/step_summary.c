@@ -1,0 +1,302 @@
+/* Step 7, the summary: the outcome of every bot, the report written beside the journal
+ * (Markdown and JSON, mode 0600; the screen says where), and what to do next — check a
+ * RAG bot in the app, retry failures (r here, or later from the command line).
+ *
+ * The report is written on entering the step, so it is current after every retry. */
+#include "tui/tui.h"
+
+#include "cli/cli.h"
+#include "engine/deployment.h"
+#include "engine/identity.h"
+#include "engine/report.h"
+#include "engine/runner.h"
+#include "tui/run_screens.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct summary_screen {
+    struct report *report;
+    struct report_paths paths;
+    char *write_error;
+    struct ui_table table;
+};
+
+static struct summary_screen *s_screen(const struct wizard *w)
+{
+    return w->step_data[STEP_SUMMARY];
+}
+
+enum { COL_TITLE, COL_STATE, COL_ATTEMPT, COL_DURATION, COL_REASON, NCOLS };
+
+static const struct table_column s_columns[NCOLS] = {
+    {"run.col.title", 16, 3, false, true},
+    {"run.col.state", 12, 0, false, false},
+    {"run.col.attempt", 2, 0, true, false},
+    {"sum.col.duration", 8, 0, true, false},
+    {"run.col.reason", 12, 3, false, true},
+};
+
+static const char *s_state_label(enum bot_state s)
+{
+    static char key[32];
+    snprintf(key, sizeof key, "state.%s", bot_state_name(s));
+    return tr(key);
+}
+
+static const char *s_reason(const struct run_bot *b)
+{
+    if (b->reason && *b->reason)
+        return b->reason;
+    if (b->state == BOT_FAILED && b->stopped_reason)
+        return b->stopped_reason;
+    return "";
+}
+
+static const char *s_cell(void *ud, size_t row, size_t col, char *buf, size_t n)
+{
+    struct summary_screen *ss = ud;
+    if (!ss->report || row >= ss->report->nbots)
+        return "";
+    const struct run_bot *b = &ss->report->bots[row];
+    switch (col) {
+    case COL_TITLE: return b->title && *b->title ? b->title : b->bot_id;
+    case COL_STATE: return s_state_label(b->state);
+    case COL_ATTEMPT:
+        snprintf(buf, n, "%d", b->attempt);
+        return buf;
+    case COL_DURATION:
+        ui_format_duration(buf, n, report_bot_duration_seconds(b));
+        return buf;
+    case COL_REASON: return s_reason(b);
+    default: return "";
+    }
+}
+
+static int s_compare(void *ud, size_t a, size_t b, size_t col)
+{
+    struct summary_screen *ss = ud;
+    const struct run_bot *x = &ss->report->bots[a], *y = &ss->report->bots[b];
+    double dx, dy;
+    switch (col) {
+    case COL_STATE: return (int)x->state - (int)y->state;
+    case COL_ATTEMPT: return x->attempt - y->attempt;
+    case COL_DURATION:
+        dx = report_bot_duration_seconds(x);
+        dy = report_bot_duration_seconds(y);
+        return dx < dy ? -1 : dx > dy;
+    case COL_REASON: return strcmp(s_reason(x), s_reason(y));
+    default: return strcmp(x->title ? x->title : "", y->title ? y->title : "");
+    }
+}
+
+static int s_row_color(void *ud, size_t row)
+{
+    struct summary_screen *ss = ud;
+    return (int)ui_state_color(ss->report->bots[row].state);
+}
+
+static void s_build(struct wizard *w, struct summary_screen *ss)
+{
+    report_free(ss->report);
+    ss->report = NULL;
+    report_paths_free(&ss->paths);
+    free(ss->write_error);
+    ss->write_error = NULL;
+    if (!w->runner)
+        return;
+    struct report_context ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.stack = w->deployment && w->deployment->stack_name ? w->deployment->stack_name : w->opts->stack;
+    ctx.region = w->session.region;
+    ctx.account = w->identity ? w->identity->account : NULL;
+    ctx.journal_path = w->journal_path;
+    ctx.demo = w->opts->demo;
+    step_run_estimate(w, &ctx.cost_low_usd, &ctx.cost_high_usd);
+    ss->report = report_from_runner(&ctx, w->runner);
+    if (report_write(ss->report, &ss->paths, &ss->write_error) != 0)
+        memset(&ss->paths, 0, sizeof(ss->paths));
+    ui_table_reset(&ss->table, ss->report->nbots);
+}
+
+static void s_enter(struct wizard *w)
+{
+    struct summary_screen *ss = s_screen(w);
+    if (!ss) {
+        ss = xcalloc(1, sizeof(*ss));
+        ss->table.columns = s_columns;
+        ss->table.ncolumns = NCOLS;
+        ss->table.cell = s_cell;
+        ss->table.compare = s_compare;
+        ss->table.row_color = s_row_color;
+        ss->table.ud = ss;
+        ss->table.sort_column = -1;
+        w->step_data[STEP_SUMMARY] = ss;
+    }
+    s_build(w, ss);
+    wizard_dirty(w);
+}
+
+static int s_exit_code(const struct wizard *w, const struct summary_screen *ss)
+{
+    if (!ss->report)
+        return EXIT_CONFIG;
+    if (w->runner && runner_fatal(w->runner))
+        return EXIT_CONFIG;
+    return report_all_succeeded(ss->report) ? EXIT_OK : EXIT_SOME_FAILED;
+}
+
+static void s_draw(struct wizard *w, struct rect area)
+{
+    struct summary_screen *ss = s_screen(w);
+    if (!ss || !ss->report) {
+        ui_text(area.y, area.x, area.w, ui_attr(w, UI_DIM), tr("sum.no_run"));
+        return;
+    }
+    const struct report *rep = ss->report;
+    int y = area.y;
+    char *head = xasprintf(tr("sum.headline"), rep->nbots, rep->counts[BOT_SUCCEEDED],
+                           rep->counts[BOT_FAILED]);
+    enum ui_color hc = report_all_succeeded(rep) ? UI_OK : UI_FAIL;
+    ui_text(y++, area.x, area.w, ui_attr(w, hc) | A_BOLD, head);
+    free(head);
+    const char *fatal = w->runner && runner_fatal(w->runner) ? step_run_last_error(w) : NULL;
+    if (fatal)
+        y += ui_wrap(y, area.x, area.w, 2, ui_attr(w, UI_FAIL), fatal);
+
+    /* Bottom part, laid out from the bottom up: next steps, then where the report went. */
+    buf_t next = BUF_INIT;
+    buf_puts(&next, tr("sum.next.check"));
+    if (rep->counts[BOT_FAILED] || rep->counts[BOT_CANCELLED]) {
+        buf_puts(&next, "\n");
+        buf_printf(&next, tr("sum.next.retry"), rep->counts[BOT_FAILED] + rep->counts[BOT_CANCELLED]);
+        buf_puts(&next, "\n");
+        buf_puts(&next, tr("sum.next.logs"));
+    }
+    const char *aside = step_run_aside_path(w);
+    if (aside) {
+        buf_puts(&next, "\n");
+        buf_printf(&next, tr("sum.aside"), aside);
+    }
+    int next_rows = ui_wrap_rows(area.w, buf_cstr(&next));
+    char *where = ss->write_error
+        ? xasprintf("%s %s", tr("sum.report_failed"), ss->write_error)
+        : xasprintf(tr("sum.report_written"), ss->paths.markdown, ss->paths.json);
+    int where_rows = ui_wrap_rows(area.w, where);
+    int bottom = next_rows + where_rows + 2;
+    int table_h = area.y + area.h - y - 1 - bottom;
+    if (table_h < 3) {
+        table_h = 3;
+    }
+    struct rect t = {y + 1, area.x, table_h, area.w};
+    ui_table_draw(w, &ss->table, t);
+    int by = t.y + t.h + 1;
+    int room = area.y + area.h - by;
+    if (room > 0) {
+        /* Paths are ours, but the journal path may come from --journal: treat as text. */
+        int used = ui_wrap(by, area.x, area.w, room, ui_attr(w, ss->write_error ? UI_FAIL : UI_ACCENT), where);
+        by += used;
+        room -= used;
+    }
+    if (room > 0)
+        ui_wrap(by, area.x, area.w, room, ui_attr(w, UI_NORMAL), buf_cstr(&next));
+    free(where);
+    buf_free(&next);
+}
+
+static void s_finish(struct wizard *w)
+{
+    struct summary_screen *ss = s_screen(w);
+    char *msg = NULL;
+    if (ss && ss->report && !ss->write_error)
+        msg = xasprintf(tr("sum.exit_message"), ss->paths.markdown);
+    wizard_exit(w, ss ? s_exit_code(w, ss) : EXIT_CONFIG, msg);
+    free(msg);
+}
+
+static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
+{
+    struct summary_screen *ss = s_screen(w);
+    if (!ss)
+        return false;
+    if (ss->table.filter_editing) {
+        bool handled = ui_table_key(&ss->table, wch, is_key_code);
+        wizard_dirty(w);
+        return handled;
+    }
+    if (!is_key_code) {
+        switch (wch) {
+        case L'q':
+        case L'Q':
+            s_finish(w);
+            return true;
+        case L'r':
+            if (w->runner && runner_retry_failed(w->runner, SIZE_MAX) > 0)
+                wizard_go(w, STEP_RUN);
+            return true;
+        case L's':
+            ui_table_sort_next(&ss->table);
+            wizard_dirty(w);
+            return true;
+        default:
+            break;
+        }
+    }
+    if (is_key_code && wch == KEY_LEFT && w->runner) {
+        wizard_go(w, STEP_RUN); /* back to the dashboard to look at a bot's log */
+        return true;
+    }
+    if (ui_table_key(&ss->table, wch, is_key_code)) {
+        wizard_dirty(w);
+        return true;
+    }
+    return false;
+}
+
+static void s_on_resize(struct wizard *w)
+{
+    wizard_dirty(w);
+}
+
+static const struct key_help s_keys_list[] = {
+    {"↑↓", "run.key.move", true},
+    {"r", "sum.key.retry", true},
+    {"←", "sum.key.dashboard", true},
+    {"/", "run.key.filter", false},
+    {"s", "run.key.sort", false},
+    {"q", "sum.key.finish", true},
+    {"F1", "run.key.help", true},
+    {NULL, NULL, false},
+};
+
+static const struct key_help *s_keys(const struct wizard *w)
+{
+    (void)w;
+    return s_keys_list;
+}
+
+static void s_destroy(struct wizard *w)
+{
+    struct summary_screen *ss = s_screen(w);
+    if (!ss)
+        return;
+    report_free(ss->report);
+    report_paths_free(&ss->paths);
+    free(ss->write_error);
+    ui_table_free(&ss->table);
+    free(ss);
+    w->step_data[STEP_SUMMARY] = NULL;
+}
+
+const struct wizard_step step_summary = {
+    .name = "step.summary",
+    .enter = s_enter,
+    .draw = s_draw,
+    .key = s_key,
+    .on_resize = s_on_resize,
+    .keys = s_keys,
+    .destroy = s_destroy,
+};
