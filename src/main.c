@@ -2,6 +2,7 @@
  * v1 upgrade replaced its Aurora cluster. Parses the command line and hands over to a
  * command, or to the wizard when run on a terminal with no command. */
 #include "cli/cli.h"
+#include "cli/demo.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -136,6 +137,25 @@ static int s_apply_option(struct cli_options *o, int c, const char *arg, const c
     return 0;
 }
 
+/* --demo: the wizard against a local emulator that lives exactly as long as it does. An
+ * environment already set up by a caller (BCM_DEMO_ACTIVE, as the tests do) is reused. */
+static int s_run_demo(struct cli_options *o, const struct cli_command *wizard)
+{
+    const char *active = getenv("BCM_DEMO_ACTIVE");
+    if (active && strcmp(active, "1") == 0)
+        return wizard->run(o);
+    struct demo_env demo;
+    char *error = NULL;
+    if (demo_start(&demo, &error) != 0) {
+        cli_error(o, "%s", error);
+        free(error);
+        return EXIT_CONFIG;
+    }
+    int rc = wizard->run(o);
+    demo_stop(&demo);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -170,7 +190,7 @@ int main(int argc, char **argv)
         if (o.demo || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
             for (size_t i = 0; i < n; i++)
                 if (strcmp(cmds[i].name, "wizard") == 0)
-                    return cmds[i].run(&o);
+                    return o.demo ? s_run_demo(&o, &cmds[i]) : cmds[i].run(&o);
         }
         s_print_usage(stderr);
         return EXIT_USAGE;
@@ -181,6 +201,8 @@ int main(int argc, char **argv)
                 fputs(cmds[i].usage, stdout);
                 return EXIT_OK;
             }
+            if (o.demo && strcmp(command, "wizard") == 0)
+                return s_run_demo(&o, &cmds[i]);
             return cmds[i].run(&o);
         }
     }

@@ -302,6 +302,18 @@ char *aws_client_endpoint(const struct aws_client *c, const struct aws_service *
     return xasprintf("https://%s.%s.%s", svc->endpoint_prefix, region, suffix);
 }
 
+/* In demo mode (BCM_DEMO_ACTIVE=1) every request must go to the loopback emulator: a
+ * misconfigured demo must fail rather than reach a real account. */
+static bool s_demo_forbids(const char *host)
+{
+    const char *demo = getenv("BCM_DEMO_ACTIVE");
+    if (!demo || strcmp(demo, "1") != 0)
+        return false;
+    size_t n = strcspn(host, ":");
+    return !((n == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+             (n == 9 && strncmp(host, "localhost", 9) == 0));
+}
+
 /* Splits "https://host:port/base" into its parts. */
 static int s_split_url(const char *url, char **scheme, char **host, char **base)
 {
@@ -634,6 +646,16 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
         return;
     }
     free(endpoint);
+    if (s_demo_forbids(host)) {
+        char *msg = xasprintf("demo mode talks only to the local emulator, and the endpoint for %s "
+                              "is %s; nothing was sent", call->svc->service_id, host);
+        free(scheme);
+        free(host);
+        free(base);
+        s_fail(call, AWS_ERR_TRANSPORT, 0, "DemoEndpointRefused", msg);
+        free(msg);
+        return;
+    }
 
     buf_t path = BUF_INIT;
     buf_puts(&path, base);
