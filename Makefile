@@ -17,7 +17,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-format-nonliteral -Wvla
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS)
+DATADIR   := $(PREFIX)/share/$(PROG)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) -DBCM_DATADIR='"$(DATADIR)"'
 CFLAGS    ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -32,6 +33,9 @@ TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
+# What `--demo` needs from an installed copy: the emulator, seed and simulator scripts.
+DEMO_FILES := tests/integration/demo_env.py tests/integration/harness.py \
+              tests/integration/seed.py tests/integration/simulator.py
 
 .PHONY: all deps check unit integration demo fuzz bench install uninstall \
         clean screenshots san-prog fuzz-build-smoke lint
@@ -141,9 +145,12 @@ install: $(PROG)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
 	install -m 0644 man/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+	install -d $(DESTDIR)$(DATADIR)/demo
+	install -m 0644 $(DEMO_FILES) $(DESTDIR)$(DATADIR)/demo/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build $(PROG)
