@@ -199,7 +199,8 @@ static bool s_is_signed_header(const char *name)
 }
 
 /* The whitespace Python's str.split() splits on, for ASCII bytes; botocore trims header
- * values with it. */
+ * values with it. (Python also splits on Unicode spaces such as U+00A0; header values we
+ * send are ASCII, so bytes >= 0x80 are kept as they are.) */
 static bool s_is_space(unsigned char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
@@ -354,7 +355,9 @@ int sigv4_sign(struct http_request *r, const struct sigv4_params *p, struct sigv
     memcpy(date, amz_date, 8);
     date[8] = '\0';
 
-    /* A retry re-signs the same request: the old signature must not be signed itself. */
+    /* A retry re-signs the same request: the old signature must not be signed itself.
+     * The clock always goes in X-Amz-Date; this client never sends a Date header (botocore
+     * would sign a Date header instead of X-Amz-Date when one is present). */
     http_request_remove_header(r, "Authorization");
     http_request_set_header(r, "X-Amz-Date", amz_date);
     if (p->creds->session_token && *p->creds->session_token)
