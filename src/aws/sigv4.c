@@ -233,8 +233,9 @@ static char *s_lower(const char *s)
     return l;
 }
 
-/* The Host header value as curl sends it and botocore computes it: lower-case, without
- * the port when it is the scheme's default. */
+/* The Host header value as botocore computes it: lower-case, without the port when it is
+ * the scheme's default (curl leaves the default port out of Host too). The host is sent
+ * as written, so endpoint hosts should be lower-case, as AWS's always are. */
 static char *s_host_value(const char *scheme, const char *host)
 {
     char *h = s_lower(host);
