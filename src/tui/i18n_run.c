@@ -40,11 +40,6 @@ const struct tr_entry tr_table_run[] = {
     {"run.nothing_to_retry", "no failed bot to retry", "再実行する失敗ボットはありません"},
     {"run.leaving", "Leaving: waiting for launches in flight to be journaled…",
      "終了中: 送信中の起動要求をジャーナルに記録しています…"},
-    {"run.left_message",
-     "Left run %s; its tasks keep running in ECS. Start the wizard again to resume it (journal %s), "
-     "or use `bedrock-chat-migrate status` / `run --yes`.",
-     "実行 %s を離れました。タスクは ECS で動き続けます。再開するにはウィザードを再び起動してください"
-     " (ジャーナル %s)。`bedrock-chat-migrate status` / `run --yes` も使えます。"},
     {"run.quit.title", "Leave the run?", "実行を離れますか?"},
     {"run.quit.body",
      "%zu task(s) are running and %zu bot(s) are still queued. Leaving stops launching; running "

@@ -150,13 +150,8 @@ static void s_finish_timer(void *ud)
     struct wizard *w = rs->w;
     if (!w->runner || !runner_finished(w->runner))
         return; /* a retry restarted it meanwhile */
-    if (rs->quitting) {
-        char *msg = xasprintf(tr("run.left_message"), runner_run_id(w->runner),
-                              w->journal_path ? w->journal_path : "");
-        wizard_exit(w, EXIT_OK, msg);
-        free(msg);
-        return;
-    }
+    if (rs->quitting || w->quitting)
+        return; /* the wizard's loop is ending */
     if (w->step == STEP_RUN && !rs->detail_open && !w->modal)
         wizard_go(w, STEP_SUMMARY);
     wizard_dirty(w);
@@ -778,15 +773,14 @@ static void s_quit_answer(struct wizard *w, void *ud, bool yes)
 {
     (void)ud;
     struct run_screen *rs = s_screen(w);
-    if (!yes || !rs)
+    if (!yes || !rs || w->quitting)
         return;
-    if (!w->runner || runner_finished(w->runner)) {
-        wizard_exit(w, w->runner ? EXIT_OK : EXIT_CONFIG, NULL);
-        return;
-    }
+    /* The wizard's loop ends once the runner settles and prints how to resume. */
     rs->quitting = true;
-    /* Stops launching; finishes once no RunTask is in flight (its outcome journaled). */
-    runner_leave(w->runner);
+    w->quitting = true;
+    w->exit_code = EXIT_INTERRUPTED;
+    if (w->runner && !runner_finished(w->runner))
+        runner_leave(w->runner); /* stops launching; journals what is in flight */
     wizard_dirty(w);
 }
 
