@@ -286,11 +286,12 @@ static int s_known_key_cell(const struct cell *cells, size_t n)
 
 static bool s_console_header(const struct cell *cells, size_t n)
 {
-    if (n == 1)
-        return s_eq(cells[0].s, cells[0].len, "Outputs") ||
-               (cells[0].len > 8 && strncasecmp(cells[0].s, "Outputs (", 9) == 0) ||
-               (cells[0].len >= 6 && memcmp(cells[0].s, "出力", 6) == 0);
-    if (n >= 2 && s_eq(cells[0].s, cells[0].len, "Outputs") && cells[1].s[0] == '(')
+    /* The tab's title, "Outputs (14)" / "出力 (14)", when the selection started above it. */
+    bool title = s_eq(cells[0].s, cells[0].len, "Outputs") ||
+                 (cells[0].len >= 6 && memcmp(cells[0].s, "出力", 6) == 0);
+    if (title && (n == 1 || (n == 2 && cells[1].s[0] == '(')))
+        return true;
+    if (n == 1 && cells[0].len > 8 && strncasecmp(cells[0].s, "Outputs (", 9) == 0)
         return true;
     return n >= 2 && (s_eq(cells[0].s, cells[0].len, "Key") || s_eq(cells[0].s, cells[0].len, "キー")) &&
            (s_eq(cells[1].s, cells[1].len, "Value") || s_eq(cells[1].s, cells[1].len, "値"));

@@ -232,7 +232,7 @@ static char **s_field_slot(struct stack_outputs *o, enum stack_output_field f)
     }
 }
 
-/* Resolves one field from its matching pairs (sorted by key). Problems go to *problems. */
+/* Resolves one field from its matching pairs. Problems go to *problems. */
 static void s_resolve_field(struct stack_outputs *o, enum stack_output_field f,
                             const struct stack_output_pair **m, size_t nm, buf_t *problems)
 {
@@ -347,7 +347,9 @@ int stack_outputs_resolve(const struct stack_output_pairs *pairs, const char *st
                 guide_names++;
             }
         }
-        qsort(m, nm, sizeof(*m), s_cmp_pair_key);
+        /* Subnets in key order (…Id0 before …Id1); single values keep paste order. */
+        if (FIELDS[f].multi)
+            qsort(m, nm, sizeof(*m), s_cmp_pair_key);
         s_resolve_field(out, (enum stack_output_field)f, m, nm, &problems);
     }
     free(m);

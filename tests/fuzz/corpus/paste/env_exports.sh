@@ -1,0 +1,7 @@
+# exported from the stack
+export TABLE_NAME='BedrockChatStack-DatabaseConversationTable03F3FD3A-1N2E5Y4WWS7K'
+export CLUSTER_NAME="BedrockChatStack-EmbeddingClusterB1E1D0C1-Rk4Zq9Wp2Lm7"
+export TASK_DEFINITION_NAME=BedrockChatStackEmbeddingTaskDefinition1F2E3D4C
+export SECURITY_GROUP_ID=sg-0a1b2c3d4e5f60718
+export SUBNET_ID="subnet-0aa11bb22cc33dd44,subnet-0ee55ff66aa77bb88"
+DOCUMENT_BUCKET=bedrockchatstack-documentbucketae41e5a9-1k2j3h4g5f6d

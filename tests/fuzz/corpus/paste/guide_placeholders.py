@@ -1,0 +1,6 @@
+TABLE_NAME = "BedrockChatStack-DatabaseConversationTableXXXXX"
+CLUSTER_NAME = "BedrockChatStack-EmbeddingClusterXXXXX"
+TASK_DEFINITION_NAME = "BedrockChatStackEmbeddingTaskDefinitionXXXXX"
+CONTAINER_NAME = "Container"
+SUBNET_ID = "subnet-xxxxx"
+SECURITY_GROUP_ID = "sg-xxxx"
