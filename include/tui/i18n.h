@@ -27,5 +27,11 @@ int i18n_init(const char *lang_option);
 enum ui_lang i18n_lang(void);
 /* The translation of key; the key itself when unknown (so a missing string shows up). */
 const char *tr(const char *key);
+/* A translated printf format, filled in: a new string (caller frees). Use this instead of
+ * xasprintf(tr(key), …), which -Wformat-nonliteral refuses. The unit test checks that the
+ * English and Japanese texts of every key take the same conversions in the same order. */
+char *trf(const char *key, ...);
+/* For tests: every table's entries, one after the other (NULL when i is past the end). */
+const struct tr_entry *i18n_entry(size_t i);
 
 #endif

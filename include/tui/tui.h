@@ -16,6 +16,7 @@
 #define BCM_TUI_TUI_H
 
 #include "aws/session.h"
+#include "cli/cli.h"
 #include "tui/i18n.h"
 
 #include <stdbool.h>
@@ -102,6 +103,9 @@ struct wizard_step {
     const struct key_help *(*keys)(const struct wizard *w);
     /* Frees the step's state at exit (w->step_data[id]). */
     void (*destroy)(struct wizard *w);
+    /* A bracketed paste (\e[200~ … \e[201~), delivered whole; NULL: the paste is dropped
+     * (so pasted newlines can never act as Enter on a screen that takes no text). */
+    void (*paste)(struct wizard *w, const char *text, size_t len);
 };
 
 /* An overlay on top of the current step (confirm dialog, help, resume offer). Keys go to
@@ -128,6 +132,8 @@ struct wizard {
     struct aws_session session;      /* open while session_open */
     bool session_open;
     char *session_error;             /* why the session could not open; NULL when fine */
+    char *profile_choice;            /* picked on the identity step (NULL: --profile/env) */
+    char *region_choice;             /* typed on the identity step (NULL: --region/env) */
 
     /* Engine data, each NULL until known; owned by the wizard, freed at exit. */
     struct identity *identity;       /* deep copy of identity_fetch's answer */
@@ -140,6 +146,8 @@ struct wizard {
     char *journal_path;              /* cli_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */
     enum wizard_resume resume;
+    int inflight;                    /* engine requests started by steps 2–4 and not yet
+                                        answered; the session is not reopened meanwhile */
 
     /* Steps. */
     enum wizard_step_id step;
@@ -161,6 +169,8 @@ struct wizard {
     unsigned spinner_frame;
 
     /* Exit. */
+    bool quitting;                   /* quit confirmed: waiting for runner_leave to settle;
+                                        observers must not switch steps any more */
     bool done;
     int exit_code;
     char *exit_message;              /* printed on stderr after the terminal is restored */
@@ -189,7 +199,9 @@ const char *wizard_spinner_frame(const struct wizard *w);
 /* Overlays: push takes ownership of a heap copy of *m; pop frees the top one. */
 void wizard_push_modal(struct wizard *w, const struct wizard_modal *m);
 void wizard_pop_modal(struct wizard *w);
-/* Asks "quit?" (with what happens to running tasks) and ends the loop when confirmed. */
+/* Asks "quit?" (with what happens to running tasks) and ends the loop when confirmed;
+ * with a runner that has not finished, runner_leave is called first and the loop ends once
+ * runner_finished (so no RunTask outcome is lost). Exit code 0 before a launch, else 130. */
 void wizard_request_quit(struct wizard *w);
 /* Ends the loop now with this exit code; message (may be NULL) goes to stderr after the
  * terminal is restored. */
@@ -197,6 +209,8 @@ void wizard_exit(struct wizard *w, int code, const char *message);
 /* Reopens the AWS session with another profile and/or region (NULL: keep), forgetting
  * the identity, deployment, inventory and plan. Returns 0 or -1 (w->session_error). */
 int wizard_reopen_session(struct wizard *w, const char *profile, const char *region);
+/* Frees plan, inventory and deployment (a new outputs resolution starts over). */
+void wizard_forget_from_deployment(struct wizard *w);
 /* Builds (or rebuilds) w->plan from w->inventory and w->deployment; 0 or -1 with *error. */
 int wizard_build_plan(struct wizard *w, char **error);
 
@@ -231,6 +245,8 @@ void ui_cell(int y, int x, int cols, attr_t attr, const char *text, bool align_r
 /* Word-wraps trusted text into width columns from row y, at most max_rows rows (CJK
  * breaks anywhere). Returns the rows used. "\n" starts a new line. */
 int ui_wrap(int y, int x, int width, int max_rows, attr_t attr, const char *text);
+/* ui_wrap that leaves out the first `skip` rows (scrolled text). Returns rows drawn. */
+int ui_wrap_skip(int y, int x, int width, int skip, int max_rows, attr_t attr, const char *text);
 /* The rows ui_wrap would use (for layout). */
 int ui_wrap_rows(int width, const char *text);
 /* A box with an optional title in its top border. */

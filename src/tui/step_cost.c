@@ -1,0 +1,321 @@
+/* Step 5, Cost preview: per-bot and total ranges, the assumptions behind them, where the
+ * prices come from, the concurrency (+/-), and the launch confirmation. A stray Enter can
+ * never launch: the operator must Tab to the Launch button and then type the number of
+ * selected bots (and Enter) or `y`. */
+#include "tui/tui.h"
+
+#include "engine/inventory.h"
+#include "engine/plan.h"
+#include "util/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CONCURRENCY 100
+
+struct cost_step {
+    bool launch_focused;
+    char typed[12];
+    char *notice;
+    enum ui_color notice_color;
+    int scroll;               /* rows of the lower part (per-bot list, assumptions) */
+};
+
+static struct cost_step *s_state(struct wizard *w)
+{
+    if (!w->step_data[STEP_COST])
+        w->step_data[STEP_COST] = xcalloc(1, sizeof(struct cost_step));
+    return w->step_data[STEP_COST];
+}
+
+static void s_notice(struct cost_step *st, char *text, enum ui_color c)
+{
+    free(st->notice);
+    st->notice = text;
+    st->notice_color = c;
+}
+
+static void s_enter(struct wizard *w)
+{
+    struct cost_step *st = s_state(w);
+    st->launch_focused = false;
+    st->typed[0] = '\0';
+    st->scroll = 0;
+    s_notice(st, NULL, UI_NORMAL);
+}
+
+static const struct key_help s_keys[] = {
+    {"Tab", "key.focus_launch", true},
+    {"+/-", "key.concurrency", true},
+    {"↑↓", "key.scroll", true},
+    {"Esc", "key.back", true},
+    {"F1", "key.help", true},
+    {"q", "key.quit", true},
+    {NULL, NULL, false},
+};
+
+static const struct key_help s_keys_launch[] = {
+    {"0-9 Enter", "key.type_count", true},
+    {"y", "key.launch_now", true},
+    {"Tab/Esc", "key.leave_launch", true},
+    {NULL, NULL, false},
+};
+
+static const struct key_help *s_keys_fn(const struct wizard *w)
+{
+    const struct cost_step *st = w->step_data[STEP_COST];
+    return st && st->launch_focused ? s_keys_launch : s_keys;
+}
+
+static void s_money_row(struct wizard *w, int y, int x, int width, const char *label,
+                        double lo, double hi)
+{
+    char usd[64];
+    ui_format_usd_range(usd, sizeof(usd), lo, hi);
+    ui_cell(y, x, 24, ui_attr(w, UI_DIM), tr(label), false);
+    ui_text(y, x + 25, width - 25, ui_attr(w, UI_ACCENT), usd);
+}
+
+static void s_draw(struct wizard *w, struct rect a)
+{
+    struct cost_step *st = s_state(w);
+    const struct plan *p = w->plan;
+    if (!p)
+        return;
+    int x = a.x + 1, width = a.w - 2;
+    int y = a.y;
+    char *head = trf("cost.heading", p->nselected);
+    ui_text(y++, x, width, ui_attr(w, UI_HEADING), head);
+    free(head);
+
+    /* Totals on the left, time and concurrency on the right. */
+    int half = width / 2;
+    int ty = y;
+    s_money_row(w, ty++, x, half, "cost.fargate", p->totals.fargate_usd_lo, p->totals.fargate_usd_hi);
+    s_money_row(w, ty++, x, half, "cost.bedrock", p->totals.bedrock_usd_lo, p->totals.bedrock_usd_hi);
+    s_money_row(w, ty++, x, half, "cost.scan", p->totals.scan_usd, p->totals.scan_usd);
+    s_money_row(w, ty++, x, half, "cost.total", p->totals.usd_lo, p->totals.usd_hi);
+    int ry = y;
+    char lo[32], hi[32];
+    ui_format_duration(lo, sizeof(lo), p->totals.wall_seconds_lo);
+    ui_format_duration(hi, sizeof(hi), p->totals.wall_seconds_hi);
+    char *wall = trf("cost.wall", lo, hi);
+    ui_text(ry++, x + half, width - half, ui_attr(w, UI_NORMAL), wall);
+    free(wall);
+    char *conc = trf("cost.concurrency", p->concurrency);
+    ui_text(ry++, x + half, width - half, ui_attr(w, UI_ACCENT), conc);
+    free(conc);
+    if (p->concurrency_why)
+        ui_untrusted(ry++, x + half + 2, width - half - 2, ui_attr(w, UI_DIM), p->concurrency_why);
+    char *prices = trf("cost.prices", p->prices.region ? p->prices.region : "?",
+                             p->prices.source ? p->prices.source : "?",
+                             p->prices.source_date ? p->prices.source_date : "?");
+    ui_text(ry++, x + half, width - half, ui_attr(w, UI_DIM), prices);
+    free(prices);
+    y = (ty > ry ? ty : ry) + 1;
+
+    /* The lower part scrolls: per-bot ranges, then the assumptions. */
+    int launch_h = 4;
+    int lower_h = a.h - (y - a.y) - launch_h;
+    int row = 0;
+    int first = st->scroll;
+#define LOWER_ROW(attr_, text_)                                                                 \
+    do {                                                                                       \
+        if (row >= first && row - first < lower_h)                                             \
+            ui_text(y + row - first, x, width, (attr_), (text_));                              \
+        row++;                                                                                 \
+    } while (0)
+    LOWER_ROW(ui_attr(w, UI_HEADING), tr("cost.per_bot"));
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct plan_item *it = &p->items[i];
+        if (!it->selected)
+            continue;
+        char usd[64], slo[32], shi[32];
+        ui_format_usd_range(usd, sizeof(usd), it->est.usd_lo, it->est.usd_hi);
+        ui_format_duration(slo, sizeof(slo), it->est.seconds_lo);
+        ui_format_duration(shi, sizeof(shi), it->est.seconds_hi);
+        if (row >= first && row - first < lower_h) {
+            int ry2 = y + row - first;
+            const char *title = it->bot->title && *it->bot->title ? it->bot->title : it->bot->bot_id;
+            char *tail = xasprintf("%s  %s–%s%s", usd, slo, shi, it->est.open_ended ? " +" : "");
+            int tw = 34;
+            ui_untrusted(ry2, x + 2, width - tw - 3, ui_attr(w, UI_NORMAL), title);
+            ui_cell(ry2, x + width - tw, tw, ui_attr(w, UI_ACCENT), tail, true);
+            free(tail);
+        }
+        row++;
+    }
+    row++;
+    LOWER_ROW(ui_attr(w, UI_HEADING), tr("cost.assumptions"));
+    for (size_t i = 0; i < p->nassumptions; i++) {
+        char *line = xasprintf("• %s", p->assumptions[i]);
+        int need = ui_wrap_rows(width - 2, line);
+        for (int r = 0; r < need; r++) {
+            if (row >= first && row - first < lower_h)
+                ui_wrap_skip(y + row - first, x + 2, width - 2, r, 1, ui_attr(w, UI_DIM), line);
+            row++;
+        }
+        free(line);
+    }
+    for (size_t i = 0; i < p->prices.nnotes; i++) {
+        char *line = xasprintf("! %s", p->prices.notes[i]);
+        LOWER_ROW(ui_attr(w, UI_WARN), line);
+        free(line);
+    }
+#undef LOWER_ROW
+    if (st->scroll > 0 && row - st->scroll < lower_h)
+        st->scroll = row > lower_h ? row - lower_h : 0;
+
+    /* Launch area. */
+    int ly = a.y + a.h - launch_h;
+    mvhline(ly, a.x, ACS_HLINE, a.w);
+    const char *labels[1] = {tr("cost.launch")};
+    int bw = ui_buttons(w, ly + 1, x, labels, 1, st->launch_focused ? 0 : -1);
+    if (st->launch_focused) {
+        char *prompt = trf("cost.type_prompt", p->nselected, st->typed);
+        ui_text(ly + 1, x + bw + 1, width - bw - 1, ui_attr(w, UI_ACCENT), prompt);
+        free(prompt);
+    } else {
+        ui_text(ly + 1, x + bw + 1, width - bw - 1, ui_attr(w, UI_DIM), tr("cost.tab_hint"));
+    }
+    if (st->notice)
+        ui_wrap(ly + 2, x, width, 2, ui_attr(w, st->notice_color), st->notice);
+}
+
+static void s_set_concurrency(struct wizard *w, struct cost_step *st, int delta)
+{
+    int n = w->plan->concurrency + delta;
+    if (n < 1 || n > MAX_CONCURRENCY)
+        return;
+    w->concurrency = n;
+    plan_set_concurrency(w->plan, n, tr("cost.concurrency_why"));
+    s_notice(st, NULL, UI_NORMAL);
+}
+
+static void s_launch(struct wizard *w, struct cost_step *st)
+{
+    st->launch_focused = false;
+    st->typed[0] = '\0';
+    s_notice(st, NULL, UI_NORMAL);
+    w->concurrency = w->plan->concurrency;
+    wizard_go(w, STEP_RUN);
+}
+
+static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, bool is_key_code)
+{
+    size_t len = strlen(st->typed);
+    if (is_key_code) {
+        if (wch == KEY_BTAB) {
+            st->launch_focused = false;
+            return true;
+        }
+        if (wch == KEY_BACKSPACE) {
+            if (len)
+                st->typed[len - 1] = '\0';
+            return true;
+        }
+        if (wch != KEY_ENTER)
+            return true;
+        wch = L'\r';
+    }
+    if (wch == L'\t' || wch == 27) {
+        st->launch_focused = false;
+        st->typed[0] = '\0';
+        s_notice(st, NULL, UI_NORMAL);
+        return true;
+    }
+    if (wch == 127 || wch == 8) {
+        if (len)
+            st->typed[len - 1] = '\0';
+        return true;
+    }
+    if (wch == L'y' || wch == L'Y') {
+        s_launch(w, st);
+        return true;
+    }
+    if (wch >= L'0' && wch <= L'9' && len + 1 < sizeof(st->typed)) {
+        st->typed[len] = (char)wch;
+        st->typed[len + 1] = '\0';
+        return true;
+    }
+    if (wch == L'\r' || wch == L'\n') {
+        char expected[24];
+        snprintf(expected, sizeof(expected), "%zu", w->plan->nselected);
+        if (len > 0 && strcmp(st->typed, expected) == 0) {
+            s_launch(w, st);
+        } else {
+            s_notice(st, trf("cost.type_mismatch", w->plan->nselected), UI_WARN);
+            st->typed[0] = '\0';
+        }
+        return true;
+    }
+    return true; /* every other key is ignored while the button has focus */
+}
+
+static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
+{
+    struct cost_step *st = s_state(w);
+    if (!w->plan) {
+        if (!is_key_code && wch == 27)
+            wizard_go(w, STEP_BOTS);
+        return false;
+    }
+    if (st->launch_focused)
+        return s_key_launch(w, st, wch, is_key_code);
+    if (is_key_code) {
+        switch (wch) {
+        case KEY_UP: st->scroll = st->scroll > 0 ? st->scroll - 1 : 0; return true;
+        case KEY_DOWN: st->scroll++; return true;
+        case KEY_PPAGE: st->scroll = st->scroll > 10 ? st->scroll - 10 : 0; return true;
+        case KEY_NPAGE: st->scroll += 10; return true;
+        case KEY_BACKSPACE: wizard_go(w, STEP_BOTS); return true;
+        case KEY_ENTER: goto enter;
+        default: return false;
+        }
+    }
+    switch (wch) {
+    case L'\t':
+        st->launch_focused = true;
+        st->typed[0] = '\0';
+        s_notice(st, NULL, UI_NORMAL);
+        return true;
+    case L'+':
+    case L'=':
+        s_set_concurrency(w, st, 1);
+        return true;
+    case L'-':
+        s_set_concurrency(w, st, -1);
+        return true;
+    case 27:
+        wizard_go(w, STEP_BOTS);
+        return true;
+    case L'\r':
+    case L'\n':
+        goto enter;
+    default: return false;
+    }
+enter:
+    /* Enter alone never launches; say how to. */
+    s_notice(st, xstrdup(tr("cost.enter_hint")), UI_WARN);
+    return true;
+}
+
+static void s_destroy(struct wizard *w)
+{
+    struct cost_step *st = w->step_data[STEP_COST];
+    if (!st)
+        return;
+    free(st->notice);
+    free(st);
+    w->step_data[STEP_COST] = NULL;
+}
+
+const struct wizard_step step_cost = {
+    .name = "step.cost",
+    .enter = s_enter,
+    .draw = s_draw,
+    .key = s_key,
+    .keys = s_keys_fn,
+    .destroy = s_destroy,
+};
