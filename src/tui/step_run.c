@@ -215,6 +215,29 @@ static void s_prices(struct run_screen *rs)
     rs->est_lo = rs->est_hi = -1;
 }
 
+/* A resumed run keeps the concurrency it was started with; a journal that does not say
+ * gets the default for the task size. */
+static int s_resume_concurrency(const struct wizard *w)
+{
+    struct journal_view v;
+    char *error = NULL;
+    int n = 0;
+    if (journal_view_load(w->journal_path, &v, &error) == 0) {
+        n = v.concurrency;
+        journal_view_free(&v);
+    }
+    free(error);
+    if (n > 0)
+        return n;
+    const struct deployment *dep = w->deployment;
+    char *why = NULL;
+    n = plan_default_concurrency(dep && dep->task_cpu_units > 0 ? dep->task_cpu_units : PLAN_DEFAULT_CPU_UNITS,
+                                 dep && dep->task_memory_mib > 0 ? dep->task_memory_mib : PLAN_DEFAULT_MEMORY_MIB,
+                                 0, &why);
+    free(why);
+    return n > 0 ? n : 1;
+}
+
 static int s_open_runner(struct run_screen *rs)
 {
     struct wizard *w = rs->w;
@@ -263,7 +286,9 @@ static int s_open_runner(struct run_screen *rs)
     cfg.table = so->table;
     cfg.log_group = dep->log_group;
     cfg.log_stream_prefix = dep->log_stream_prefix;
-    cfg.concurrency = w->concurrency > 0 ? w->concurrency : (w->plan ? w->plan->concurrency : 1);
+    cfg.concurrency = w->concurrency > 0 ? w->concurrency : (w->plan ? w->plan->concurrency : 0);
+    if (cfg.concurrency <= 0)
+        cfg.concurrency = s_resume_concurrency(w);
     cfg.retries = w->opts->retries >= 0 ? w->opts->retries : DEFAULT_RETRIES;
     struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, rs};
     char *error = NULL;
