@@ -214,7 +214,11 @@ static int s_send(struct http_transport *t, const struct http_request *req,
 
     bool has_content_type = false;
     for (size_t i = 0; i < req->nheaders; i++) {
-        char *line = xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
+        /* "Name:" would make curl drop the header, yet the signer signed it: curl's
+         * spelling for a header with an empty value is "Name;". */
+        const char *value = req->headers[i].value ? req->headers[i].value : "";
+        char *line = *value ? xasprintf("%s: %s", req->headers[i].name, value)
+                            : xasprintf("%s;", req->headers[i].name);
         cr->headers = curl_slist_append(cr->headers, line);
         free_secret(line);
         if (strcasecmp(req->headers[i].name, "content-type") == 0)

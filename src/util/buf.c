@@ -36,6 +36,7 @@ void buf_reserve(buf_t *b, size_t extra)
         cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* a fresh buffer is a valid empty string at once */
 }
 
 void buf_append(buf_t *b, const void *p, size_t n)
