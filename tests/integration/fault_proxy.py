@@ -12,7 +12,9 @@ X-Amz-Target suffix or the query Action) and can:
 
 Each rule has a probability (seeded RNG, so a scenario is repeatable) or a `first` count
 (fail the first N matching requests). Counters per operation and per outcome are kept
-so tests can assert on them.
+so tests can assert on them, and every request is logged (`requests`, `json_bodies`) so
+tests can check what the program sent (e.g. RunTask's networkConfiguration, or that no
+write to DynamoDB ever left it).
 """
 import http.client
 import json
@@ -34,6 +36,18 @@ class Rule:
         self.matched = 0
 
 
+class RequestRecord:
+    def __init__(self, operation, method, path, headers, body):
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body or b"{}")
+
+
 class FaultProxy:
     def __init__(self, upstream_port, seed=1):
         self.upstream_port = upstream_port
@@ -42,6 +56,7 @@ class FaultProxy:
         self.lock = threading.Lock()
         self.counts = {}          # (operation, outcome) -> n
         self.down = False         # refuse every request (connection reset at once)
+        self.requests = []        # [RequestRecord] in arrival order
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,6 +105,16 @@ class FaultProxy:
         with self.lock:
             return self.counts.get((operation, outcome), 0)
 
+    def operations(self):
+        """Every operation name the program sent, in order."""
+        with self.lock:
+            return [r.operation for r in self.requests]
+
+    def json_bodies(self, operation):
+        """Parsed JSON bodies of every request for `operation` (JSON-protocol services)."""
+        with self.lock:
+            return [r.json() for r in self.requests if r.operation == operation]
+
     def _bump(self, operation, outcome):
         with self.lock:
             self.counts[(operation, outcome)] = self.counts.get((operation, outcome), 0) + 1
@@ -137,6 +162,9 @@ class FaultProxy:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         operation = self._operation(handler, body)
+        with self.lock:
+            self.requests.append(RequestRecord(operation, handler.command, handler.path,
+                                               dict(handler.headers.items()), body))
         if self.down:
             self._bump(operation, "refused")
             self._abort(handler)

@@ -374,6 +374,16 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
                 "awslogs-region": region}},
         }])
 
+    # The v1 vector store: its outputs mark the stack as v1. The Aurora cluster itself is not
+    # emulated; its secret is, as the Data API would need it.
+    db_host = (f"{stack_name.lower()}-vectorstorecluster{names.hex8('db').lower()}-{names.tail('db').lower()}"
+               f".cluster-{names.tail('dbx', 12).lower()}.{region}.rds.amazonaws.com")
+    db_secret = emu.client("secretsmanager").create_secret(
+        Name=f"VectorStoreClusterSecret{names.hex8('secret')}-{names.tail('secret')}",
+        SecretString=json.dumps({"engine": "postgres", "host": db_host, "port": 5432,
+                                 "username": "postgres", "password": names.tail("password", 30),
+                                 "dbname": "postgres"}))["ARN"]
+
     # CloudFormation: literal outputs are all DescribeStacks needs.
     outputs = {
         f"DatabaseConversationTableName{names.hex8('out-table')}": table,
@@ -384,6 +394,7 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
         "PublicSubnetId0": public[0], "PublicSubnetId1": public[1],
         "AvailabilityZone0": azs[0], "AvailabilityZone1": azs[1],
         "VpcId": vpc, "DocumentBucketName": bucket, "ConversationTableName": table,
+        "DbConfigSecretArn": db_secret, "DbConfigHostname": db_host, "DbConfigPort": "5432",
         "FrontendURL": f"https://d{names.tail('cf', 12).lower()}.cloudfront.net",
         f"BackendApiBackendApiUrl{names.hex8('out-api')}":
             f"https://{names.tail('api', 10).lower()}.execute-api.{region}.amazonaws.com",

@@ -26,9 +26,11 @@ def scan_all(ddb, table, **kwargs):
 class HarnessTest(harness.EmulatorTestCase):
     seed_args = SEED
 
-    def setUp(self):
-        self.ddb = self.emu.client("dynamodb")
-        self.ecs = self.emu.client("ecs")
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ddb = cls.emu.client("dynamodb")
+        cls.ecs = cls.emu.client("ecs")
 
     # -- emulator ---------------------------------------------------------------------
 
@@ -108,6 +110,8 @@ class HarnessTest(harness.EmulatorTestCase):
         self.assertEqual(by_prefix("EmbeddingTaskDefinitionName"), self.dep.task_family)
         self.assertEqual(by_prefix("EmbeddingTaskSecurityGroupId"), self.dep.security_group)
         self.assertEqual([outputs["PrivateSubnetId0"], outputs["PrivateSubnetId1"]], self.dep.private_subnets)
+        secret = self.emu.client("secretsmanager").describe_secret(SecretId=outputs["DbConfigSecretArn"])
+        self.assertEqual(secret["ARN"], outputs["DbConfigSecretArn"])
         names = [s["StackName"] for s in self.emu.client("cloudformation").list_stacks()["StackSummaries"]]
         self.assertIn("CDKToolkit", names)
 
@@ -140,12 +144,17 @@ class HarnessTest(harness.EmulatorTestCase):
 
     def test_seed_is_deterministic(self):
         import seed
-        with harness.Emulator() as other:
-            again = seed.seed_deployment(other, **SEED)
+        runs = []
+        for _ in range(2):
+            fake = RecordingEmulator(self.emu.region)
+            runs.append((seed.seed_deployment(fake, **SEED), fake.calls))
+        (first, calls1), (second, calls2) = runs
+        self.assertGreater(len(calls1), 20)
+        self.assertEqual(calls1, calls2)          # every item, object body and name alike
+        self.assertEqual(first.bots, self.dep.bots)
         for field in ("table", "cluster", "task_family", "bucket", "log_group"):
-            self.assertEqual(getattr(again, field), getattr(self.dep, field))
-        self.assertEqual(again.bots, self.dep.bots)
-        self.assertEqual(sorted(again.outputs), sorted(self.dep.outputs))
+            self.assertEqual(getattr(first, field), getattr(self.dep, field))
+        self.assertEqual(sorted(first.outputs), sorted(self.dep.outputs))
 
     # -- simulator --------------------------------------------------------------------
 
@@ -210,6 +219,59 @@ class HarnessTest(harness.EmulatorTestCase):
         events = logs.get_log_events(logGroupName=self.dep.log_group, logStreamName=stream)["events"]
         self.assertIn(f"Start embedding for bot {ok['bot_id']}", [e["message"] for e in events])
         self.assertEqual(events[-1]["message"], "Done.")
+
+
+    # -- fault proxy ------------------------------------------------------------------
+
+    def test_fault_proxy_forwards_signed_requests_and_logs_them(self):
+        from fault_proxy import FaultProxy
+        port = int(self.emu.endpoint.rsplit(":", 1)[1])
+        with FaultProxy(port) as proxy:
+            proxy.add_rule("DescribeTable", "throttle", first=1)
+            ddb = boto3_client_via(self.emu, "dynamodb", f"http://127.0.0.1:{proxy.port}")
+            table = ddb.describe_table(TableName=self.dep.table)["Table"]   # retried once
+            self.assertEqual(table["TableName"], self.dep.table)
+            self.assertEqual(proxy.count("DescribeTable", "throttle"), 1)
+            self.assertEqual(proxy.count("DescribeTable", "forwarded"), 1)
+            self.assertEqual(proxy.operations(), ["DescribeTable", "DescribeTable"])
+            self.assertEqual(proxy.json_bodies("DescribeTable")[-1], {"TableName": self.dep.table})
+
+
+def boto3_client_via(emu, service, endpoint):
+    import boto3
+    from botocore.config import Config
+    return boto3.session.Session(aws_access_key_id=emu.access_key, aws_secret_access_key=emu.secret_key,
+                                 region_name=emu.region).client(
+        service, endpoint_url=endpoint, config=Config(retries={"mode": "standard", "max_attempts": 3}))
+
+
+class RecordingEmulator:
+    """Stands in for an Emulator: records every call the seed makes, answers with fixed ids."""
+
+    ANSWERS = {
+        "create_vpc": lambda n: {"Vpc": {"VpcId": "vpc-1"}},
+        "create_subnet": lambda n: {"Subnet": {"SubnetId": f"subnet-{n}"}},
+        "create_security_group": lambda n: {"GroupId": "sg-1"},
+        "create_secret": lambda n: {"ARN": "arn:aws:secretsmanager:::secret:x"},
+        "list_stacks": lambda n: {"StackSummaries": []},
+    }
+
+    def __init__(self, region):
+        self.region = region
+        self.account_id = "123456789012"
+        self.calls = []
+
+    def client(self, service):
+        emu = self
+
+        class Client:
+            def __getattr__(self, operation):
+                def call(**kwargs):
+                    emu.calls.append((service, operation, kwargs))
+                    answer = RecordingEmulator.ANSWERS.get(operation)
+                    return answer(len(emu.calls)) if answer else {}
+                return call
+        return Client()
 
 
 class EmulatorLifecycleTest(unittest.TestCase):
