@@ -139,22 +139,24 @@ class _Server:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self):
-        last_error = None
-        for _attempt in range(3):   # a free port can be taken between probe and bind
-            self.port = free_port()
-            with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-                self.proc = subprocess.Popen(
-                    _moto_command(self.port), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                    env=dict(os.environ, PYTHONUNBUFFERED="1"),
-                    preexec_fn=_die_with_parent)
+    def spawn(self):
+        self.port = free_port()
+        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+            self.proc = subprocess.Popen(
+                _moto_command(self.port), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"), preexec_fn=_die_with_parent)
+
+    def wait_ready(self):
+        """Waits for the spawned server; respawns on a fresh port if it lost a port race."""
+        for attempt in range(3):
             try:
                 self._wait_ready()
                 return
-            except EmulatorError as e:
-                last_error = e
+            except EmulatorError:
                 self.kill()
-        raise last_error
+                if attempt == 2:
+                    raise
+                self.spawn()
 
     def _wait_ready(self):
         deadline = time.monotonic() + READY_TIMEOUT
@@ -221,6 +223,7 @@ class Emulator:
         self._main = None
         self._s3 = None
         self._lock = threading.Lock()
+        self._clients = {}
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -238,8 +241,11 @@ class Emulator:
         try:
             self._main = _Server("moto", self.tmpdir)
             self._s3 = _Server("moto-s3", self.tmpdir)
-            self._main.start()
-            self._s3.start()
+            # Both import moto (about a second of CPU each): start them side by side.
+            self._main.spawn()
+            self._s3.spawn()
+            self._main.wait_ready()
+            self._s3.wait_ready()
             self.endpoint = self._main.url
             self.s3_endpoint = self._s3.url
             self._create_user()
@@ -257,6 +263,7 @@ class Emulator:
                     server.kill()
             if self.tmpdir and os.path.isdir(self.tmpdir):
                 shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self._clients = {}
         with _live_lock:
             _live.discard(self)
 
@@ -302,11 +309,18 @@ class Emulator:
         return os.path.join(self.tmpdir, "aws-credentials")
 
     def client(self, service, access_key=None, secret_key=None):
-        """A boto3 client signed with the emulator user's key (or the given one)."""
+        """A boto3 client signed with the emulator user's key (or the given one). Clients
+        with the user's key are cached (boto3 clients are safe to share between threads)."""
+        if access_key is None and secret_key is None:
+            with self._lock:
+                if service not in self._clients:
+                    self._clients[service] = self._new_client(service, self.access_key, self.secret_key)
+                return self._clients[service]
+        return self._new_client(service, access_key or self.access_key, secret_key or self.secret_key)
+
+    def _new_client(self, service, access_key, secret_key):
         session = boto3.session.Session(
-            aws_access_key_id=access_key or self.access_key,
-            aws_secret_access_key=secret_key or self.secret_key,
-            region_name=self.region)
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=self.region)
         if service == "s3":
             return session.client("s3", endpoint_url=self.s3_endpoint,
                                   config=Config(s3={"addressing_style": "path"},
