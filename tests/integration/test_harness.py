@@ -3,6 +3,11 @@ the simulator plays the embedding container. Without these the other integration
 would prove nothing."""
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 import unittest
 
 import botocore.exceptions
@@ -10,6 +15,7 @@ import botocore.exceptions
 import harness
 from simulator import NO_CONTENTS, STOP_REASON_CRASH, Simulator
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = dict(bots=12, failing=2, empty_bots=2, conversations=30)
 
 
@@ -245,6 +251,23 @@ def boto3_client_via(emu, service, endpoint):
         service, endpoint_url=endpoint, config=Config(retries={"mode": "standard", "max_attempts": 3}))
 
 
+def process_alive(pid):
+    """True unless the process is gone or a zombie (killed, waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def wait_until(predicate, what, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        time.sleep(0.05)
+
+
 class RecordingEmulator:
     """Stands in for an Emulator: records every call the seed makes, answers with fixed ids."""
 
@@ -285,6 +308,31 @@ class EmulatorLifecycleTest(unittest.TestCase):
             with self.assertRaises(ProcessLookupError):
                 os.kill(pid, 0)
         emu.stop()   # idempotent
+
+    def test_signals_and_death_of_the_owner_stop_the_servers(self):
+        script = ("import harness, time\n"
+                  "e = harness.Emulator().start()\n"
+                  "print(e._main.proc.pid, e._s3.proc.pid, e.tmpdir, flush=True)\n"
+                  "time.sleep(120)\n")
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            with self.subTest(signal=sig.name):
+                owner = subprocess.Popen([sys.executable, "-c", script], cwd=HERE, text=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                try:
+                    main_pid, s3_pid, tmpdir = owner.stdout.readline().split()
+                    self.assertTrue(process_alive(int(main_pid)))
+                    owner.send_signal(sig)
+                    owner.wait(timeout=20)
+                    wait_until(lambda: not process_alive(int(main_pid)) and not process_alive(int(s3_pid)),
+                               f"servers gone after {sig.name}")
+                    if sig != signal.SIGKILL:   # nothing can clean up after SIGKILL but the kernel
+                        self.assertFalse(os.path.exists(tmpdir))
+                    else:
+                        shutil.rmtree(tmpdir, ignore_errors=True)
+                finally:
+                    if owner.poll() is None:
+                        owner.kill()
+                        owner.wait()
 
     def test_stop_on_exception_inside_context(self):
         with self.assertRaises(ZeroDivisionError):
