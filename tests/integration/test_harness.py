@@ -334,6 +334,17 @@ class EmulatorLifecycleTest(unittest.TestCase):
                         owner.kill()
                         owner.wait()
 
+    def test_policy_is_enforced(self):
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sts:GetCallerIdentity", "dynamodb:ListTables"], "Resource": "*"}]}
+        with harness.Emulator(policy=policy) as emu:
+            emu.client("sts").get_caller_identity()
+            emu.client("dynamodb").list_tables()
+            with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                emu.client("ecs").list_clusters()
+            error = ctx.exception.response["Error"]
+            self.assertRegex(error["Code"] + " " + error.get("Message", ""), "AccessDenied")
+
     def test_stop_on_exception_inside_context(self):
         with self.assertRaises(ZeroDivisionError):
             with harness.Emulator() as emu:
