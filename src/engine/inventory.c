@@ -5,6 +5,7 @@
 #include "aws/client.h"
 #include "aws/session.h"
 #include "engine/deployment.h"
+#include "util/ev_loop.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -298,6 +299,9 @@ static void s_parse_bot(const cJSON *item, struct bot *b)
 
 static void s_finish(struct inv_load *l)
 {
+    /* The caller may be about to wait in the loop for its done flag: make sure that
+     * wait returns even if this callback ran before the loop's poll. */
+    ev_loop_wakeup(aws_client_loop(l->client));
     if (l->error) {
         l->done(l->ud, NULL, l->error);
     } else {
