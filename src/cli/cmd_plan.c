@@ -1,8 +1,361 @@
-/* Placeholder for the `plan` command while it is being written: says so and fails. */
+/* `plan`: which bots a run would rebuild and what it would cost, as ranges, with the
+ * assumptions in view. Reads only; launches nothing. */
 #include "cli/cli.h"
+
+#include "engine/deployment.h"
+#include "engine/inventory.h"
+#include "engine/plan.h"
+#include "engine/pricing.h"
+#include "util/buf.h"
+#include "util/ev_loop.h"
+#include "util/mem.h"
+#include "util/sanitize.h"
+#include "util/textwidth.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct plan_cmd {
+    const struct cli_options *o;
+    struct ev_loop *loop;
+    bool done;
+    char *error;
+    struct deployment dep;
+    bool have_dep;
+    struct inventory inv;
+    bool have_inv;
+};
+
+static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
+{
+    struct plan_cmd *pc = ud;
+    pc->done = true;
+    ev_loop_wakeup(pc->loop); /* the loop may be about to wait with nothing in flight */
+    if (!dep) {
+        pc->error = xstrdup(error ? error : "the stack outputs could not be resolved");
+        return;
+    }
+    deployment_move(&pc->dep, dep);
+    pc->have_dep = true;
+}
+
+static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
+{
+    struct plan_cmd *pc = ud;
+    pc->done = true;
+    ev_loop_wakeup(pc->loop); /* the loop may be about to wait with nothing in flight */
+    if (!inv) {
+        pc->error = xstrdup(error ? error : "the bots could not be read");
+        return;
+    }
+    inventory_move(&pc->inv, inv);
+    pc->have_inv = true;
+}
+
+/* ---- formatting ---- */
+
+static char *s_safe(const char *s, size_t max)
+{
+    return sanitize_for_terminal(s ? s : "", s ? strlen(s) : 0, max);
+}
+
+static void s_usd(buf_t *b, double v)
+{
+    if (v < 0.01)
+        buf_printf(b, "$%.4f", v);
+    else
+        buf_printf(b, "$%.2f", v);
+}
+
+static void s_usd_range(buf_t *b, double lo, double hi)
+{
+    if (lo < 0 || hi < 0) {
+        buf_puts(b, "price unknown");
+        return;
+    }
+    s_usd(b, lo);
+    buf_puts(b, "–");
+    s_usd(b, hi);
+}
+
+static void s_duration(buf_t *b, double seconds)
+{
+    if (seconds < 90)
+        buf_printf(b, "%.0f s", seconds);
+    else if (seconds < 5400)
+        buf_printf(b, "%.0f min", seconds / 60);
+    else
+        buf_printf(b, "%.1f h", seconds / 3600);
+}
+
+static void s_duration_range(buf_t *b, double lo, double hi)
+{
+    s_duration(b, lo);
+    buf_puts(b, "–");
+    s_duration(b, hi);
+}
+
+static void s_bytes(buf_t *b, uint64_t n)
+{
+    if (n < 1000)
+        buf_printf(b, "%llu B", (unsigned long long)n);
+    else if (n < 1000000)
+        buf_printf(b, "%.1f KB", (double)n / 1e3);
+    else if (n < 1000000000)
+        buf_printf(b, "%.1f MB", (double)n / 1e6);
+    else
+        buf_printf(b, "%.1f GB", (double)n / 1e9);
+}
+
+/* A cell of exactly cols columns from untrusted text. */
+static void s_cell(buf_t *line, const char *raw, size_t cols, int right)
+{
+    char *safe = s_safe(raw, 1024);
+    char *fit = text_fit(safe, cols, right);
+    buf_puts(line, fit);
+    buf_putc(line, ' ');
+    free(fit);
+    free(safe);
+}
+
+static void s_print_table(const struct plan *p)
+{
+    printf("    %-26s %-12s %-24s %-12s %9s  %-17s %s\n", "BOT ID", "OWNER", "TITLE", "SOURCES",
+           "DOCUMENTS", "COST", "TASK TIME");
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct plan_item *it = &p->items[i];
+        const struct bot *b = it->bot;
+        buf_t line = BUF_INIT, tmp = BUF_INIT;
+        buf_puts(&line, it->selected ? "[x] " : "[ ] ");
+        s_cell(&line, b->bot_id, 26, 0);
+        s_cell(&line, b->pk, 12, 0);
+        s_cell(&line, *b->title ? b->title : "(untitled)", 24, 0);
+        buf_printf(&tmp, "%zuu %zus %zuf", b->n_source_urls, b->n_sitemap_urls, b->n_files);
+        s_cell(&line, buf_cstr(&tmp), 12, 0);
+        buf_reset(&tmp);
+        s_bytes(&tmp, b->document_bytes);
+        s_cell(&line, buf_cstr(&tmp), 9, 1);
+        buf_putc(&line, ' ');
+        if (it->selected) {
+            buf_reset(&tmp);
+            s_usd_range(&tmp, it->est.usd_lo, it->est.usd_hi);
+            if (it->est.open_ended)
+                buf_puts(&tmp, "+");
+            s_cell(&line, buf_cstr(&tmp), 17, 0);
+            buf_reset(&tmp);
+            s_duration_range(&tmp, it->est.seconds_lo, it->est.seconds_hi);
+            buf_puts(&line, buf_cstr(&tmp));
+        } else {
+            buf_printf(&line, "not selected: %s", it->why_not ? it->why_not : "");
+        }
+        /* Trailing spaces from padding are noise in logs. */
+        while (line.len && line.data[line.len - 1] == ' ')
+            line.data[--line.len] = '\0';
+        printf("%s\n", buf_cstr(&line));
+        buf_free(&line);
+        buf_free(&tmp);
+    }
+}
+
+static void s_print_warnings(const struct plan *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++)
+        n += p->items[i].nwarnings;
+    if (!n)
+        return;
+    printf("\nWarnings:\n");
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct plan_item *it = &p->items[i];
+        for (size_t w = 0; w < it->nwarnings; w++) {
+            char *id = s_safe(it->bot->bot_id, 64);
+            char *text = s_safe(it->warnings[w], 400);
+            printf("  ! %s: %s\n", *id ? id : "(no id)", text);
+            free(id);
+            free(text);
+        }
+    }
+}
+
+static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
+{
+    const struct plan_totals *t = &p->totals;
+    char *table = s_safe(pc->dep.outputs.table, 256);
+    char *source = s_safe(p->scan.source, 256);
+    printf("Bots in %s (read from the %s: %llu items, %.1f read units, %llu requests)\n\n",
+           table, source, (unsigned long long)p->scan.items_read, p->scan.read_units,
+           (unsigned long long)p->scan.requests);
+    free(table);
+    free(source);
+    if (p->nitems)
+        s_print_table(p);
+    else
+        printf("  No bots were found.\n");
+    s_print_warnings(p);
+    if (pc->inv.bucket_error) {
+        char *e = s_safe(pc->inv.bucket_error, 600);
+        printf("\nDocument sizes are not known: %s\n", e);
+        free(e);
+    }
+
+    buf_t b = BUF_INIT;
+    printf("\nSelected %zu of %zu bot%s", t->selected, t->bots, t->bots == 1 ? "" : "s");
+    if (t->skipped_empty)
+        printf("; %zu without knowledge left out (--include-empty adds them)", t->skipped_empty);
+    if (t->excluded)
+        printf("; %zu excluded", t->excluded);
+    printf(".\n");
+    s_bytes(&b, t->document_bytes);
+    printf("Documents:  %s in S3", buf_cstr(&b));
+    if (t->missing_files)
+        printf(", %zu listed file%s missing (those tasks will fail)", t->missing_files,
+               t->missing_files == 1 ? "" : "s");
+    printf("\n");
+    buf_reset(&b);
+    s_usd_range(&b, t->usd_lo, t->usd_hi);
+    buf_puts(&b, "  (Fargate ");
+    s_usd_range(&b, t->fargate_usd_lo, t->fargate_usd_hi);
+    buf_puts(&b, ", Bedrock ");
+    s_usd_range(&b, t->bedrock_usd_lo, t->bedrock_usd_hi);
+    buf_puts(&b, ", this scan ");
+    if (t->scan_usd < 0)
+        buf_puts(&b, "price unknown");
+    else
+        s_usd(&b, t->scan_usd);
+    buf_puts(&b, ")");
+    printf("Cost:       %s\n", buf_cstr(&b));
+    printf("Tokens:     %llu–%llu\n", (unsigned long long)t->tokens_lo,
+           (unsigned long long)t->tokens_hi);
+    buf_reset(&b);
+    s_duration_range(&b, t->wall_seconds_lo, t->wall_seconds_hi);
+    char *why = s_safe(p->concurrency_why, 200);
+    printf("Wall clock: %s with %d task%s at once (%s)\n", buf_cstr(&b), p->concurrency,
+           p->concurrency == 1 ? "" : "s", why);
+    free(why);
+    char *psrc = s_safe(p->prices.source, 300);
+    char *pdate = s_safe(p->prices.source_date, 40);
+    printf("Prices:     %s, %s, %s\n", p->prices.region, psrc, pdate);
+    free(psrc);
+    free(pdate);
+    for (size_t i = 0; i < p->prices.nnotes; i++) {
+        char *n = s_safe(p->prices.notes[i], 300);
+        printf("            note: %s\n", n);
+        free(n);
+    }
+    printf("\nAssumptions:\n");
+    for (size_t i = 0; i < p->nassumptions; i++)
+        printf("  - %s\n", p->assumptions[i]);
+    buf_free(&b);
+}
+
+static void s_cleanup(struct plan_cmd *pc)
+{
+    free(pc->error);
+    if (pc->have_inv)
+        inventory_free(&pc->inv);
+    if (pc->have_dep)
+        deployment_free(&pc->dep);
+}
+
+/* Checks what can be checked before any AWS call: id lists (usage) and the prices file
+ * (configuration). */
+static int s_check_arguments(const struct cli_options *o)
+{
+    const char *lists[2][2] = {{"--bots", o->bots}, {"--exclude", o->exclude}};
+    for (int i = 0; i < 2; i++) {
+        if (!lists[i][1])
+            continue;
+        char **ids = NULL, *error = NULL;
+        size_t n = 0;
+        if (plan_parse_id_list(lists[i][1], &ids, &n, &error) != 0) {
+            cli_error(o, "%s: %s", lists[i][0], error);
+            free(error);
+            return EXIT_USAGE;
+        }
+        plan_free_id_list(ids, n);
+    }
+    if (o->concurrency < 0) {
+        cli_error(o, "--concurrency must be a positive number of tasks");
+        return EXIT_USAGE;
+    }
+    if (o->prices_file) {
+        struct price_table t;
+        price_table_builtin(NULL, NULL, &t);
+        char *error = NULL;
+        int rc = price_table_apply_file(&t, o->prices_file, &error);
+        price_table_free(&t);
+        if (rc != 0) {
+            cli_error(o, "%s", error);
+            free(error);
+            return EXIT_CONFIG;
+        }
+    }
+    return EXIT_OK;
+}
 
 int cmd_plan(const struct cli_options *o)
 {
-    cli_error(o, "the plan command is not available in this build yet");
-    return EXIT_CONFIG;
+    int rc = s_check_arguments(o);
+    if (rc)
+        return rc;
+    struct aws_session s;
+    rc = cli_open_session(o, &s);
+    if (rc)
+        return rc;
+    struct plan_cmd pc = {.o = o, .loop = s.loop};
+
+    struct deployment_options dopts = {.stack = o->stack, .outputs_file = o->outputs_file};
+    deployment_resolve(&s, &dopts, s_on_deployment, &pc);
+    ev_loop_run_until(s.loop, &pc.done);
+    if (pc.error) {
+        cli_error(o, "%s", pc.error);
+        rc = EXIT_CONFIG;
+        goto out;
+    }
+    if (!deployment_ok(&pc.dep) && !o->json)
+        fprintf(stderr, "warning: some deployment checks failed; `bedrock-chat-migrate "
+                        "outputs` shows them. A run would refuse to start.\n");
+
+    struct inventory_options iopts = {.force_table_scan = o->scan_table};
+    pc.done = false;
+    inventory_load(&s, &pc.dep, &iopts, NULL, s_on_inventory, &pc);
+    ev_loop_run_until(s.loop, &pc.done);
+    if (pc.error) {
+        cli_error(o, "%s", pc.error);
+        rc = EXIT_CONFIG;
+        goto out;
+    }
+
+    struct plan_options popts = {
+        .include_empty = o->include_empty, .bots_csv = o->bots, .exclude_csv = o->exclude,
+        .concurrency = o->concurrency, .region = s.region, .prices_file = o->prices_file,
+    };
+    struct plan p;
+    char *error = NULL;
+    if (plan_build(&pc.inv, &pc.dep, &popts, &p, &error) != 0) {
+        /* Syntax and the prices file were checked above: this is an unknown bot id. */
+        cli_error(o, "%s", error ? error : "the plan could not be built");
+        free(error);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (o->json) {
+        cJSON *j = plan_to_json(&p);
+        cJSON_AddStringToObject(j, "table", pc.dep.outputs.table ? pc.dep.outputs.table : "");
+        if (pc.inv.bucket_error)
+            cJSON_AddStringToObject(j, "bucket_error", pc.inv.bucket_error);
+        else
+            cJSON_AddNullToObject(j, "bucket_error");
+        cli_print_json(j);
+    } else {
+        s_print_human(&pc, &p);
+    }
+    plan_free(&p);
+    rc = EXIT_OK;
+out:
+    s_cleanup(&pc);
+    aws_session_close(&s);
+    return rc;
 }
