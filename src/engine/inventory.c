@@ -198,6 +198,17 @@ static void s_read_string_list(struct bot *b, const cJSON *knowledge, const char
     const cJSON *av = cJSON_GetObjectItemCaseSensitive(knowledge, name);
     if (s_attr_is_null(av))
         return;
+    const char *lone = s_attr_string(av);
+    if (lone) {
+        /* Hand-edited items hold a lone name as a plain string: keep it, say so. */
+        s_warn(b, xasprintf("Knowledge.%s is a single string, not a list; read as one entry",
+                            name));
+        if (*lone) {
+            *out = xrealloc(*out, (*n + 1) * sizeof **out);
+            (*out)[(*n)++] = xstrdup(lone);
+        }
+        return;
+    }
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(av, "L");
     bool string_set = false;
     if (!cJSON_IsArray(list)) {

@@ -323,6 +323,10 @@ static void s_add_assumptions(struct plan *p, bool task_size_known)
              p->prices.embed_per_1k_tokens.known ? "the table's price" : "an unknown price");
     s_assume(p, "Wall clock: tasks run %d at a time (%s), each starting when a slot frees.",
              p->concurrency, p->concurrency_why ? p->concurrency_why : "");
+    if (p->scan.used_index)
+        s_assume(p, "Bots were read from the sparse index LastBotUsedIndex, which holds only "
+                    "items with LastBotUsed: a bot item without it (hand-edited or imported) is "
+                    "not seen; --scan-table reads the whole table to be sure.");
     s_assume(p, "Prices are %s list prices in USD (%s, %s) without tax, Savings Plans, "
                 "credits or the free tier; NAT, logs and S3 requests are not included.",
              p->prices.region, p->prices.source, p->prices.source_date);

@@ -470,8 +470,10 @@ static void test_odd_attributes_warn_never_crash(void **state)
     assert_int_equal(b->n_source_urls, 1);
     assert_true(s_warned(b, "Knowledge.source_urls has 1 entry"));
     assert_int_equal(b->n_sitemap_urls, 1); /* a string set is accepted */
-    assert_int_equal(b->n_files, 0);
-    assert_true(s_warned(b, "Knowledge.filenames is not a list"));
+    assert_int_equal(b->n_files, 1); /* a lone string is read as one entry */
+    assert_string_equal(b->files[0].name, "just-a-string.pdf");
+    assert_true(b->files[0].missing);
+    assert_true(s_warned(b, "Knowledge.filenames is a single string"));
     assert_int_equal(b->chunk_size, 0);
     assert_true(s_warned(b, "EmbeddingParams.chunk_size"));
     assert_int_equal(b->chunk_overlap, 100);
