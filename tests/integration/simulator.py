@@ -76,8 +76,13 @@ def _bot_keys(overrides, container):
             continue
         command = override.get("command") or []
         if len(command) == 3 and command[:2] == ["-u", "embedding/main.py"]:
-            keys = json.loads(command[2])
-            return keys["PK"]["S"], keys["SK"]["S"], command
+            try:
+                keys = json.loads(command[2])
+                return keys["PK"]["S"], keys["SK"]["S"], command
+            except (ValueError, KeyError, TypeError):
+                pass
+        # The real container would die on this; the task is recorded as "unknown_bot".
+        return None, None, command
     return None, None, None
 
 
@@ -101,6 +106,7 @@ class Simulator:
         self.polls = 0
         self._stop = threading.Event()
         self._thread = None
+        self._ignored = set()
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -116,6 +122,9 @@ class Simulator:
         self._ddb = self.emu.client("dynamodb")
         self._logs = self.emu.client("logs")
         self._ec2 = self.emu.client("ec2")
+        # Tasks that ended before this simulator started are history, not its business;
+        # tasks still running (a previous simulator's, say) are adopted and finished.
+        self._ignored = set(self._list(desiredStatus="STOPPED"))
         self._thread = threading.Thread(target=self._run, name="embedding-simulator", daemon=True)
         self._thread.start()
         return self
@@ -188,11 +197,13 @@ class Simulator:
         everything = self._list()
         running = set(self._list(desiredStatus="RUNNING"))
         with self.lock:
-            new = [a for a in everything if a not in self.tasks]
+            new = [a for a in everything if a not in self.tasks and a not in self._ignored]
         for start in range(0, len(new), 100):
             described = self._ecs.describe_tasks(cluster=self.dep.cluster, tasks=new[start:start + 100])
-            for task in described.get("tasks", []):
-                self._begin(task)
+            tasks = described.get("tasks", [])
+            groups = self._security_groups(tasks)
+            for task in tasks:
+                self._begin(task, groups)
         now = time.monotonic()
         with self.lock:
             self.polls += 1
@@ -205,19 +216,31 @@ class Simulator:
             elif now >= record.finish_at:
                 self._finish(record)
 
-    def _begin(self, task):
+    @staticmethod
+    def _attachment(task):
+        for attachment in task.get("attachments", []):
+            details = {d["name"]: d["value"] for d in attachment.get("details", [])}
+            if "networkInterfaceId" in details:
+                return details
+        return {}
+
+    def _security_groups(self, tasks):
+        """ENI id -> security group ids. DescribeTasks does not echo the network
+        configuration, but moto gives each awsvpc task an ENI in the requested groups."""
+        enis = [self._attachment(t)["networkInterfaceId"] for t in tasks if self._attachment(t)]
+        if not enis:
+            return {}
+        nics = self._ec2.describe_network_interfaces(NetworkInterfaceIds=enis)["NetworkInterfaces"]
+        return {n["NetworkInterfaceId"]: [g["GroupId"] for g in n.get("Groups", [])] for n in nics}
+
+    def _begin(self, task, groups_by_eni):
         arn = task["taskArn"]
         task_id = arn.rsplit("/", 1)[-1]
         overrides = task.get("overrides") or {}
         pk, sk, command = _bot_keys(overrides, self.dep.container)
-        subnet, groups = "", []
-        for attachment in task.get("attachments", []):
-            details = {d["name"]: d["value"] for d in attachment.get("details", [])}
-            subnet = details.get("subnetId", subnet)
-            eni = details.get("networkInterfaceId")
-            if eni:
-                nics = self._ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
-                groups = [g["GroupId"] for g in nics[0].get("Groups", [])] if nics else []
+        details = self._attachment(task)
+        subnet = details.get("subnetId", "")
+        groups = groups_by_eni.get(details.get("networkInterfaceId"), [])
         lo, hi = self.duration
         record = TaskRecord(
             arn=arn, task_id=task_id, pk=pk or "", sk=sk or "",
@@ -234,6 +257,7 @@ class Simulator:
             return
         if not pk or not sk:
             record.outcome = "unknown_bot"
+            self._ecs.stop_task(cluster=self.dep.cluster, task=arn, reason=STOP_REASON_DONE)
             return
         item = self._ddb.get_item(TableName=self.dep.table, Key={"PK": {"S": pk}, "SK": {"S": sk}},
                                   ConsistentRead=True).get("Item")

@@ -227,6 +227,15 @@ class HarnessTest(harness.EmulatorTestCase):
         self.assertEqual(events[-1]["message"], "Done.")
 
 
+    def test_simulator_creates_no_item_for_an_unknown_bot(self):
+        ghost = {"pk": "nobody", "sk": "nobody#BOT#01HZZZZZZZZZZZZZZZZZZZZZZZ"}
+        with Simulator(self.emu, self.dep, duration=(0.1, 0.2)) as sim:
+            arn = self.run_task(ghost)
+            sim.wait_for(lambda s: s.outcomes().get(ghost["sk"]) == "unknown_bot", what="unknown bot seen")
+        self.assertNotIn("Item", self.ddb.get_item(TableName=self.dep.table,
+                                                   Key={"PK": {"S": "nobody"}, "SK": {"S": ghost["sk"]}}))
+        self.assertEqual(self.describe(arn)["lastStatus"], "STOPPED")
+
     # -- fault proxy ------------------------------------------------------------------
 
     def test_fault_proxy_forwards_signed_requests_and_logs_them(self):
