@@ -155,6 +155,9 @@ static void s_finish_timer(void *ud)
     if (w->step == STEP_RUN && !rs->detail_open && !w->modal)
         wizard_go(w, STEP_SUMMARY);
     wizard_dirty(w);
+    /* Timers fire before the loop waits: without a wake-up the redraw would wait for the
+     * next key or reply. */
+    ev_loop_wakeup(w->session.loop);
 }
 
 static void s_on_finished(void *ud, const struct runner *r)
