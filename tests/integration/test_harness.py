@@ -323,11 +323,13 @@ class EmulatorLifecycleTest(unittest.TestCase):
                   "e = harness.Emulator().start()\n"
                   "print(e._main.proc.pid, e._s3.proc.pid, e.tmpdir, flush=True)\n"
                   "time.sleep(120)\n")
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-            with self.subTest(signal=sig.name):
-                owner = subprocess.Popen([sys.executable, "-c", script], cwd=HERE, text=True,
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-                try:
+        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
+        # Side by side: each owner starts its own emulator.
+        owners = [subprocess.Popen([sys.executable, "-c", script], cwd=HERE, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) for _ in signals]
+        try:
+            for sig, owner in zip(signals, owners):
+                with self.subTest(signal=sig.name):
                     main_pid, s3_pid, tmpdir = owner.stdout.readline().split()
                     self.assertTrue(process_alive(int(main_pid)))
                     owner.send_signal(sig)
@@ -338,10 +340,12 @@ class EmulatorLifecycleTest(unittest.TestCase):
                         self.assertFalse(os.path.exists(tmpdir))
                     else:
                         shutil.rmtree(tmpdir, ignore_errors=True)
-                finally:
-                    if owner.poll() is None:
-                        owner.kill()
-                        owner.wait()
+        finally:
+            for owner in owners:
+                if owner.poll() is None:
+                    owner.kill()
+                owner.wait()
+                owner.stdout.close()
 
     def test_policy_is_enforced(self):
         policy = {"Version": "2012-10-17", "Statement": [
