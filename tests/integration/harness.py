@@ -63,7 +63,8 @@ def free_port():
 # Process cleanup on every exit path.
 
 _live = set()
-_live_lock = threading.Lock()
+# Re-entrant: the signal handler runs on the main thread, possibly inside stop().
+_live_lock = threading.RLock()
 _handlers_installed = False
 
 
@@ -94,7 +95,9 @@ def _install_handlers():
 
 
 def _die_with_parent():
-    """preexec_fn: new process group, and SIGKILL when the parent dies (even by SIGKILL)."""
+    """preexec_fn: new process group, and SIGKILL when the parent dies (even by SIGKILL).
+    Linux ties this to the thread that started the server, so start emulators from a
+    thread that outlives them (the main thread, as tests and demo_env do)."""
     os.setpgid(0, 0)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -222,7 +225,7 @@ class Emulator:
         self.user_arn = None
         self._main = None
         self._s3 = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # re-entrant for the signal handler, see _live_lock
         self._clients = {}
 
     # -- lifecycle --------------------------------------------------------------------
