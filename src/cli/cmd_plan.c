@@ -226,6 +226,9 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
         s_usd(&b, t->scan_usd);
     buf_puts(&b, ")");
     printf("Cost:       %s\n", buf_cstr(&b));
+    if (t->usd_lo < 0 || t->usd_hi < 0)
+        printf("            a price for %s is not in the built-in table; give it with "
+               "--prices FILE (see the notes below)\n", p->prices.region);
     printf("Tokens:     %llu–%llu\n", (unsigned long long)t->tokens_lo,
            (unsigned long long)t->tokens_hi);
     buf_reset(&b);
