@@ -12,8 +12,16 @@ Both servers run in their own process group and are always killed: by stop(), by
 context manager, at interpreter exit, on SIGTERM/SIGINT, and (Linux) when this process
 dies. Their output goes to files in `tmpdir`, shown when a test fails.
 
-`EmulatorTestCase` starts one emulator per test module class, seeds it with
-seed.seed_deployment, and runs the program with `self.cli(...)`.
+`EmulatorTestCase` starts one emulator per test class, seeds it with
+seed.seed_deployment, and runs the program with `self.cli(...)`:
+
+    class PlanTest(harness.EmulatorTestCase):
+        seed_args = dict(bots=30, failing=3)
+
+        def test_json(self):
+            done = self.cli("plan", "--json")          # sanitizer reports fail the test
+            self.assertEqual(done.returncode, 0, done.stderr)
+            ...self.dep.bots, self.emu.client("dynamodb"), self.emu.env(AWS_REGION=None)...
 """
 import atexit
 import ctypes
