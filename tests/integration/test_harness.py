@@ -4,11 +4,15 @@ would prove nothing."""
 import json
 import os
 import shutil
+import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
+
+import boto3
 
 import botocore.exceptions
 
@@ -346,6 +350,41 @@ class EmulatorLifecycleTest(unittest.TestCase):
                     owner.kill()
                 owner.wait()
                 owner.stdout.close()
+
+    def test_demo_env_serves_until_sigterm(self):
+        env_dir = tempfile.mkdtemp(prefix="bcm-demo-test-")
+        self.addCleanup(shutil.rmtree, env_dir, True)
+        env_file = os.path.join(env_dir, "demo.env")
+        demo = subprocess.Popen([sys.executable, os.path.join(HERE, "demo_env.py"), "--bots", "4",
+                                 "--failing", "1", "--empty-bots", "1", "--conversations", "2",
+                                 "--duration", "0.1:0.2", "--env-file", env_file],
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            line = demo.stdout.readline()
+            if line != "ready\n":
+                demo.kill()
+                self.fail(f"demo_env said {line!r}, not ready:\n{demo.stderr.read()[-3000:]}")
+            env = {}
+            with open(env_file) as f:
+                for line in f:
+                    key, value = line.rstrip("\n").split("=", 1)
+                    env[key] = shlex.split(value)[0] if value else ""
+            self.assertNotIn("TERM", env)
+            self.assertNotIn("ASAN_OPTIONS", env)
+            sts = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                                        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                                        region_name=env["AWS_REGION"]).client(
+                "sts", endpoint_url=env["AWS_ENDPOINT_URL"])
+            self.assertIn(":user/", sts.get_caller_identity()["Arn"])
+            demo.send_signal(signal.SIGTERM)
+            self.assertEqual(demo.wait(timeout=20), 0, demo.stderr.read())
+            self.assertFalse(os.path.exists(os.path.dirname(env["AWS_CONFIG_FILE"])))
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+                demo.wait()
+            demo.stdout.close()
+            demo.stderr.close()
 
     def test_policy_is_enforced(self):
         policy = {"Version": "2012-10-17", "Statement": [
