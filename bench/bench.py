@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+"""`make bench`: the program against the migration guide's script, side by side, in one
+emulator run; prints a table and writes bench/results.json.
+
+Everything runs against one moto_server instance (with signature checking on, like the
+integration tests) behind a counting proxy, so requests are counted per operation for
+the program and the baseline alike. Each measurement seeds its own stack and table;
+seeding is not timed. Timings are meaningful as ratios within one run: the emulator,
+not AWS, serves every request.
+
+Sections (--only picks some): launch, plan, follow, wizard, micro. See bench/README.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+
+import measure  # noqa: E402  (puts tests/integration on sys.path)
+import harness  # noqa: E402
+import seed  # noqa: E402
+from bulk_seed import add_bulk  # noqa: E402
+from simulator import Simulator  # noqa: E402
+
+TARGETS = {
+    "launch_1000_wall_ratio_max": 0.25,
+    "plan_10000_peak_rss_mib_max": 64,
+    "follow_idle_cpu_percent_max": 1.0,
+    "follow_requests_per_bot_per_poll_max": 0.02,
+}
+SEEDED_BOTS = 20          # realistic odd-shaped bots from seed.py; the rest come in bulk
+WRITE_OPS = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.program = os.path.abspath(args.program)
+        self.work = tempfile.mkdtemp(prefix="bcm-bench-")
+        self.emu = None
+        self.proxy = self.s3_proxy = None
+        self.results = {}
+
+    # -- setup ------------------------------------------------------------------------
+
+    def start(self):
+        self.emu = harness.Emulator().start()
+        self.proxy = measure.CountingProxy(int(self.emu.endpoint.rsplit(":", 1)[1])).start()
+        self.s3_proxy = measure.CountingProxy(int(self.emu.s3_endpoint.rsplit(":", 1)[1])).start()
+
+    def stop(self):
+        for p in (self.proxy, self.s3_proxy):
+            if p is not None:
+                p.stop()
+        if self.emu is not None:
+            self.emu.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def env(self):
+        env = self.emu.env(AWS_ENDPOINT_URL=f"http://127.0.0.1:{self.proxy.port}",
+                           AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{self.s3_proxy.port}")
+        for key in harness.SANITIZER_ENV:
+            env.pop(key, None)
+        return env
+
+    def mark(self):
+        return self.proxy.mark(), self.s3_proxy.mark()
+
+    def counts_since(self, mark):
+        return measure.merge_counts(self.proxy.counts_since(mark[0]), self.s3_proxy.counts_since(mark[1]))
+
+    def deployment(self, name, bots, items):
+        """A stack named `name` with `bots` bots among `items` items in its table."""
+        t0 = time.monotonic()
+        seeded = min(SEEDED_BOTS, bots)
+        dep = seed.seed_deployment(self.emu, bots=seeded, failing=0, empty_bots=min(2, seeded),
+                                   conversations=0, stack_name=name)
+        seeded_items = seeded + len(dep.aliases)
+        bulk = add_bulk(self.emu, dep, bots - seeded, max(0, items - seeded_items), tag=name)
+        log(f"seeded {name}: {bots} bots, {seeded_items + bulk.items} items, "
+            f"{bulk.s3_objects} S3 objects in {time.monotonic() - t0:.0f}s")
+        return dep, seeded_items + bulk.items
+
+    def run(self, name, argv, timeout, env=None):
+        path = os.path.join(self.work, name)
+        return measure.Measured(argv, env or self.env(), timeout, path + ".out", path + ".err")
+
+    def ours(self, name, command, dep, *extra, timeout=1800):
+        journal = os.path.join(self.work, f"{name}.journal.jsonl")
+        argv = [self.program, command, "--stack", dep.stack_name, "--json", *extra]
+        if command == "run":
+            argv += ["--journal", journal]
+        return self.run(name, argv, timeout)
+
+    def baseline(self, name, dep, cluster, *extra, timeout=3600):
+        argv = [sys.executable, os.path.join(HERE, "baseline.py"), "--json", "--quiet",
+                "--table", dep.table, "--cluster", cluster, "--task-definition", dep.task_family,
+                "--container", dep.container, "--subnet", dep.private_subnets[0],
+                "--security-group", dep.security_group, *extra]
+        # boto3 takes its region from AWS_DEFAULT_REGION; PYTHON* variables pass through.
+        env = dict(self.env(), AWS_DEFAULT_REGION=self.emu.region)
+        env.update({k: v for k, v in os.environ.items() if k.startswith("PYTHON")})
+        return self.run(name, argv, timeout, env)
+
+    @staticmethod
+    def check(m, what, ok=(0,)):
+        if m.returncode not in ok:
+            raise RuntimeError(f"{what} exited with {m.returncode}:\n{m.stderr()[-700:]}\n{m.stdout()[-2000:]}")
+
+    # -- scan + launch ----------------------------------------------------------------
+
+    def launch(self):
+        rows = []
+        for bots in self.args.sizes:
+            dep, items = self.deployment(f"BenchLaunch{bots}", bots, bots * self.args.items_per_bot)
+            baseline_cluster = f"{dep.cluster}-baseline"
+            self.emu.client("ecs").create_cluster(clusterName=baseline_cluster)
+
+            mark = self.mark()
+            b = self.baseline(f"launch{bots}-baseline", dep, baseline_cluster).wait()
+            self.check(b, "the baseline")
+            b_counts = self.counts_since(mark)
+            b_summary = (b.json_lines() or [{}])[-1]
+
+            mark = self.mark()
+            o = self.ours(f"launch{bots}-ours", "run", dep, "--yes", "--detach", "--include-empty",
+                          "--concurrency", str(bots + 100)).wait()
+            self.check(o, "the program's run")
+            o_counts = self.counts_since(mark)
+            events = o.json_lines()
+            plan = next((e for e in events if e.get("event") == "plan"), {})
+            o_launched = o_counts.get("RunTask", 0)
+            b_launched = b_counts.get("RunTask", 0)
+            row = {
+                "bots_seeded": bots, "items": items,
+                "baseline": dict(b.summary(), bots_found=b_summary.get("bots"), launched=b_launched,
+                                 requests=sum(b_counts.values()), by_operation=b_counts,
+                                 requests_per_bot=_ratio(sum(b_counts.values()), b_launched),
+                                 scan_seconds=_round(b_summary.get("scan_seconds")),
+                                 launch_seconds=_round(b_summary.get("launch_seconds"))),
+                "ours": dict(o.summary(), bots_found=plan.get("bots"), launched=o_launched,
+                             requests=sum(o_counts.values()), by_operation=o_counts,
+                             requests_per_bot=_ratio(sum(o_counts.values()), o_launched),
+                             writes_to_table=sum(o_counts.get(op, 0) for op in WRITE_OPS)),
+            }
+            row["wall_ratio"] = _ratio(o.wall, b.wall)
+            row["wall_ratio_per_launched_bot"] = _ratio(o.wall / max(1, o_launched), b.wall / max(1, b_launched))
+            if row["ours"]["bots_found"] != row["baseline"]["bots_found"]:
+                row["note"] = (f"the program found {row['ours']['bots_found']} bots, the guide's scan "
+                               f"{row['baseline']['bots_found']}: seed.py leaves LastBotUsed off some bots "
+                               "and the program read the sparse LastBotUsedIndex")
+            rows.append(row)
+            log(f"launch {bots}: baseline {b.wall:.1f}s, ours {o.wall:.1f}s "
+                f"(ratio {row['wall_ratio']}), requests/bot {row['baseline']['requests_per_bot']} vs "
+                f"{row['ours']['requests_per_bot']}")
+        self.results["launch"] = rows
+
+    # -- plan -------------------------------------------------------------------------
+
+    def plan(self):
+        bots, items = self.args.plan_bots, self.args.plan_items
+        dep, items = self.deployment("BenchPlan", bots, items)
+        out = {"bots_seeded": bots, "items": items, "ways": {}}
+        for way, extra in (("index", ()), ("scan_table", ("--scan-table",))):
+            mark = self.mark()
+            m = self.ours(f"plan-{way}", "plan", dep, "--include-empty", *extra, timeout=1800).wait()
+            counts = self.counts_since(mark)
+            if m.returncode != 0:
+                out["ways"][way] = dict(m.summary(), error=(m.stdout().strip() or m.stderr().strip())[-500:])
+                log(f"plan ({way}) exited {m.returncode}: {out['ways'][way]['error'][:200]}")
+                continue
+            doc = (m.json_lines() or [{}])[-1]
+            out["ways"][way] = dict(m.summary(), requests=sum(counts.values()), by_operation=counts,
+                                    plan_output=_scalars(doc))
+            log(f"plan ({way}): {m.wall:.1f}s, {m.max_rss_kib / 1024:.1f} MiB, {sum(counts.values())} requests")
+        # The guide's scan over the same table, for the items-read comparison.
+        mark = self.mark()
+        b = self.baseline("plan-baseline-scan", dep, dep.cluster, "--scan-only").wait()
+        self.check(b, "the baseline's scan")
+        counts = self.counts_since(mark)
+        summary = (b.json_lines() or [{}])[-1]
+        out["baseline_scan"] = dict(b.summary(), requests=sum(counts.values()), by_operation=counts,
+                                    bots_found=summary.get("bots"), items_scanned=summary.get("items_scanned"),
+                                    scan_pages=summary.get("scan_pages"))
+        log(f"plan baseline scan: {b.wall:.1f}s, {summary.get('items_scanned')} items read")
+        self.results["plan"] = out
+
+    # -- follow -----------------------------------------------------------------------
+
+    def follow(self):
+        tasks, window = self.args.follow_tasks, self.args.follow_seconds
+        dep, items = self.deployment("BenchFollow", tasks, tasks * 5)
+        sim = Simulator(self.emu, dep, duration=(10 ** 6, 10 ** 6), poll_interval=1.0).start()
+        m = None
+        try:
+            m = self.ours("follow", "run", dep, "--yes", "--include-empty", "--concurrency", str(tasks + 100),
+                          timeout=window + 1800)
+            # Launched and seen RUNNING by the simulator: from now on nothing changes.
+            expected = None
+            deadline = time.monotonic() + 1200
+            while time.monotonic() < deadline:
+                if not m.running():
+                    m.wait()
+                    raise RuntimeError(f"the program's run ended early ({m.returncode}):\n{_tail(m)}")
+                if expected is None:
+                    plan = next((e for e in m.json_lines() if e.get("event") == "plan"), None)
+                    expected = plan and plan.get("selected")
+                if expected and sim.task_count() >= expected and sim.alive >= expected:
+                    break
+                time.sleep(0.5)
+            else:
+                raise RuntimeError("the tasks were not all running within 20 minutes")
+            time.sleep(self.args.settle_seconds)   # let the first judging rounds pass
+            mark, cpu0, t0 = self.mark(), m.cpu_now(), time.monotonic()
+            time.sleep(window)
+            cpu1, t1, until = m.cpu_now(), time.monotonic(), self.proxy.mark()
+            counts = self.counts_since(mark)
+            rss = m.rss_now_kib()
+            describe_times = self.proxy.times_since("DescribeTasks", mark[0], until)
+            m.send_signal(signal.SIGINT)
+            m.wait()
+            minutes = (t1 - t0) / 60
+            polls = _rounds(describe_times)
+            polling = counts.get("DescribeTasks", 0) + counts.get("BatchGetItem", 0)
+            self.results["follow"] = {
+                "tasks_running": expected, "window_seconds": round(t1 - t0, 1),
+                "requests": sum(counts.values()), "by_operation": counts,
+                "requests_per_minute": round(sum(counts.values()) / minutes, 1),
+                "describe_tasks_per_minute": round(counts.get("DescribeTasks", 0) / minutes, 1),
+                "batch_get_item_per_minute": round(counts.get("BatchGetItem", 0) / minutes, 1),
+                "poll_rounds": polls, "seconds_between_rounds": _round((t1 - t0) / polls) if polls else None,
+                "requests_per_bot_per_poll": _ratio(polling, polls * expected) if polls else None,
+                "cpu_seconds": round(cpu1 - cpu0, 3),
+                "cpu_percent": round(100 * (cpu1 - cpu0) / (t1 - t0), 3),
+                "cpu_seconds_per_minute": round((cpu1 - cpu0) / minutes, 3),
+                "peak_rss_mib": round(rss / 1024, 1) if rss else None,
+                "exit_after_sigint": m.returncode,
+            }
+            log(f"follow {expected} tasks: {self.results['follow']['requests_per_minute']} requests/min, "
+                f"CPU {self.results['follow']['cpu_percent']}%")
+        finally:
+            if m is not None and m.running():
+                m.kill()
+                m.wait()
+            sim.stop(raise_errors=False)
+
+    # -- wizard -----------------------------------------------------------------------
+
+    def wizard(self):
+        import wizard_probe
+        self.results["wizard"] = wizard_probe.measure(self.program, self.env(), self.args.idle_seconds)
+        log(f"wizard: {self.results['wizard']}")
+
+    # -- micro ------------------------------------------------------------------------
+
+    def micro(self):
+        import micro
+        self.results["micro"] = micro.measure(ROOT)
+        log(f"micro: {self.results['micro']}")
+
+
+def _ratio(a, b):
+    if a is None or not b:
+        return None
+    return round(a / b, 4)
+
+
+def _round(x, n=3):
+    return None if x is None else round(x, n)
+
+
+def _tail(m):
+    return (m.stderr()[-2000:] + "\n" + m.stdout()[-2000:]).strip()
+
+
+def _scalars(doc):
+    """The top-level numbers, strings and booleans of a JSON document (no bot lists)."""
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, (int, float, str, bool)) or v is None:
+            out[k] = v
+        elif isinstance(v, dict):
+            inner = _scalars(v)
+            if inner:
+                out[k] = inner
+    return out
+
+
+def _rounds(times, gap=0.5):
+    """Poll rounds among request arrival times: a new round after `gap` seconds of quiet."""
+    rounds, last = 0, None
+    for t in sorted(times):
+        if last is None or t - last > gap:
+            rounds += 1
+        last = t
+    return rounds
+
+
+# -- report --------------------------------------------------------------------------
+
+def table(results):
+    lines = []
+    for row in results.get("launch", []):
+        b, o = row["baseline"], row["ours"]
+        lines.append(f"scan+launch {row['bots_seeded']:>5} bots ({row['items']} items): "
+                     f"baseline {b['wall_seconds']:8.2f}s  ours {o['wall_seconds']:8.2f}s  "
+                     f"ratio {row['wall_ratio']}  requests/bot {b['requests_per_bot']} vs {o['requests_per_bot']}  "
+                     f"bots found {b['bots_found']} vs {o['bots_found']}")
+    plan = results.get("plan")
+    if plan:
+        for way, w in plan["ways"].items():
+            if "error" in w:
+                lines.append(f"plan {plan['bots_seeded']} bots / {plan['items']} items ({way}): failed: {w['error'][:120]}")
+                continue
+            po = w.get("plan_output", {})
+            lines.append(f"plan {plan['bots_seeded']} bots / {plan['items']} items ({way}): {w['wall_seconds']:.2f}s, "
+                         f"peak RSS {w['peak_rss_mib']} MiB, {w['requests']} requests, "
+                         f"items read {_find(po, 'items_scanned')}, read units {_find(po, 'read_units')}")
+        bs = plan.get("baseline_scan")
+        if bs:
+            lines.append(f"plan: the guide's scan of the same table: {bs['wall_seconds']:.2f}s, "
+                         f"{bs['requests']} requests, {bs['items_scanned']} items read, peak RSS {bs['peak_rss_mib']} MiB")
+    f = results.get("follow")
+    if f:
+        lines.append(f"follow {f['tasks_running']} running tasks for {f['window_seconds']}s: "
+                     f"{f['requests_per_minute']} requests/min (DescribeTasks {f['describe_tasks_per_minute']}/min, "
+                     f"BatchGetItem {f['batch_get_item_per_minute']}/min), {f['requests_per_bot_per_poll']} "
+                     f"requests/bot/poll, CPU {f['cpu_percent']}% ({f['cpu_seconds_per_minute']} s/min)")
+    w = results.get("wizard")
+    if w:
+        lines.append("wizard: " + ", ".join(f"{k} {v}" for k, v in w.items() if not isinstance(v, dict)))
+    mi = results.get("micro")
+    if mi:
+        lines.append("micro: " + ", ".join(f"{k} {v}" for k, v in mi.items() if not isinstance(v, dict)))
+    return "\n".join(lines)
+
+
+def _find(d, key):
+    if key in d:
+        return d[key]
+    for v in d.values():
+        if isinstance(v, dict):
+            found = _find(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def targets(results):
+    """Each target of issue 9 with the measured value and whether it was reached."""
+    out = {}
+    for row in results.get("launch", []):
+        if row["bots_seeded"] == 1000:
+            out["launch_1000_wall_ratio"] = {"target_max": TARGETS["launch_1000_wall_ratio_max"],
+                                             "measured": row["wall_ratio"]}
+    plan = results.get("plan")
+    if plan:
+        for way, w in plan["ways"].items():
+            if "peak_rss_mib" in w and w.get("exit") == 0:
+                out[f"plan_{plan['bots_seeded']}_peak_rss_mib_{way}"] = {
+                    "target_max": TARGETS["plan_10000_peak_rss_mib_max"], "measured": w["peak_rss_mib"]}
+    f = results.get("follow")
+    if f:
+        out["follow_idle_cpu_percent"] = {"target_max": TARGETS["follow_idle_cpu_percent_max"],
+                                          "measured": f["cpu_percent"]}
+        out["follow_requests_per_bot_per_poll"] = {"target_max": TARGETS["follow_requests_per_bot_per_poll_max"],
+                                                   "measured": f["requests_per_bot_per_poll"]}
+    for t in out.values():
+        t["reached"] = t["measured"] is not None and t["measured"] <= t["target_max"]
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--program", required=True)
+    ap.add_argument("--sizes", default="100,1000,5000",
+                    type=lambda s: [int(x) for x in s.split(",") if x])
+    ap.add_argument("--items-per-bot", type=int, default=20,
+                    help="table items per bot in the launch tables (bots + aliases + conversations)")
+    ap.add_argument("--plan-bots", type=int, default=10_000)
+    ap.add_argument("--plan-items", type=int, default=200_000)
+    ap.add_argument("--follow-tasks", type=int, default=1000)
+    ap.add_argument("--follow-seconds", type=float, default=60.0)
+    ap.add_argument("--settle-seconds", type=float, default=10.0)
+    ap.add_argument("--idle-seconds", type=float, default=20.0)
+    ap.add_argument("--only", default="launch,plan,follow,wizard,micro")
+    ap.add_argument("--output", default=os.path.join(HERE, "results.json"),
+                    help="where to write the results ('-' for standard output only)")
+    args = ap.parse_args(argv)
+    sections = [s for s in args.only.split(",") if s]
+
+    bench = Bench(args)
+    started = time.monotonic()
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "machine": measure.machine_info(os.path.abspath(args.program)),
+               "emulator": "moto_server (signature checking on) behind a counting loopback proxy",
+               "parameters": {k: v for k, v in vars(args).items() if k not in ("output", "program")},
+               "errors": {}}
+    try:
+        bench.start()
+        for section in sections:
+            try:
+                getattr(bench, section)()
+            except Exception as e:   # one broken section must not lose the others' numbers
+                results["errors"][section] = f"{type(e).__name__}: {e}"[:3000]
+                log(f"{section} failed: {results['errors'][section][:500]}")
+    finally:
+        bench.stop()
+    results.update(bench.results)
+    results["targets"] = targets(results)
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    print(table(results))
+    for name, t in results["targets"].items():
+        print(f"target {name}: {t['measured']} (≤ {t['target_max']}) {'reached' if t['reached'] else 'MISSED'}")
+    if args.output != "-":
+        with open(args.output, "w", encoding="utf-8") as f:
+            json.dump(results, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+        print(f"results written to {os.path.relpath(args.output)}")
+    return 1 if results["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
