@@ -188,10 +188,11 @@ void ev_loop_wakeup(struct ev_loop *loop)
     errno = saved;
 }
 
-static void s_drain_finished(struct ev_loop *loop)
+static size_t s_drain_finished(struct ev_loop *loop)
 {
     CURLMsg *msg;
     int left;
+    size_t ran = 0;
     while ((msg = curl_multi_info_read(loop->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
@@ -202,15 +203,18 @@ static void s_drain_finished(struct ev_loop *loop)
             continue;
         curl_multi_remove_handle(loop->multi, easy);
         t.fn(t.ud, easy, result);
+        ran++;
     }
+    return ran;
 }
 
 /* Fires due timers. A timer callback may add or cancel timers, so due ones are picked
  * one at a time by id rather than by walking a list that changes underneath. */
-static void s_fire_timers(struct ev_loop *loop)
+static size_t s_fire_timers(struct ev_loop *loop)
 {
     uint64_t now = ev_now_ms();
     uint64_t limit = loop->next_timer_id; /* timers added by callbacks wait a round */
+    size_t ran = 0;
     for (;;) {
         size_t pick = SIZE_MAX;
         for (size_t i = 0; i < loop->ntimers; i++) {
@@ -219,10 +223,11 @@ static void s_fire_timers(struct ev_loop *loop)
                 pick = i;
         }
         if (pick == SIZE_MAX)
-            return;
+            return ran;
         struct ev_timer t = loop->timers[pick];
         loop->timers[pick] = loop->timers[--loop->ntimers];
         t.fn(t.ud);
+        ran++;
     }
 }
 
@@ -243,8 +248,8 @@ void ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
     int running = 0;
     loop->iterations++;
     curl_multi_perform(loop->multi, &running);
-    s_drain_finished(loop);
-    s_fire_timers(loop);
+    size_t ran = s_drain_finished(loop);
+    ran += s_fire_timers(loop);
 
     struct curl_waitfd fds[EV_MAX_FDS + 1];
     size_t n = 0;
@@ -253,7 +258,9 @@ void ev_loop_run_once(struct ev_loop *loop, int max_wait_ms)
         fds[n++] = (struct curl_waitfd){.fd = loop->watches[i].fd, .events = CURL_WAIT_POLLIN};
 
     int numfds = 0;
-    curl_multi_poll(loop->multi, fds, (unsigned)n, s_wait_ms(loop, max_wait_ms), &numfds);
+    /* A callback that ran above may have ended the caller's wait (ev_loop_run_until's
+     * condition): do not sleep before the caller has looked. */
+    curl_multi_poll(loop->multi, fds, (unsigned)n, ran ? 0 : s_wait_ms(loop, max_wait_ms), &numfds);
 
     if (fds[0].revents) {
         char drain[64];
