@@ -125,6 +125,10 @@ size_t runner_retry_failed(struct runner *r, size_t index);
 /* StopTask for every alive task of this run (--stop-on-exit); they end cancelled. */
 void runner_cancel_all(struct runner *r);
 bool runner_finished(const struct runner *r);
+/* No AWS call of the runner is in flight (its poll rounds, reconciliation, RunTask and
+ * StopTask calls): after runner_finished, run the loop until this holds before
+ * runner_free, so that every reply is consumed and nothing is left half-done. */
+bool runner_idle(const struct runner *r);
 bool runner_fatal(const struct runner *r);    /* stopped by a configuration/AWS error */
 void runner_free(struct runner *r);
 
@@ -158,10 +162,21 @@ struct journal_view {
     char *log_group;
     char *log_stream_prefix;
     char *container;
+    /* what a resumed run relaunches with: the run's own plan, not today's inventory */
+    char *task_definition;
+    char *table;
+    char *security_group;
+    char **subnets;
+    size_t nsubnets;
+    bool assign_public_ip;
+    int concurrency;           /* as first run; 0 when the journal does not say */
+    int retries;               /* -1 when the journal does not say */
     struct run_bot *bots;
     size_t nbots;
     size_t skipped_lines;      /* torn or corrupt lines tolerated */
 };
+/* 0, or -1 with *error when the file cannot be read, or 1 with *error when it holds no
+ * run record (empty, or its first record torn): nothing was launched from it. */
 int journal_view_load(const char *path, struct journal_view *v, char **error);
 void journal_view_free(struct journal_view *v);
 

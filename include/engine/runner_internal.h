@@ -37,6 +37,7 @@ struct runner {
     bool changed;               /* a state changed since the last poll round */
     int launches_in_flight;
     bool describe_in_flight, read_in_flight;
+    int stops_in_flight;        /* StopTask calls of runner_cancel_all */
     uint64_t poll_timer, launch_timer;
     uint64_t poll_interval_ms;
     uint64_t first_launch_ms;

@@ -1,8 +1,751 @@
-/* Placeholder for the `run` command while it is being written: says so and fails. */
+/* `run`: launch one embedding task per selected bot and follow them, headless.
+ *
+ * A fresh run resolves the deployment, reads the inventory, builds the plan, says what
+ * will be launched and what it may cost, and needs a confirmation (--yes, or a typed
+ * answer on a terminal). When the journal already holds a run, that run is resumed from
+ * the journal alone: its own bots and launch configuration, no inventory, so a resume
+ * relaunches exactly what was planned. The runner does the work; run_view prints it.
+ *
+ * Signals go through the one event loop: the handler only counts and wakes the loop.
+ * The first Ctrl-C leaves (no new launches, running tasks left alone, how to resume is
+ * printed); the second exits at once. Every journal record is fsync'd when written, so
+ * either way the journal is complete up to the last action taken. */
 #include "cli/cli.h"
+
+#include "aws/client.h"
+#include "cli/run_view.h"
+#include "engine/deployment.h"
+#include "engine/inventory.h"
+#include "engine/plan.h"
+#include "engine/runner.h"
+#include "util/ev_loop.h"
+#include "util/mem.h"
+#include "util/sanitize.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Automatic retries for throttling-type failures when neither --retries nor the
+ * journal says. */
+#define DEFAULT_THROTTLE_RETRIES 2
+
+/* ---- signals ------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t s_interrupts;
+static struct ev_loop *s_signal_loop;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    if (s_interrupts < 100)
+        s_interrupts++;
+    if (s_signal_loop)
+        ev_loop_wakeup(s_signal_loop);
+}
+
+static void s_signals_install(struct ev_loop *loop, struct sigaction old[2])
+{
+    s_interrupts = 0;
+    s_signal_loop = loop;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a confirmation prompt blocked in read() must see the interrupt. */
+    sigaction(SIGINT, &sa, &old[0]);
+    sigaction(SIGTERM, &sa, &old[1]);
+}
+
+static void s_signals_restore(const struct sigaction old[2])
+{
+    sigaction(SIGINT, &old[0], NULL);
+    sigaction(SIGTERM, &old[1], NULL);
+    s_signal_loop = NULL;
+}
+
+/* The second interrupt: leave now. _exit skips the leak check and atexit work on
+ * purpose: replies still in flight are abandoned, and the journal needs nothing more
+ * (each record was fsync'd when written; a torn last line is tolerated on reading). */
+static void s_exit_now(const struct cli_options *o, const char *journal)
+{
+    if (o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "interrupted");
+        cJSON_AddBoolToObject(e, "immediate", true);
+        if (journal)
+            cJSON_AddStringToObject(e, "journal", journal);
+        cli_print_json(e);
+    } else {
+        fprintf(stderr, "\ninterrupted again: exiting now. Tasks already started keep running in ECS; "
+                        "`bedrock-chat-migrate status` shows them and `bedrock-chat-migrate run --yes` "
+                        "resumes the run.\n");
+    }
+    fflush(stdout);
+    fflush(stderr);
+    _exit(EXIT_INTERRUPTED);
+}
+
+/* ---- the command's state -------------------------------------------------------------- */
+
+struct run_cmd {
+    const struct cli_options *o;
+    struct aws_session s;
+    char *journal_path;
+    struct journal_view prior;
+    bool have_prior;
+    struct deployment dep;
+    bool have_dep;
+    struct inventory inv;
+    bool have_inv;
+    struct plan plan;
+    bool have_plan;
+    bool step_done;
+    char *step_error;
+    struct run_view view;
+    struct runner *runner;
+};
+
+/* Runs the loop until *done; false when the operator interrupted first (nothing was
+ * launched yet, so there is nothing to leave behind properly). */
+static bool s_wait(struct run_cmd *rc, const bool *done)
+{
+    while (!*done) {
+        if (s_interrupts)
+            return false;
+        ev_loop_run_once(rc->s.loop, -1);
+    }
+    return !s_interrupts;
+}
+
+static int s_interrupted_before_launch(struct run_cmd *rc)
+{
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "interrupted");
+        cJSON_AddNumberToObject(e, "launched", 0);
+        cli_print_json(e);
+    } else {
+        fprintf(stderr, "\ninterrupted: nothing was launched.\n");
+    }
+    fflush(stdout);
+    fflush(stderr);
+    /* Requests may still be in flight inside the client; leave without waiting for them. */
+    _exit(EXIT_INTERRUPTED);
+}
+
+static int s_env_ms(const char *name, uint64_t *out)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return -1;
+    char *end = NULL;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end || n == 0 || n > 3600000ull)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static bool s_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* ---- fresh run: deployment, inventory, plan -------------------------------------------- */
+
+static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
+{
+    struct run_cmd *rc = ud;
+    rc->step_done = true;
+    if (!dep) {
+        rc->step_error = xstrdup(error ? error : "the deployment could not be resolved");
+        return;
+    }
+    deployment_move(&rc->dep, dep);
+    rc->have_dep = true;
+}
+
+static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
+{
+    struct run_cmd *rc = ud;
+    rc->step_done = true;
+    if (!inv) {
+        rc->step_error = xstrdup(error ? error : "the bots could not be read");
+        return;
+    }
+    inventory_move(&rc->inv, inv);
+    rc->have_inv = true;
+}
+
+static void s_report_failed_checks(const struct run_cmd *rc)
+{
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "the deployment is not ready for a run:");
+    for (size_t i = 0; i < rc->dep.nchecks; i++) {
+        const struct deployment_check *c = &rc->dep.checks[i];
+        if (c->state != CHECK_FAIL)
+            continue;
+        buf_printf(&b, "\n  %s: %s", c->id, c->summary ? c->summary : "failed");
+        if (c->hint)
+            buf_printf(&b, " (%s)", c->hint);
+    }
+    buf_puts(&b, "\n`bedrock-chat-migrate outputs` shows every check; fix the ones above and run again.");
+    cli_error(rc->o, "%s", buf_cstr(&b));
+    buf_free(&b);
+}
+
+static int s_prepare_fresh(struct run_cmd *rc)
+{
+    const struct cli_options *o = rc->o;
+    struct deployment_options dopts = {.stack = o->stack, .outputs_file = o->outputs_file};
+    rc->step_done = false;
+    deployment_resolve(&rc->s, &dopts, s_on_deployment, rc);
+    if (!s_wait(rc, &rc->step_done))
+        return s_interrupted_before_launch(rc);
+    if (rc->step_error) {
+        cli_error(o, "%s", rc->step_error);
+        return EXIT_CONFIG;
+    }
+    if (!deployment_ok(&rc->dep)) {
+        s_report_failed_checks(rc);
+        return EXIT_CONFIG;
+    }
+
+    struct inventory_options iopts = {.force_table_scan = o->scan_table};
+    rc->step_done = false;
+    inventory_load(&rc->s, &rc->dep, &iopts, NULL, s_on_inventory, rc);
+    if (!s_wait(rc, &rc->step_done))
+        return s_interrupted_before_launch(rc);
+    if (rc->step_error) {
+        cli_error(o, "%s", rc->step_error);
+        return EXIT_CONFIG;
+    }
+
+    struct plan_options popts = {
+        .include_empty = o->include_empty, .bots_csv = o->bots, .exclude_csv = o->exclude,
+        .concurrency = o->concurrency, .region = rc->s.region, .prices_file = o->prices_file,
+    };
+    char *error = NULL;
+    if (plan_build(&rc->inv, &rc->dep, &popts, &rc->plan, &error) != 0) {
+        cli_error(o, "%s", error ? error : "the plan could not be built");
+        free(error);
+        /* Unknown ids in --bots and malformed lists are the operator's command line. */
+        return EXIT_USAGE;
+    }
+    rc->have_plan = true;
+    return EXIT_OK;
+}
+
+static void s_print_usd_range(double lo, double hi)
+{
+    if (lo < 0 || hi < 0)
+        printf("unknown (a price is missing for this region; see `plan`)");
+    else
+        printf("$%.2f-$%.2f", lo, hi);
+}
+
+static void s_print_minutes_range(double lo, double hi)
+{
+    double a = lo / 60.0, b = hi / 60.0;
+    if (b < 1.0)
+        printf("under a minute");
+    else
+        printf("%.0f-%.0f min", a < 1.0 ? 1.0 : a, b + 0.5);
+}
+
+/* What is about to be spent, before anything is. */
+static void s_announce_fresh(const struct run_cmd *rc)
+{
+    const struct plan *p = &rc->plan;
+    const struct plan_totals *t = &p->totals;
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "plan");
+        cJSON_AddNumberToObject(e, "bots", (double)t->bots);
+        cJSON_AddNumberToObject(e, "selected", (double)p->nselected);
+        cJSON_AddNumberToObject(e, "skipped_empty", (double)t->skipped_empty);
+        cJSON_AddNumberToObject(e, "excluded", (double)t->excluded);
+        cJSON_AddNumberToObject(e, "concurrency", p->concurrency);
+        cJSON_AddNumberToObject(e, "usd_lo", t->usd_lo);
+        cJSON_AddNumberToObject(e, "usd_hi", t->usd_hi);
+        cJSON_AddNumberToObject(e, "wall_seconds_lo", t->wall_seconds_lo);
+        cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
+        cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cli_print_json(e);
+        return;
+    }
+    printf("Will launch %zu embedding task%s (one per bot", p->nselected, p->nselected == 1 ? "" : "s");
+    if (t->skipped_empty)
+        printf("; %zu bot%s without knowledge left out, --include-empty adds them", t->skipped_empty,
+               t->skipped_empty == 1 ? "" : "s");
+    if (t->excluded)
+        printf("; %zu excluded", t->excluded);
+    printf("), at most %d at once.\n", p->concurrency);
+    printf("Estimated cost ");
+    s_print_usd_range(t->usd_lo, t->usd_hi);
+    printf(", wall time ");
+    s_print_minutes_range(t->wall_seconds_lo, t->wall_seconds_hi);
+    printf(" (`bedrock-chat-migrate plan` lists every bot and assumption).\n");
+    printf("Journal: %s\n", rc->journal_path);
+    fflush(stdout);
+}
+
+/* ---- resume -------------------------------------------------------------------------- */
+
+static void s_count_view(const struct journal_view *v, size_t counts[BOT_STATE_COUNT])
+{
+    memset(counts, 0, sizeof(size_t) * BOT_STATE_COUNT);
+    for (size_t i = 0; i < v->nbots; i++)
+        counts[v->bots[i].state]++;
+}
+
+static void s_announce_resume(const struct run_cmd *rc)
+{
+    size_t counts[BOT_STATE_COUNT];
+    s_count_view(&rc->prior, counts);
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "resume");
+        cJSON_AddStringToObject(e, "run_id", rc->prior.run_id);
+        cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cJSON_AddNumberToObject(e, "total", (double)rc->prior.nbots);
+        cJSON *c = cJSON_AddObjectToObject(e, "counts");
+        for (int s = 0; s < BOT_STATE_COUNT; s++)
+            cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)s), (double)counts[s]);
+        cli_print_json(e);
+        return;
+    }
+    printf("Resuming run %s from %s: %zu bots (", rc->prior.run_id, rc->journal_path, rc->prior.nbots);
+    const char *sep = "";
+    for (int s = 0; s < BOT_STATE_COUNT; s++) {
+        if (counts[s]) {
+            printf("%s%zu %s", sep, counts[s], bot_state_name((enum bot_state)s));
+            sep = ", ";
+        }
+    }
+    printf(").\nIts own plan is used; --new-run starts a new run instead.\n");
+    fflush(stdout);
+}
+
+/* --new-run: the old run's journal is kept beside the new one, never overwritten. */
+static int s_archive_prior(struct run_cmd *rc)
+{
+    char *kept = xasprintf("%s.%s", rc->journal_path, rc->prior.run_id);
+    int rcode = EXIT_OK;
+    if (s_file_exists(kept)) {
+        cli_error(rc->o, "cannot keep the previous run's journal: %s already exists; move it away "
+                         "or pass another --journal", kept);
+        rcode = EXIT_CONFIG;
+    } else if (rename(rc->journal_path, kept) != 0) {
+        cli_error(rc->o, "cannot move the previous run's journal %s aside (%s); pass another --journal",
+                  rc->journal_path, strerror(errno));
+        rcode = EXIT_CONFIG;
+    } else if (!rc->o->json) {
+        printf("Previous run %s kept in %s; starting a new run.\n", rc->prior.run_id, kept);
+    }
+    free(kept);
+    journal_view_free(&rc->prior);
+    rc->have_prior = false;
+    return rcode;
+}
+
+/* ---- confirmation --------------------------------------------------------------------- */
+
+static bool s_can_prompt(void)
+{
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+/* Returns EXIT_OK when confirmed. Typing the number of tasks, not a bare Enter or "y",
+ * is what launches: a stray keypress cannot spend money. */
+static int s_confirm(struct run_cmd *rc, size_t ntasks, bool resuming)
+{
+    const struct cli_options *o = rc->o;
+    if (o->yes)
+        return EXIT_OK;
+    if (!s_can_prompt() || o->json) {
+        cli_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan` (or "
+                     "`status` for a run being resumed), then run again with --yes");
+        return EXIT_USAGE;
+    }
+    printf("%s %zu task%s? Type %zu to confirm, anything else cancels: ",
+           resuming ? "Launch the remaining" : "Launch", ntasks, ntasks == 1 ? "" : "s", ntasks);
+    fflush(stdout);
+    char line[64] = "";
+    if (!fgets(line, sizeof line, stdin)) {
+        if (s_interrupts)
+            return s_interrupted_before_launch(rc);
+        printf("\n");
+    }
+    char *end = NULL;
+    unsigned long long n = strtoull(line, &end, 10);
+    while (end && (*end == '\n' || *end == '\r' || *end == ' '))
+        end++;
+    if (s_interrupts)
+        return s_interrupted_before_launch(rc);
+    if (end == line || !end || *end || n != ntasks) {
+        printf("Cancelled; nothing was launched.\n");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* ---- following the run ----------------------------------------------------------------- */
+
+static void s_say_interrupted(const struct run_cmd *rc, size_t alive, bool stopped)
+{
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "interrupted");
+        cJSON_AddNumberToObject(e, "alive", (double)alive);
+        cJSON_AddBoolToObject(e, "stopping_tasks", stopped);
+        cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cli_print_json(e);
+        return;
+    }
+    fprintf(stderr, "\ninterrupted: no more tasks will be launched");
+    if (stopped)
+        fprintf(stderr, "; stopping this run's %zu task%s (--stop-on-exit).\n", alive, alive == 1 ? "" : "s");
+    else
+        fprintf(stderr, "; the %zu task%s already started keep%s running in ECS.\n", alive,
+                alive == 1 ? "" : "s", alive == 1 ? "s" : "");
+    fprintf(stderr, "Waiting for launches in flight to be journaled (Ctrl-C again to exit at once).\n");
+    fflush(stderr);
+}
+
+static void s_say_how_to_resume(const struct run_cmd *rc)
+{
+    if (rc->o->json)
+        return;
+    const char *j = rc->o->journal;
+    fprintf(stderr, "The journal %s has everything. Follow the run with `bedrock-chat-migrate status%s%s`; "
+                    "resume it (follow, and launch the rest) with `bedrock-chat-migrate run --yes%s%s`.\n",
+            rc->journal_path, j ? " --journal " : "", j ? j : "", j ? " --journal " : "", j ? j : "");
+}
+
+static size_t s_alive(const struct runner *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < runner_count(r); i++)
+        n += bot_state_alive(runner_bot(r, i)->state);
+    return n;
+}
+
+/* Follows until the runner finishes, handling interrupts; true when interrupted. */
+static bool s_follow(struct run_cmd *rc)
+{
+    struct runner *r = rc->runner;
+    sig_atomic_t handled = 0;
+    bool left = false;
+    while (!rc->view.finished || !runner_idle(r)) {
+        if (s_interrupts != handled) {
+            handled = s_interrupts;
+            if (handled >= 2)
+                s_exit_now(rc->o, rc->journal_path);
+            if (!left) {
+                left = true;
+                size_t alive = s_alive(r);
+                s_say_interrupted(rc, alive, rc->o->stop_on_exit);
+                if (rc->o->stop_on_exit)
+                    runner_cancel_all(r);
+                runner_leave(r);
+                continue;
+            }
+        }
+        /* Once finished, only replies still in flight are waited for (bounded by the
+         * client's timeouts); the periodic timer keeps the wait from being indefinite
+         * even if a wakeup were lost. */
+        ev_loop_run_once(rc->s.loop, rc->view.finished ? 200 : -1);
+    }
+    return left;
+}
+
+static void s_say_detached(const struct run_cmd *rc)
+{
+    size_t alive = s_alive(rc->runner), queued = 0;
+    for (size_t i = 0; i < runner_count(rc->runner); i++)
+        queued += runner_bot(rc->runner, i)->state == BOT_QUEUED;
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "detached");
+        cJSON_AddNumberToObject(e, "alive", (double)alive);
+        cJSON_AddNumberToObject(e, "queued", (double)queued);
+        cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cli_print_json(e);
+        return;
+    }
+    const char *j = rc->o->journal;
+    printf("Detached with %zu task%s running and %zu bot%s still queued. `bedrock-chat-migrate status%s%s` "
+           "shows the journal; `bedrock-chat-migrate run --yes%s%s` follows the run and launches the rest.\n",
+           alive, alive == 1 ? "" : "s", queued, queued == 1 ? "" : "s", j ? " --journal " : "", j ? j : "",
+           j ? " --journal " : "", j ? j : "");
+    fflush(stdout);
+}
+
+static int s_outcome(struct run_cmd *rc, bool interrupted)
+{
+    struct runner *r = rc->runner;
+    run_view_print_summary(&rc->view, true);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    if (interrupted) {
+        s_say_how_to_resume(rc);
+        return EXIT_INTERRUPTED;
+    }
+    if (runner_fatal(r)) {
+        if (!rc->o->json)
+            s_say_how_to_resume(rc);
+        return EXIT_CONFIG;
+    }
+    if (rc->o->detach && (s_alive(r) || counts[BOT_QUEUED]))
+        s_say_detached(rc);
+    if (counts[BOT_FAILED]) {
+        if (!rc->o->json) {
+            const char *j = rc->o->journal;
+            printf("%zu bot%s failed (reasons above; `bedrock-chat-migrate logs BOT` shows a task's log). "
+                   "Retry them with `bedrock-chat-migrate run --yes --retry-failed%s%s`.\n",
+                   counts[BOT_FAILED], counts[BOT_FAILED] == 1 ? "" : "s", j ? " --journal " : "", j ? j : "");
+        }
+        return EXIT_SOME_FAILED;
+    }
+    return EXIT_OK;
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+static void s_fill_config_from_view(const struct journal_view *v, struct runner_config *cfg)
+{
+    cfg->stack = v->stack;
+    cfg->cluster = v->cluster;
+    cfg->task_definition = v->task_definition;
+    cfg->container = v->container;
+    cfg->subnets = (const char *const *)v->subnets;
+    cfg->nsubnets = v->nsubnets;
+    cfg->security_group = v->security_group;
+    cfg->assign_public_ip = v->assign_public_ip;
+    cfg->table = v->table;
+    cfg->log_group = v->log_group;
+    cfg->log_stream_prefix = v->log_stream_prefix;
+}
+
+static void s_fill_config_from_deployment(const struct run_cmd *rc, struct runner_config *cfg)
+{
+    const struct deployment *d = &rc->dep;
+    const struct stack_outputs *so = &d->outputs;
+    cfg->stack = d->stack_name ? d->stack_name : rc->o->stack;
+    cfg->cluster = so->cluster;
+    cfg->task_definition = d->task_definition_arn ? d->task_definition_arn : so->task_definition;
+    cfg->container = so->container ? so->container : d->container_name;
+    cfg->subnets = (const char *const *)so->subnets;
+    cfg->nsubnets = so->nsubnets;
+    cfg->security_group = so->security_group;
+    cfg->table = so->table;
+    cfg->log_group = d->log_group;
+    cfg->log_stream_prefix = d->log_stream_prefix;
+    cfg->assign_public_ip = rc->o->assign_public_ip;
+}
+
+static int s_open_runner(struct run_cmd *rc)
+{
+    const struct cli_options *o = rc->o;
+    struct runner_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.journal_path = rc->journal_path;
+    struct runner_target *targets = NULL;
+    size_t ntargets = 0;
+    if (rc->have_prior) {
+        s_fill_config_from_view(&rc->prior, &cfg);
+        /* The run was planned with or without public IPs; the flag can only add them. */
+        cfg.assign_public_ip = rc->prior.assign_public_ip || o->assign_public_ip;
+        cfg.concurrency = o->concurrency > 0 ? o->concurrency
+                        : rc->prior.concurrency > 0 ? rc->prior.concurrency : PLAN_DEFAULT_VCPU_QUOTA / 2;
+        cfg.retries = o->retries >= 0 ? o->retries
+                    : rc->prior.retries >= 0 ? rc->prior.retries : DEFAULT_THROTTLE_RETRIES;
+    } else {
+        s_fill_config_from_deployment(rc, &cfg);
+        cfg.concurrency = rc->plan.concurrency > 0 ? rc->plan.concurrency : 1;
+        cfg.retries = o->retries >= 0 ? o->retries : DEFAULT_THROTTLE_RETRIES;
+        targets = xcalloc(rc->plan.nselected ? rc->plan.nselected : 1, sizeof(*targets));
+        for (size_t i = 0; i < rc->plan.nitems; i++) {
+            const struct plan_item *it = &rc->plan.items[i];
+            if (!it->selected)
+                continue;
+            targets[ntargets++] = (struct runner_target){it->bot->pk, it->bot->sk, it->bot->bot_id,
+                                                         it->bot->title};
+        }
+    }
+    cfg.detach = o->detach;
+    /* For tests and demos: how fast to poll and how long launch back-off may grow. */
+    uint64_t ms;
+    if (s_env_ms("BCM_POLL_MS", &ms) == 0) {
+        cfg.poll_min_ms = ms;
+        cfg.poll_max_ms = ms * 4;
+    }
+    if (s_env_ms("BCM_LAUNCH_BACKOFF_MS", &ms) == 0)
+        cfg.launch_backoff_max_ms = ms;
+
+    struct runner_observer obs = run_view_observer(&rc->view);
+    char *error = NULL;
+    rc->runner = runner_open(&rc->s, &cfg, targets, ntargets, &obs, &error);
+    free(targets);
+    if (!rc->runner) {
+        cli_error(o, "%s", error ? error : "cannot open the run journal");
+        free(error);
+        return EXIT_CONFIG;
+    }
+    run_view_attach(&rc->view, rc->runner);
+    return EXIT_OK;
+}
+
+static void s_announce_start(const struct run_cmd *rc)
+{
+    const struct runner *r = rc->runner;
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "start");
+        cJSON_AddStringToObject(e, "run_id", runner_run_id(r));
+        cJSON_AddStringToObject(e, "started_by", runner_started_by(r));
+        cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cJSON_AddNumberToObject(e, "total", (double)runner_count(r));
+        cJSON_AddNumberToObject(e, "concurrency", runner_concurrency(r));
+        cJSON_AddBoolToObject(e, "detach", rc->o->detach);
+        cli_print_json(e);
+        return;
+    }
+    printf("Run %s: %zu bots, at most %d tasks at once; ECS tasks are tagged startedBy=%s.\n",
+           runner_run_id(r), runner_count(r), runner_concurrency(r), runner_started_by(r));
+    fflush(stdout);
+}
+
+static size_t s_to_launch_in_view(const struct journal_view *v, bool retry_failed)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->nbots; i++) {
+        enum bot_state s = v->bots[i].state;
+        n += s == BOT_QUEUED || s == BOT_LAUNCHING || (retry_failed && s == BOT_FAILED);
+    }
+    return n;
+}
+
+static int s_run(struct run_cmd *rc)
+{
+    const struct cli_options *o = rc->o;
+    if (o->stop_on_exit && o->detach) {
+        fprintf(stderr, "error: --stop-on-exit and --detach contradict each other: --detach leaves the "
+                        "tasks running on purpose\n");
+        return EXIT_USAGE;
+    }
+    if (!o->yes && (!s_can_prompt() || o->json)) {
+        cli_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan`, then run "
+                     "again with --yes (a run is launched only with --yes when there is no terminal)");
+        return EXIT_USAGE;
+    }
+    int rcode = cli_open_session(o, &rc->s);
+    if (rcode)
+        return rcode;
+    struct sigaction old[2];
+    s_signals_install(rc->s.loop, old);
+    rc->journal_path = cli_journal_path(o, rc->s.region);
+
+    if (s_file_exists(rc->journal_path)) {
+        char *error = NULL;
+        int loaded = journal_view_load(rc->journal_path, &rc->prior, &error);
+        if (loaded == 1) {
+            /* Created, but killed before its first record was whole: nothing ran. */
+            free(error);
+            error = NULL;
+        } else if (loaded != 0) {
+            cli_error(o, "%s; pass --journal with another file to start a separate run", error ? error
+                                                                                               : "cannot read the journal");
+            free(error);
+            rcode = EXIT_CONFIG;
+            goto out;
+        }
+        rc->have_prior = loaded == 0;
+        if (rc->have_prior && o->new_run && (rcode = s_archive_prior(rc)) != EXIT_OK)
+            goto out;
+    }
+    if (o->retry_failed && !rc->have_prior) {
+        cli_error(o, "--retry-failed retries a previous run's failed bots, but %s holds no run; "
+                     "start one with `bedrock-chat-migrate run --yes`", rc->journal_path);
+        rcode = EXIT_USAGE;
+        goto out;
+    }
+
+    run_view_init(&rc->view, rc->s.loop, o->json);
+    if (rc->have_prior) {
+        s_announce_resume(rc);
+        size_t n = s_to_launch_in_view(&rc->prior, o->retry_failed);
+        if (n && (rcode = s_confirm(rc, n, true)) != EXIT_OK)
+            goto out;
+    } else {
+        if ((rcode = s_prepare_fresh(rc)) != EXIT_OK)
+            goto out;
+        if (rc->plan.nselected == 0) {
+            if (o->json) {
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddStringToObject(e, "event", "nothing_to_do");
+                cJSON_AddNumberToObject(e, "bots", (double)rc->plan.totals.bots);
+                cli_print_json(e);
+            } else {
+                printf("No bot is selected (%zu bots read; bots without knowledge need --include-empty): "
+                       "nothing to launch.\n", rc->plan.totals.bots);
+            }
+            rcode = EXIT_OK;
+            goto out;
+        }
+        s_announce_fresh(rc);
+        if ((rcode = s_confirm(rc, rc->plan.nselected, false)) != EXIT_OK)
+            goto out;
+    }
+
+    if ((rcode = s_open_runner(rc)) != EXIT_OK)
+        goto out;
+    s_announce_start(rc);
+    if (o->retry_failed) {
+        size_t n = runner_retry_failed(rc->runner, SIZE_MAX);
+        if (!o->json)
+            printf("%zu failed bot%s queued for a new attempt.\n", n, n == 1 ? "" : "s");
+    }
+    runner_start(rc->runner);
+    bool interrupted = s_follow(rc);
+    rcode = s_outcome(rc, interrupted);
+
+out:
+    if (rc->runner) {
+        run_view_detach(&rc->view);
+        runner_free(rc->runner);
+        rc->runner = NULL;
+    }
+    s_signals_restore(old);
+    return rcode;
+}
 
 int cmd_run(const struct cli_options *o)
 {
-    cli_error(o, "the run command is not available in this build yet");
-    return EXIT_CONFIG;
+    struct run_cmd rc;
+    memset(&rc, 0, sizeof(rc));
+    rc.o = o;
+    int rcode = s_run(&rc);
+    if (rc.have_plan)
+        plan_free(&rc.plan);
+    if (rc.have_inv)
+        inventory_free(&rc.inv);
+    if (rc.have_dep)
+        deployment_free(&rc.dep);
+    if (rc.have_prior)
+        journal_view_free(&rc.prior);
+    free(rc.step_error);
+    free(rc.journal_path);
+    if (rc.s.loop)
+        aws_session_close(&rc.s);
+    return rcode;
 }

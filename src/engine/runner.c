@@ -218,9 +218,10 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             s_launch_not_started(r, i, why, true);
             free(why);
         }
-    } else if (aws_error_is_throttle(resp->err.code) || resp->err.kind == AWS_ERR_CREDENTIALS ||
-               (resp->err.kind == AWS_ERR_TRANSPORT && !resp->err.http_status &&
-                resp->err.message && strstr(resp->err.message, "onnect"))) {
+    } else if (aws_error_is_throttle(resp->err.code) || resp->err.kind == AWS_ERR_CREDENTIALS) {
+        /* Throttling and missing credentials prove the request was not executed. A
+         * transport error does not (a reset may come after ECS started the task), so it
+         * takes the reconciling branch below. */
         char *why = aws_error_describe(&resp->err);
         s_launch_not_started(r, i, why, true);
         free(why);
@@ -297,9 +298,9 @@ static void s_check_finished(struct runner *r)
     bool done = all_final;
     if (!done && r->launches_in_flight == 0) {
         size_t alive = runner_alive(r);
-        if (r->cfg.detach && (alive >= (size_t)r->concurrency || !any_queued) && r->launched_this_session)
-            done = true;
-        if (r->cfg.detach && !any_queued && alive == 0)
+        /* --detach: done once every slot holds a confirmed task or nothing is left to
+         * launch; a launch refused for good (fatal) ends it too. */
+        if (r->cfg.detach && (alive >= (size_t)r->concurrency || !any_queued || r->fatal))
             done = true;
         if ((r->stop_launching || r->fatal) && alive == 0)
             done = true;
@@ -483,6 +484,12 @@ size_t runner_retry_failed(struct runner *r, size_t index)
 bool runner_finished(const struct runner *r)
 {
     return r->finished;
+}
+
+bool runner_idle(const struct runner *r)
+{
+    return r->launches_in_flight == 0 && !r->describe_in_flight && !r->read_in_flight &&
+           !r->reconciling && r->stops_in_flight == 0;
 }
 
 bool runner_fatal(const struct runner *r)

@@ -103,6 +103,8 @@ int runner_journal_header(struct runner *r)
     cJSON_AddStringToObject(rec, "table", r->cfg.table);
     cJSON_AddStringToObject(rec, "log_group", r->cfg.log_group ? r->cfg.log_group : "");
     cJSON_AddStringToObject(rec, "log_stream_prefix", r->cfg.log_stream_prefix ? r->cfg.log_stream_prefix : "");
+    cJSON_AddNumberToObject(rec, "concurrency", r->concurrency);
+    cJSON_AddNumberToObject(rec, "retries", r->cfg.retries);
     return s_write(r, rec);
 }
 
@@ -188,7 +190,11 @@ void run_bot_free(struct run_bot *b)
 
 struct replay {
     char *run_id, *started_by, *stack, *cluster, *task_definition, *container, *log_group,
-        *log_stream_prefix, *table;
+        *log_stream_prefix, *table, *security_group;
+    char **subnets;
+    size_t nsubnets;
+    bool assign_public_ip;
+    int concurrency, retries;
     struct run_bot *bots;
     size_t n;
     char *error;
@@ -231,6 +237,18 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         s_replace(&rp->log_group, s_str(rec, "log_group"));
         s_replace(&rp->log_stream_prefix, s_str(rec, "log_stream_prefix"));
         s_replace(&rp->table, s_str(rec, "table"));
+        s_replace(&rp->security_group, s_str(rec, "security_group"));
+        const cJSON *sn;
+        cJSON_ArrayForEach(sn, cJSON_GetObjectItemCaseSensitive(rec, "subnets")) {
+            if (cJSON_IsString(sn) && rp->nsubnets < 16) {
+                rp->subnets = xrealloc(rp->subnets, (rp->nsubnets + 1) * sizeof(char *));
+                rp->subnets[rp->nsubnets++] = xstrdup(sn->valuestring);
+            }
+        }
+        rp->assign_public_ip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "assign_public_ip"));
+        double conc = s_num(rec, "concurrency", 0), retries = s_num(rec, "retries", -1);
+        rp->concurrency = conc >= 1 && conc <= 1000 ? (int)conc : 0;
+        rp->retries = retries >= 0 && retries <= 10 ? (int)retries : -1;
         return 0;
     }
     const char *bot_id = s_str(rec, "bot_id");
@@ -304,6 +322,10 @@ static void s_replay_free(struct replay *rp)
     free(rp->log_group);
     free(rp->log_stream_prefix);
     free(rp->table);
+    free(rp->security_group);
+    for (size_t i = 0; i < rp->nsubnets; i++)
+        free(rp->subnets[i]);
+    free(rp->subnets);
     for (size_t i = 0; i < rp->n; i++)
         run_bot_free(&rp->bots[i]);
     free(rp->bots);
@@ -313,6 +335,7 @@ static void s_replay_free(struct replay *rp)
 static int s_replay_file(const char *path, struct replay *rp, size_t *skipped, char **error)
 {
     memset(rp, 0, sizeof(*rp));
+    rp->retries = -1;
     struct journal_read_stats stats;
     memset(&stats, 0, sizeof(stats));
     int rc = journal_read(path, s_replay_record, rp, &stats, error);
@@ -333,7 +356,7 @@ int journal_view_load(const char *path, struct journal_view *v, char **error)
     if (!rp.run_id) {
         *error = xasprintf("%s holds no run (no 'run' record): is it a bedrock-chat-migrate journal?", path);
         s_replay_free(&rp);
-        return -1;
+        return 1;
     }
     v->run_id = rp.run_id;
     v->started_by = rp.started_by;
@@ -342,11 +365,17 @@ int journal_view_load(const char *path, struct journal_view *v, char **error)
     v->log_group = rp.log_group;
     v->log_stream_prefix = rp.log_stream_prefix;
     v->container = rp.container;
+    v->task_definition = rp.task_definition;
+    v->table = rp.table;
+    v->security_group = rp.security_group;
+    v->subnets = rp.subnets;
+    v->nsubnets = rp.nsubnets;
+    v->assign_public_ip = rp.assign_public_ip;
+    v->concurrency = rp.concurrency;
+    v->retries = rp.retries;
     v->bots = rp.bots;
     v->nbots = rp.n;
     v->skipped_lines = skipped;
-    free(rp.task_definition);
-    free(rp.table);
     free(rp.error);
     return 0;
 }
@@ -360,6 +389,12 @@ void journal_view_free(struct journal_view *v)
     free(v->log_group);
     free(v->log_stream_prefix);
     free(v->container);
+    free(v->task_definition);
+    free(v->table);
+    free(v->security_group);
+    for (size_t i = 0; i < v->nsubnets; i++)
+        free(v->subnets[i]);
+    free(v->subnets);
     for (size_t i = 0; i < v->nbots; i++)
         run_bot_free(&v->bots[i]);
     free(v->bots);
@@ -523,6 +558,18 @@ void runner_start(struct runner *r)
     runner_pump(r);
 }
 
+static void s_on_stop_task(void *ud, struct aws_response *resp)
+{
+    struct runner *r = ud;
+    r->stops_in_flight--;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_message(r, RUNNER_WARN, "ECS StopTask failed (%s); stop the run's remaining tasks in the "
+                                       "ECS console (startedBy %s)", why, r->started_by);
+        free(why);
+    }
+}
+
 void runner_cancel_all(struct runner *r)
 {
     r->stop_launching = true;
@@ -534,7 +581,8 @@ void runner_cancel_all(struct runner *r)
         cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
         cJSON_AddStringToObject(body, "task", b->task_arn);
         cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
-        aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, NULL, NULL);
+        r->stops_in_flight++;
+        aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, s_on_stop_task, r);
         free(b->reason);
         b->reason = xstrdup("stopped by the operator");
         runner_journal_outcome(r, b, BOT_CANCELLED);

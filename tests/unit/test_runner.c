@@ -274,9 +274,8 @@ struct harness {
 static void s_on_state(void *ud, const struct runner *r, size_t i, enum bot_state from, enum bot_state to)
 {
     struct harness *h = ud;
-    (void)i;
-    (void)from;
-    (void)to;
+    if (getenv("BCM_TEST_VERBOSE"))
+        fprintf(stderr, "bot %zu: %s -> %s\n", i, bot_state_name(from), bot_state_name(to));
     size_t counts[BOT_STATE_COUNT];
     runner_counts(r, counts);
     int alive = 0;
@@ -285,6 +284,15 @@ static void s_on_state(void *ud, const struct runner *r, size_t i, enum bot_stat
             alive += (int)counts[s];
     if (alive > h->max_alive)
         h->max_alive = alive;
+}
+
+/* BCM_TEST_VERBOSE=1 shows the runner's messages when a test needs explaining. */
+static void s_on_message(void *ud, const struct runner *r, enum runner_msg_level level, const char *text)
+{
+    (void)ud;
+    (void)r;
+    if (getenv("BCM_TEST_VERBOSE"))
+        fprintf(stderr, "runner %d: %s\n", (int)level, text);
 }
 
 static void s_on_finished(void *ud, const struct runner *r)
@@ -341,7 +349,7 @@ static struct runner *s_open(struct harness *h, size_t nbots, int concurrency, i
         .nsubnets = 2, .security_group = "sg-1", .table = "T", .log_group = "/logs",
         .log_stream_prefix = "embed-task", .concurrency = concurrency, .retries = retries,
         .poll_min_ms = 1, .poll_max_ms = 5, .launch_backoff_max_ms = 10};
-    struct runner_observer obs = {s_on_state, NULL, s_on_finished, h};
+    struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, h};
     char *error = NULL;
     struct runner *r = runner_open(&h->session, &cfg, t, nbots, &obs, &error);
     if (!r)
