@@ -108,8 +108,8 @@ const struct tr_entry tr_table_run[] = {
     {"sum.no_run", "No run to summarise.", "まとめる実行がありません。"},
     {"sum.headline", "%zu bot(s): %zu succeeded, %zu failed", "%zu ボット: 成功 %zu、失敗 %zu"},
     {"sum.col.duration", "Duration", "所要時間"},
-    {"sum.report_written", "Report written (mode 0600):\n  %s\n  %s",
-     "レポートを書き出しました (モード 0600):\n  %s\n  %s"},
+    {"sum.report_written", "Report written (mode 0600) in %s: %s and %s",
+     "レポートを書き出しました (モード 0600、%s): %s と %s"},
     {"sum.report_failed", "The report could not be written:", "レポートを書き出せませんでした:"},
     {"sum.next.check",
      "Next: open a bot that has documents (a RAG bot) in the Bedrock Chat app and ask something "

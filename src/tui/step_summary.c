@@ -149,6 +149,18 @@ static int s_exit_code(const struct wizard *w, const struct summary_screen *ss)
     return report_all_succeeded(ss->report) ? EXIT_OK : EXIT_SOME_FAILED;
 }
 
+/* "Report written (mode 0600) in DIR: NAME.md and NAME.json": the directory once. */
+static char *s_where(const char *markdown, const char *json)
+{
+    const char *slash = strrchr(markdown, '/');
+    char *dir = slash ? xstrndup(markdown, (size_t)(slash - markdown)) : xstrdup(".");
+    const char *jslash = strrchr(json, '/');
+    char *text = xasprintf(tr("sum.report_written"), dir, slash ? slash + 1 : markdown,
+                           jslash ? jslash + 1 : json);
+    free(dir);
+    return text;
+}
+
 static void s_draw(struct wizard *w, struct rect area)
 {
     struct summary_screen *ss = s_screen(w);
@@ -184,7 +196,7 @@ static void s_draw(struct wizard *w, struct rect area)
     int next_rows = ui_wrap_rows(area.w, buf_cstr(&next));
     char *where = ss->write_error
         ? xasprintf("%s %s", tr("sum.report_failed"), ss->write_error)
-        : xasprintf(tr("sum.report_written"), ss->paths.markdown, ss->paths.json);
+        : s_where(ss->paths.markdown, ss->paths.json);
     int where_rows = ui_wrap_rows(area.w, where);
     int bottom = next_rows + where_rows + 2;
     int table_h = area.y + area.h - y - 1 - bottom;
