@@ -1,3 +1,4 @@
+/* The headless run view: state-change lines, periodic summaries, JSON events. */
 #include "cli/run_view.h"
 
 #include "cli/cli.h"
@@ -37,10 +38,16 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
     char clock[16];
     s_clock(clock);
     char *title = sanitize_for_terminal(b->title, strlen(b->title), 4096);
-    char *cut = text_truncate(*title ? title : "(untitled)", 32);
-    printf("%s  %-26s  %-32s  %s -> %s", clock, b->bot_id, cut, bot_state_name(from), bot_state_name(to));
-    if (b->task_id && (to == BOT_PROVISIONING || to == BOT_PENDING || to == BOT_RUNNING))
-        printf("  task %s", b->task_id);
+    /* Padded by display columns, not bytes: CJK titles line up with ASCII ones. */
+    char *cut = text_fit(*title ? title : "(untitled)", 32, 0);
+    char *id = sanitize_for_terminal(b->bot_id, strlen(b->bot_id), 128);
+    printf("%s  %-26s  %s  %s -> %s", clock, id, cut, bot_state_name(from), bot_state_name(to));
+    free(id);
+    if (b->task_id && (to == BOT_PROVISIONING || to == BOT_PENDING || to == BOT_RUNNING)) {
+        char *task = sanitize_for_terminal(b->task_id, strlen(b->task_id), 128);
+        printf("  task %s", task);
+        free(task);
+    }
     if (b->reason && (to == BOT_FAILED || to == BOT_CANCELLED)) {
         char *why = sanitize_for_terminal(b->reason, strlen(b->reason), 1024);
         printf("  (%s)", why);

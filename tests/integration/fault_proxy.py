@@ -57,6 +57,7 @@ class FaultProxy:
         self.counts = {}          # (operation, outcome) -> n
         self.down = False         # refuse every request (connection reset at once)
         self.requests = []        # [RequestRecord] in arrival order
+        self.active = 0           # requests being handled (forwarded or held) right now
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -158,7 +159,22 @@ class FaultProxy:
         handler.end_headers()
         handler.wfile.write(body)
 
+    def in_flight(self):
+        """Requests still being handled: after killing the program, wait for 0 before
+        asking the emulator what happened, so a forwarded call cannot land later."""
+        with self.lock:
+            return self.active
+
     def _handle(self, handler):
+        with self.lock:
+            self.active += 1
+        try:
+            self._handle_one(handler)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+    def _handle_one(self, handler):
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         operation = self._operation(handler, body)

@@ -1,0 +1,225 @@
+"""`run`, `status` and `logs` against the emulator with the embedding simulator.
+
+One full run (class setUp) is checked from every side: the exact set of tasks and what
+each RunTask carried, the concurrency bound, the verdict per bot (failure reasons, a
+crashed task), the exit status, the journal as `status` reads it, a task's log through
+`logs`, and that nothing was ever written to the table. Separate runs check --json and
+the refusal to launch without --yes.
+"""
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from run_helpers import RunTestCase, json_lines, read_journal
+from simulator import DEFAULT_FAIL_REASON, STOP_REASON_CRASH
+
+CONCURRENCY = 2
+
+
+class ExactRun(RunTestCase):
+    """`run --yes --scan-table --concurrency 2` over 7 bots with knowledge: 2 fail, 1 crashes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.class_tmp = tempfile.mkdtemp(prefix="bcm-run-class-")
+        try:
+            cls.crashed = sorted(cls.dep.bot_ids(expected="succeeded"))[0]
+            helper = cls("run")          # a throwaway instance to reuse the helpers
+            RunTestCase.setUp(helper)
+            helper.journal = os.path.join(cls.class_tmp, "run.jsonl")
+            helper.start_simulator(crash_bot_ids={cls.crashed})
+            cls.first_request = helper.first_request
+            cls.completed = helper.run_cli("run", "--yes", "--scan-table", "--concurrency", CONCURRENCY)
+            cls.last_request = len(cls.proxy.operations())
+            helper.sim.stop(raise_errors=True)
+            cls.sim = helper.sim
+            helper.doCleanups()
+            cls.journal_path = helper.journal
+        except BaseException:
+            shutil.rmtree(cls.class_tmp, ignore_errors=True)
+            super().tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(getattr(cls, "class_tmp", ""), ignore_errors=True)
+        super().tearDownClass()
+
+    def setUp(self):
+        self.journal = self.journal_path
+        self.first_request = self.first_request
+        self.procs = []
+
+    def line_for(self, bot_id, transition):
+        lines = [l for l in self.completed.stdout.splitlines() if bot_id in l and transition in l]
+        self.assertTrue(lines, f"no '{transition}' line for {bot_id} in:\n{self.completed.stdout}")
+        return lines[-1]
+
+    # -- the tasks -----------------------------------------------------------------------
+
+    def test_exit_status_says_some_failed(self):
+        self.assert_clean_exit(self.completed, 1)
+
+    def test_one_task_per_selected_bot(self):
+        self.assert_one_task_per_bot()
+
+    def test_concurrency_never_exceeded(self):
+        self.assertLessEqual(self.sim.max_alive, CONCURRENCY)
+        self.assertGreaterEqual(self.sim.max_alive, 1)
+
+    def test_run_task_requests_are_exactly_the_stacks_own(self):
+        bodies = [r.json() for r in self.sent("RunTask")]
+        self.assertEqual(len(bodies), len(self.selected_sks()), "one RunTask per bot (no fault injected)")
+        tokens = set()
+        for body in bodies:
+            self.assertEqual(body["cluster"], self.dep.cluster)
+            self.assertEqual(body["launchType"], "FARGATE")
+            self.assertIn(self.dep.task_family, body["taskDefinition"])
+            vpc = body["networkConfiguration"]["awsvpcConfiguration"]
+            self.assertEqual(sorted(vpc["subnets"]), sorted(self.dep.private_subnets))
+            self.assertEqual(vpc["securityGroups"], [self.dep.security_group])
+            self.assertEqual(vpc["assignPublicIp"], "DISABLED")
+            self.assertEqual(body["startedBy"], self.started_by())
+            self.assertLessEqual(len(body["startedBy"]), 36)
+            overrides = body["overrides"]["containerOverrides"]
+            self.assertEqual(len(overrides), 1)
+            self.assertEqual(overrides[0]["name"], self.dep.container)
+            command = overrides[0]["command"]
+            self.assertEqual(command[:2], ["-u", "embedding/main.py"])
+            keys = json.loads(command[2])
+            bot = self.dep.bot_by_sk(keys["SK"]["S"])
+            # The exact text the stack's own pipe passes (spacing included).
+            self.assertEqual(command[2], '{"PK": {"S": %s}, "SK": {"S": %s}}'
+                             % (json.dumps(bot["pk"]), json.dumps(bot["sk"])))
+            tokens.add(body["clientToken"])
+        self.assertEqual(len(tokens), len(bodies), "a distinct clientToken per launch")
+        for rec in self.sim.records():
+            if rec.started_by == self.started_by():
+                self.assertIn(rec.subnet, self.dep.private_subnets)
+                self.assertEqual(rec.security_groups, [self.dep.security_group])
+                self.assertEqual(rec.launch_type, "FARGATE")
+
+    def test_follows_in_batches_and_judges_with_consistent_reads(self):
+        for body in (r.json() for r in self.sent("DescribeTasks")):
+            self.assertLessEqual(len(body["tasks"]), 100)
+        reads = [r.json()["RequestItems"][self.dep.table] for r in self.sent("BatchGetItem")]
+        self.assertTrue(reads)
+        self.assertTrue(any(r.get("ConsistentRead") for r in reads),
+                        "a stopped task's bot is read with ConsistentRead")
+        for r in reads:
+            self.assertLessEqual(len(r["Keys"]), 100)
+
+    def test_never_writes_to_the_table(self):
+        self.assert_no_table_writes()
+
+    # -- the verdicts ----------------------------------------------------------------------
+
+    def test_failures_reported_with_their_reason(self):
+        for bot_id in self.dep.bot_ids(expected="failed"):
+            line = self.line_for(bot_id, "-> failed")
+            self.assertIn("NoSuchKey", line)
+        self.assertIn("NoSuchKey", DEFAULT_FAIL_REASON)
+
+    def test_crashed_task_fails_with_the_ecs_stop_reason(self):
+        line = self.line_for(self.crashed, "-> failed")
+        self.assertIn(STOP_REASON_CRASH.split(":")[0], line)
+
+    def test_successes_and_summary(self):
+        succeeded = self.dep.bot_ids(expected="succeeded") - {self.crashed}
+        for bot_id in succeeded:
+            self.line_for(bot_id, "-> succeeded")
+        total = len(self.selected_sks())
+        failed = len(self.dep.bot_ids(expected="failed")) + 1
+        self.assertIn(f"summary: {total}/{total} done ({total - failed} succeeded, {failed} failed)",
+                      self.completed.stdout)
+        self.assertIn("--retry-failed", self.completed.stdout)
+
+    # -- status and logs -------------------------------------------------------------------
+
+    def test_status_reads_the_journal(self):
+        states = self.final_states()
+        self.assertEqual({b for b, s in states.items() if s["state"] == "failed"},
+                         self.dep.bot_ids(expected="failed") | {self.crashed})
+        self.assertEqual({b for b, s in states.items() if s["state"] == "succeeded"},
+                         self.dep.bot_ids(expected="succeeded") - {self.crashed})
+        for bot_id in self.dep.bot_ids(expected="failed"):
+            self.assertIn("NoSuchKey", states[bot_id]["reason"])
+        text = self.run_cli("status")
+        self.assertEqual(text.returncode, 1)
+        self.assertIn("Retry the failed bots", text.stdout)
+
+    def test_status_does_not_call_aws(self):
+        before = len(self.proxy.operations())
+        self.run_cli("status", "--json")
+        self.assertEqual(len(self.proxy.operations()), before)
+
+    def test_logs_prints_the_tasks_log_lines_inert(self):
+        bot_id = sorted(self.dep.bot_ids(expected="succeeded") - {self.crashed})[0]
+        out = self.run_cli("logs", bot_id)
+        self.assert_clean_exit(out, 0)
+        self.assertIn(f"Start embedding for bot {bot_id}", out.stdout)
+        self.assertIn("Done.", out.stdout)
+        self.assertIn("ドキュメントを読み込み中", out.stdout)
+        self.assertNotIn("\x1b", out.stdout, "escape sequences from the log never reach the terminal")
+        events = json.loads(self.run_cli("logs", bot_id, "--json", "--lines", "2").stdout)
+        self.assertEqual(len(events), 2)
+        self.assertEqual(events[-1]["message"], "Done.")
+
+    def test_logs_unknown_bot_is_explained(self):
+        out = self.run_cli("logs", "NO-SUCH-BOT")
+        self.assertEqual(out.returncode, 3)
+        self.assertIn("not part of run", out.stderr)
+        usage = self.run_cli("logs")
+        self.assertEqual(usage.returncode, 2)
+
+    def test_second_run_on_a_finished_journal_launches_nothing(self):
+        before = len(self.sent("RunTask"))
+        again = self.run_cli("run", "--yes")
+        self.assert_clean_exit(again, 1)
+        self.assertIn("Resuming run", again.stdout)
+        self.assertEqual(len(self.sent("RunTask")), before)
+
+
+class JsonAndRefusal(RunTestCase):
+    seed_args = {"bots": 5, "failing": 0, "empty_bots": 1, "conversations": 5, "suffix": "json"}
+
+    def test_refuses_to_launch_without_yes(self):
+        out = self.run_cli("run", "--scan-table")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--yes", out.stderr)
+        self.assertEqual(self.sent("RunTask"), [])
+        self.assertFalse(os.path.exists(self.journal), "nothing journaled without --yes")
+
+    def test_json_events_and_final_summary(self):
+        self.start_simulator()
+        chosen = sorted(self.dep.bot_ids(expected="succeeded"))[:2]
+        out = self.run_cli("run", "--yes", "--json", "--bots", ",".join(chosen), "--scan-table")
+        self.assert_clean_exit(out, 0)
+        events = json_lines(out.stdout)
+        self.assertEqual(len(events), len(out.stdout.strip().splitlines()), "every stdout line is JSON")
+        kinds = [e.get("event") for e in events]
+        self.assertEqual(kinds[0], "plan")
+        self.assertEqual(events[0]["selected"], 2)
+        self.assertIn("start", kinds)
+        self.assertEqual(kinds[-1], "summary")
+        final = events[-1]
+        self.assertTrue(final["finished"])
+        self.assertEqual(final["counts"]["succeeded"], 2)
+        self.assertEqual(final["failed"], [])
+        states = [e for e in events if e.get("event") == "state"]
+        for bot_id in chosen:
+            path = [e["to"] for e in states if e["bot_id"] == bot_id]
+            self.assertEqual(path[0], "launching")
+            self.assertEqual(path[-1], "succeeded")
+            self.assertIn("stopped", path)
+        self.assert_one_task_per_bot({b["sk"] for b in self.dep.bots if b["bot_id"] in chosen})
+        journal_types = {r["type"] for r in read_journal(self.journal)}
+        self.assertTrue({"run", "bot", "intent", "launched", "outcome"} <= journal_types)
+        self.assertEqual(os.stat(self.journal).st_mode & 0o777, 0o600)
+
+
+if __name__ == "__main__":
+    unittest.main()
