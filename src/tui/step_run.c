@@ -934,16 +934,16 @@ static void s_on_resize(struct wizard *w)
 }
 
 static const struct key_help s_keys_table[] = {
-    {"↑↓", "run.key.move", true},
     {"Enter", "run.key.detail", true},
     {"r", "run.key.retry", true},
     {"p", "run.key.pause", true},
+    {"q", "run.key.quit", true},
     {"+/-", "run.key.concurrency", true},
+    {"F1", "run.key.help", true},
+    {"↑↓", "run.key.move", false},
     {"/", "run.key.filter", false},
     {"s", "run.key.sort", false},
     {"→", "run.key.summary", false},
-    {"q", "run.key.quit", true},
-    {"F1", "run.key.help", true},
     {NULL, NULL, false},
 };
 
