@@ -251,19 +251,20 @@ void ui_box(const struct wizard *w, struct rect r, const char *title, attr_t att
 {
     if (r.h < 2 || r.w < 2)
         return;
-    attr_t old_attr;
-    short old_pair;
-    attr_get(&old_attr, &old_pair, NULL);
-    attrset(attr);
-    mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
-    mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
-    mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
-    mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
-    mvaddch(r.y, r.x, ACS_ULCORNER);
-    mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
-    mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
-    mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
-    attr_set(old_attr, old_pair, NULL);
+    /* UTF-8 line drawing rather than the alternate character set: it survives every
+     * terminal (and multiplexer) that shows the rest of our UTF-8 text. */
+    for (int i = 1; i < r.w - 1; i++) {
+        ui_text(r.y, r.x + i, 1, attr, "─");
+        ui_text(r.y + r.h - 1, r.x + i, 1, attr, "─");
+    }
+    for (int i = 1; i < r.h - 1; i++) {
+        ui_text(r.y + i, r.x, 1, attr, "│");
+        ui_text(r.y + i, r.x + r.w - 1, 1, attr, "│");
+    }
+    ui_text(r.y, r.x, 1, attr, "┌");
+    ui_text(r.y, r.x + r.w - 1, 1, attr, "┐");
+    ui_text(r.y + r.h - 1, r.x, 1, attr, "└");
+    ui_text(r.y + r.h - 1, r.x + r.w - 1, 1, attr, "┘");
     if (title && *title) {
         mvaddch(r.y, r.x + 1, ' ');
         int used = ui_text(r.y, r.x + 2, r.w - 5, attr | ui_attr(w, UI_HEADING), title);

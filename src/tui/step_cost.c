@@ -169,7 +169,8 @@ static void s_draw(struct wizard *w, struct rect a)
 
     /* Launch area. */
     int ly = a.y + a.h - launch_h;
-    mvhline(ly, a.x, ACS_HLINE, a.w);
+    for (int i = 0; i < a.w; i++)
+        ui_text(ly, a.x + i, 1, ui_attr(w, UI_DIM), "─");
     const char *labels[1] = {tr("cost.launch")};
     int bw = ui_buttons(w, ly + 1, x, labels, 1, st->launch_focused ? 0 : -1);
     if (st->launch_focused) {

@@ -534,6 +534,25 @@ static void s_on_stdin(void *ud, int fd)
                 s_paste_add(p, wch);
             continue;
         }
+        if (!is_key && wch == 27) {
+            /* A key sequence the terminal description does not know arrives as ESC and
+             * its bytes; dropping it keeps an unknown End or F-key from acting as Esc
+             * (Back). A lone ESC is a real Esc. */
+            wint_t next;
+            int rc2 = wget_wch(stdscr, &next);
+            if (rc2 == OK && (next == L'[' || next == L'O')) {
+                for (int i = 0; i < 16; i++) {
+                    wint_t c;
+                    if (wget_wch(stdscr, &c) != OK || (c >= 0x40 && c <= 0x7e))
+                        break;
+                }
+                continue;
+            }
+            s_dispatch_key(w, wch, false);
+            if (rc2 != ERR && !w->done)
+                s_dispatch_key(w, next, rc2 == KEY_CODE_YES);
+            continue;
+        }
         s_dispatch_key(w, wch, is_key);
     }
 }
@@ -739,7 +758,9 @@ int cmd_wizard(const struct cli_options *o)
         }
         if (w.dirty)
             s_redraw(&w);
-        ev_loop_run_once(w.session.loop, -1);
+        /* While something animates, wake at the frame rate even if the spinner timer were
+         * lost; idle, sleep until input, a transfer or a timer. */
+        ev_loop_run_once(w.session.loop, w.spinner_users > 0 ? 100 : -1);
         s_handle_signals(&w);
         /* Keys ncurses already buffered do not make stdin readable again. */
         s_on_stdin(&w, STDIN_FILENO);
