@@ -589,13 +589,22 @@ static void s_on_http(void *ud, struct http_response *http)
         if (cJSON_IsString(m))
             resp.err.message = xstrdup(m->valuestring);
         cJSON_Delete(doc);
-    } else {
+    }
+    /* Query and REST-XML errors are XML; so are some front-end refusals (signature,
+     * authentication) even for JSON services, at least in emulators. */
+    size_t lead = 0;
+    while (lead < resp.body.len && (resp.body.data[lead] == ' ' || resp.body.data[lead] == '\n' ||
+                                    resp.body.data[lead] == '\r' || resp.body.data[lead] == '\t'))
+        lead++;
+    bool looks_xml = lead < resp.body.len && resp.body.data[lead] == '<';
+    if (!resp.err.code && (!is_json || looks_xml)) {
         xmlDocPtr doc = s_parse_xml(&resp.body);
         if (doc) {
             xmlNodePtr root = xmlDocGetRootElement(doc);
             resp.err.code = aws_xml_text(root, "Code");
+            free(resp.err.message);
             resp.err.message = aws_xml_text(root, "Message");
-            if (!request_id) {
+            if (!request_id && !resp.err.request_id) {
                 resp.err.request_id = aws_xml_text(root, "RequestId");
                 if (!resp.err.request_id)
                     resp.err.request_id = aws_xml_text(root, "RequestID");

@@ -300,6 +300,26 @@ static void test_query_error_xml_parsed(void **state)
     s_teardown(&f);
 }
 
+/* A JSON service refusing the signature at the front door may answer in XML. */
+static void test_json_service_xml_error_parsed(void **state)
+{
+    (void)state;
+    struct fake_reply replies[] = {{403, HTTP_OK,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error>"
+        "<Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not "
+        "match</Message><Type>Sender</Type></Error></Errors></ErrorResponse>", NULL}};
+    struct fixture f;
+    s_setup(&f, replies, 1, NULL);
+    struct outcome o = {0};
+    aws_call_json(f.client, &AWS_SVC_DYNAMODB, "ListTables", NULL, s_on_done, &o);
+    ev_loop_run_until(f.loop, &o.done);
+    assert_int_equal(o.kind, AWS_ERR_SERVICE);
+    assert_string_equal(o.code, "SignatureDoesNotMatch");
+    assert_int_equal(f.http.nsent, 1);
+    s_outcome_free(&o);
+    s_teardown(&f);
+}
+
 static void test_retry_quota_stops_retry_storms(void **state)
 {
     (void)state;
@@ -414,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_transport_errors_retried_then_reported),
         cmocka_unit_test(test_tls_failure_not_retried),
         cmocka_unit_test(test_query_error_xml_parsed),
+        cmocka_unit_test(test_json_service_xml_error_parsed),
         cmocka_unit_test(test_retry_quota_stops_retry_storms),
         cmocka_unit_test(test_endpoint_resolution_order),
         cmocka_unit_test(test_s3_addressing),
