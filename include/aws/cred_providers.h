@@ -125,9 +125,81 @@ int cred_from_json(const cJSON *obj, const char *akid_name, const char *secret_n
 
 /* Zeroes every string in a parsed document (it held secrets), then deletes it. */
 void cred_json_wipe_free(cJSON *doc);
+/* Zeroes every string in a parsed document that someone else will delete. */
+void cred_json_wipe(cJSON *doc);
 
 /* Zeroes a buffer's storage (it held a secret) and frees it. */
 struct buf;
 void cred_buf_wipe(struct buf *b);
+
+/* Reads a small file that holds a secret (a token) into out (initialised by the caller,
+ * wiped with cred_buf_wipe after use). Returns 0, or -1 with *error (caller frees) that
+ * names the file and what is wrong with it. what: "web_identity_token_file", … */
+int cred_read_secret_file(const char *path, const char *what, size_t max, struct buf *out,
+                          char **error);
+
+/* ---- calls made for a provider (aws/cred_call.c) ----------------------------------- */
+
+struct aws_response;
+struct aws_service;
+struct http_kv;
+struct http_request;
+struct http_response;
+struct http_options;
+
+/* An AWS call on a provider's behalf (STS AssumeRole, the SSO portal). It goes through a
+ * client of its own whose endpoint (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+ * profile's endpoint_url) is fixed when the call starts, so the call never reads the
+ * config files after the resolution that started it is gone. */
+struct cred_call_spec {
+    const struct aws_service *svc;
+    const char *region;                     /* signing region and endpoint; NULL: us-east-1 */
+    const char *profile;                    /* whose endpoint_url / max_attempts apply */
+    const struct aws_credentials *signer;   /* NULL: unsigned */
+    const char *operation;
+    const struct http_kv *params;           /* query protocol: the action's parameters */
+    size_t nparams;
+    const char *path;                       /* REST (GET): decoded path, query and headers */
+    const struct http_kv *query;
+    size_t nquery;
+    const struct http_kv *headers;
+    size_t nheaders;
+};
+
+/* The response is valid during the callback only; the body and the parsed document
+ * are wiped after it (they carried credentials). */
+typedef void (*cred_call_fn)(void *ud, struct aws_response *resp);
+
+struct cred_call;
+/* Starts the call from the loop (never answers before returning). */
+struct cred_call *cred_call_start(const struct cred_ctx *ctx, const struct cred_call_spec *spec,
+                                  cred_call_fn fn, void *ud);
+/* fn will not be called; a request already sent finishes and is discarded. */
+void cred_call_cancel(struct cred_call *call);
+
+/* A plain HTTP request on a provider's behalf (container endpoint, IMDS), through
+ * ctx->http. fn is called from the loop; the body is wiped after it. Returns NULL when
+ * the request could not be queued. */
+typedef void (*cred_http_fn)(void *ud, struct http_response *resp);
+struct cred_http;
+struct cred_http *cred_http_send(const struct cred_ctx *ctx, const struct http_request *req,
+                                 const struct http_options *opts, cred_http_fn fn, void *ud);
+void cred_http_cancel(struct cred_http *h);
+
+/* Overwrites the request's header values (tokens) and frees it. */
+void cred_request_wipe_free(struct http_request *req);
+
+/* What a failed call says, for an error message (sanitised, one line). Caller frees. */
+char *cred_describe_failure(const struct aws_response *resp);
+
+/* The Credentials element of an STS reply (AssumeRole, AssumeRoleWithWebIdentity):
+ * AccessKeyId, SecretAccessKey, SessionToken and Expiration, all required. Returns 0, or
+ * -1 with *missing naming the first absent or unreadable field. */
+int cred_from_sts_reply(const struct aws_response *resp, struct aws_credentials *out,
+                        const char **missing);
+
+/* A RoleSessionName for STS when the profile gives none: "bedrock-chat-migrate-<epoch>".
+ * Caller frees. */
+char *cred_default_session_name(const struct cred_ctx *ctx);
 
 #endif

@@ -7,12 +7,20 @@
 #include "util/mem.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Refresh this long before expiry, so a request signed now is still valid on arrival
  * and a slow refresh does not leave callers without credentials. */
 #define CRED_REFRESH_MARGIN_SECONDS (5 * 60)
+/* Credentials that arrive already inside the margin (a container endpoint about to
+ * rotate, a failed refresh of keys that still work) are used as they are, and asked for
+ * again no more often than this, so every request does not trigger a fetch. */
+#define CRED_MIN_REFRESH_INTERVAL_SECONDS 60
 
 void aws_credentials_free(struct aws_credentials *c)
 {
@@ -57,12 +65,62 @@ static void s_json_wipe(cJSON *item)
     }
 }
 
+void cred_json_wipe(cJSON *doc)
+{
+    if (doc)
+        s_json_wipe(doc);
+}
+
 void cred_json_wipe_free(cJSON *doc)
 {
     if (!doc)
         return;
     s_json_wipe(doc);
     cJSON_Delete(doc);
+}
+
+int cred_read_secret_file(const char *path, const char *what, size_t max, struct buf *out,
+                          char **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        *error = xasprintf("%s %s cannot be read (%s)", what, path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        *error = xasprintf("%s %s is not a regular file", what, path);
+        return -1;
+    }
+    /* Reserved once so the secret never moves and leaves a copy behind in freed memory. */
+    buf_reserve(out, max + 1);
+    char *dst = out->data + out->len;
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = read(fd, dst + got, max + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            *error = xasprintf("%s %s cannot be read (%s)", what, path, strerror(e));
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+        if (got > max) {
+            close(fd);
+            *error = xasprintf("%s %s is larger than %zu bytes; is it the right file?", what,
+                               path, max);
+            return -1;
+        }
+    }
+    close(fd);
+    out->len += got;
+    out->data[out->len] = '\0';
+    return 0;
 }
 
 /* ---- timestamps and JSON ---------------------------------------------------------- */
@@ -220,6 +278,7 @@ struct cached_provider {
     struct aws_credentials creds;
     bool have;
     bool refreshing;
+    time_t last_attempt;      /* when the inner provider was last asked */
     struct cache_waiter *waiters;
     size_t nwaiters, cap;
     /* Set by destroy when it runs inside a refresh callback, which then frees. */
@@ -237,7 +296,10 @@ static bool s_cache_fresh(const struct cached_provider *c)
         return false;
     if (c->creds.expiration == 0)
         return true;
-    return s_cache_now(c) < c->creds.expiration - CRED_REFRESH_MARGIN_SECONDS;
+    time_t now = s_cache_now(c);
+    if (now < c->creds.expiration - CRED_REFRESH_MARGIN_SECONDS)
+        return true;
+    return now < c->creds.expiration && now - c->last_attempt < CRED_MIN_REFRESH_INTERVAL_SECONDS;
 }
 
 static void s_cache_refreshed(void *ud, const struct aws_credentials *creds, const char *error)
@@ -293,6 +355,7 @@ static void s_cache_get(struct cred_provider *p, cred_done_fn done, void *ud)
     if (c->refreshing)
         return;
     c->refreshing = true;
+    c->last_attempt = s_cache_now(c);
     cred_provider_get(c->inner, s_cache_refreshed, c);
 }
 
