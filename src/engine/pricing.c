@@ -89,12 +89,20 @@ void price_table_builtin(const char *region, const char *architecture, struct pr
     if (!out->fargate_vcpu_hour.known)
         s_note(out, xasprintf("no Fargate %s price for %s in the built-in table",
                               out->architecture, out->region));
-    if (!out->embed_per_1k_tokens.known)
-        s_note(out, xasprintf("no published %s price for %s was found; the US price is "
-                              "$0.0001 per 1K tokens", PRICING_EMBED_MODEL, out->region));
-    if (!out->dynamodb_per_million_rru.known)
-        s_note(out, xasprintf("no DynamoDB read price for %s in the built-in table",
-                              out->region));
+    /* Bedrock's on-demand Cohere price is not published for every region; an estimate
+     * with a stated assumption serves the operator better than no total at all. */
+    if (!out->embed_per_1k_tokens.known) {
+        out->embed_per_1k_tokens = s_value(s_builtin[0].embed_1k);
+        s_note(out, xasprintf("no published %s price for %s was found: the us-east-1 price "
+                              "($%.4f per 1K tokens) is assumed; give the real one with --prices FILE",
+                              PRICING_EMBED_MODEL, out->region, s_builtin[0].embed_1k));
+    }
+    if (!out->dynamodb_per_million_rru.known) {
+        out->dynamodb_per_million_rru = s_value(s_builtin[0].ddb_rru_million);
+        s_note(out, xasprintf("no DynamoDB read price for %s in the built-in table: the "
+                              "us-east-1 price ($%.3f per million reads) is assumed",
+                              out->region, s_builtin[0].ddb_rru_million));
+    }
 }
 
 static char *s_dup_or_empty(const char *s)

@@ -195,8 +195,13 @@ def _plan_bots(rng, bots, failing, empty_bots):
 
 
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
-                    conversations=200, empty_bots=3, suffix=None):
-    key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix])
+                    conversations=200, empty_bots=3, suffix=None, legacy_bots=0):
+    key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
+                     + ([legacy_bots] if legacy_bots else []))
+    # Bots carry LastBotUsed from creation since v0.3.0; legacy_bots of them (those with
+    # i % 9 == 4, in order) lack it, as bots made before then may: the sparse
+    # LastBotUsedIndex does not hold them and only --scan-table finds them.
+    legacy = set([i for i in range(bots) if i % 9 == 4][:legacy_bots])
     rng = random.Random(key)
     names = _Names(key)
     region = emu.region
@@ -268,7 +273,7 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
             "SearchParams": {"M": {"max_results": _N(20)}},
             "DisplayRetrievedChunks": {"BOOL": True},
         }
-        if i % 9 != 4:
+        if i not in legacy:
             item["LastBotUsed"] = _N(created + rng.randint(0, 90) * 86_400_000)
         if knowledge is not None:
             item["Knowledge"] = knowledge
@@ -310,6 +315,7 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
         bot_records.append({
             "pk": user, "sk": sk, "bot_id": bot_id, "user_id": user, "title": title,
             "knowledge": shape, "expected": expected[i], "documents": documents,
+            "last_bot_used": i not in legacy,
             "sync_status": sync_status, "public_bot_id": public_bot_id,
         })
 

@@ -180,7 +180,8 @@ static void test_urls_are_open_ended_and_unknown_prices_propagate(void **state)
 {
     (void)state;
     struct price_table t;
-    price_table_builtin("ap-northeast-1", "X86_64", &t); /* no Cohere price */
+    price_table_builtin("ap-northeast-1", "X86_64", &t);
+    t.embed_per_1k_tokens.known = false; /* as if no Cohere price were known */
     struct bot b;
     s_bot(&b, "u", "URLS");
     s_add_url(&b, "https://example.com/a");

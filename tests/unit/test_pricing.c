@@ -41,16 +41,20 @@ static void test_builtin_us_east_1(void **state)
     price_table_free(&t);
 }
 
-static void test_builtin_gaps_are_unknown_not_borrowed(void **state)
+/* A region the table knows but whose Cohere price is unpublished gets the us-east-1 price
+ * as a stated assumption; a region the table does not know gets nothing borrowed. */
+static void test_builtin_gaps_are_stated_or_unknown(void **state)
 {
     (void)state;
     struct price_table t;
     price_table_builtin("ap-northeast-1", NULL, &t);
     assert_float_equal(t.fargate_vcpu_hour.usd, 0.05056, EPS);
     assert_float_equal(t.dynamodb_per_million_rru.usd, 0.1425, EPS);
-    assert_false(t.embed_per_1k_tokens.known);
+    assert_true(t.embed_per_1k_tokens.known);
+    assert_float_equal(t.embed_per_1k_tokens.usd, 0.0001, EPS);
     assert_int_equal(t.nnotes, 1);
     assert_non_null(strstr(t.notes[0], "ap-northeast-1"));
+    assert_non_null(strstr(t.notes[0], "assumed"));
     price_table_free(&t);
 
     price_table_builtin("ap-northeast-3", "X86_64", &t);
@@ -230,7 +234,7 @@ static void test_json_and_copy(void **state)
     cJSON *j = price_table_to_json(&c);
     assert_string_equal(cJSON_GetObjectItem(j, "region")->valuestring, "ap-northeast-1");
     assert_string_equal(cJSON_GetObjectItem(j, "source_date")->valuestring, PRICING_BUILTIN_DATE);
-    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "embed_per_1k_tokens")));
+    assert_float_equal(cJSON_GetObjectItem(j, "embed_per_1k_tokens")->valuedouble, 0.0001, EPS);
     assert_float_equal(cJSON_GetObjectItem(j, "fargate_vcpu_hour")->valuedouble, 0.05056, EPS);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "notes")), 1);
     cJSON_Delete(j);
@@ -241,7 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_us_east_1),
-        cmocka_unit_test(test_builtin_gaps_are_unknown_not_borrowed),
+        cmocka_unit_test(test_builtin_gaps_are_stated_or_unknown),
         cmocka_unit_test(test_fargate_formula),
         cmocka_unit_test(test_override_applies_region_over_top_level),
         cmocka_unit_test(test_override_validation),
