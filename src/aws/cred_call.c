@@ -11,7 +11,6 @@
 #include "aws/http.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
-#include "util/sanitize.h"
 
 #include <libxml/dict.h>
 #include <libxml/tree.h>
