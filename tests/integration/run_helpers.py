@@ -196,8 +196,12 @@ class RunTestCase(EmulatorTestCase):
 
     def assert_one_task_per_bot(self, sks=None):
         sks = self.selected_sks() if sks is None else sks
-        by_bot = {sk: len(recs) for sk, recs in self.sim.tasks_by_bot.items()
-                  if any(r.started_by == self.started_by() for r in recs)}
+        started_by = self.started_by()
+        by_bot = {}
+        for sk, recs in self.sim.tasks_by_bot.items():
+            mine = [r for r in recs if r.started_by == started_by]
+            if mine:
+                by_bot[sk] = len(mine)
         self.assertEqual(set(by_bot), sks, "tasks were launched for exactly the selected bots")
         duplicates = {sk: n for sk, n in by_bot.items() if n != 1}
         self.assertEqual(duplicates, {}, "one task per bot")
