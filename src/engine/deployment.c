@@ -757,9 +757,7 @@ static void s_on_list(void *ud, struct aws_response *resp)
         }
         free(parent);
     }
-    char *next = s_xml_child_text(root ? root : NULL, "NextToken");
-    if (!next && root)
-        next = aws_xml_text(root, "NextToken");
+    char *next = s_xml_child_text(root, "NextToken");
     if (next && *next && c->nnames < 10000) {
         s_list_stacks(c, next);
         free(next);
