@@ -40,6 +40,8 @@ struct fake_aws {
     int describe_calls;
     int batch_calls;
     int capacity_failures_left;
+    int resets_left;            /* RunTask: start the task, then lose the reply */
+    int stop_calls;
     bool access_denied;
     int stop_after_describes;
     enum fate (*fate)(const char *sk, int attempt_no);
@@ -98,10 +100,13 @@ static struct fake_task *s_latest_for(struct fake_aws *f, const char *sk)
 static struct fake_task *s_add_task(struct fake_aws *f, const char *pk, const char *sk)
 {
     struct fake_task *t = &f->tasks[f->ntasks];
-    snprintf(t->id, sizeof t->id, "task%04zu", f->ntasks);
-    snprintf(t->arn, sizeof t->arn, "arn:aws:ecs:us-east-1:123456789012:task/cluster/%s", t->id);
-    snprintf(t->pk, sizeof t->pk, "%s", pk);
-    snprintf(t->sk, sizeof t->sk, "%s", sk);
+    assert_true(f->ntasks < sizeof f->tasks / sizeof *f->tasks);
+    assert_true(strlen(pk) < sizeof t->pk && strlen(sk) < sizeof t->sk);
+    snprintf(t->id, sizeof t->id, "task%04u", (unsigned)f->ntasks);
+    snprintf(t->arn, sizeof t->arn, "arn:aws:ecs:us-east-1:123456789012:task/cluster/task%04u",
+             (unsigned)f->ntasks);
+    memcpy(t->pk, pk, strlen(pk) + 1);
+    memcpy(t->sk, sk, strlen(sk) + 1);
     f->ntasks++;
     return t;
 }
@@ -162,6 +167,13 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
         assert_true(strlen(cJSON_GetObjectItem(body, "clientToken")->valuestring) <= 64);
         struct fake_task *t = s_add_task(f, pk, sk);
         cJSON_Delete(keys);
+        if (f->resets_left > 0) {
+            f->resets_left--;
+            cJSON_Delete(body);
+            cJSON_Delete(out);
+            struct fake_routed_reply lost = {{0, HTTP_ERR_IO, NULL, NULL}, NULL};
+            return lost;
+        }
         cJSON *tasks = cJSON_AddArrayToObject(out, "tasks");
         cJSON *task = cJSON_CreateObject();
         cJSON_AddStringToObject(task, "taskArn", t->arn);
@@ -206,13 +218,13 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
         cJSON_AddArrayToObject(out, "failures");
     } else if (strcmp(op, "BatchGetItem") == 0) {
         f->batch_calls++;
-        cJSON *req = cJSON_GetObjectItem(cJSON_GetObjectItem(body, "RequestItems"), "T");
-        assert_non_null(req);
-        assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(req, "Keys")) <= 100);
-        bool consistent = cJSON_IsTrue(cJSON_GetObjectItem(req, "ConsistentRead"));
+        cJSON *ask = cJSON_GetObjectItem(cJSON_GetObjectItem(body, "RequestItems"), "T");
+        assert_non_null(ask);
+        assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(ask, "Keys")) <= 100);
+        bool consistent = cJSON_IsTrue(cJSON_GetObjectItem(ask, "ConsistentRead"));
         cJSON *items = cJSON_AddArrayToObject(cJSON_AddObjectToObject(out, "Responses"), "T");
         const cJSON *k;
-        cJSON_ArrayForEach(k, cJSON_GetObjectItem(req, "Keys")) {
+        cJSON_ArrayForEach(k, cJSON_GetObjectItem(ask, "Keys")) {
             const char *sk = cJSON_GetObjectItem(cJSON_GetObjectItem(k, "SK"), "S")->valuestring;
             const char *pk = cJSON_GetObjectItem(cJSON_GetObjectItem(k, "PK"), "S")->valuestring;
             struct fake_task *t = s_latest_for(f, sk);
@@ -251,6 +263,11 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
             if (stopped == (strcmp(desired, "STOPPED") == 0))
                 cJSON_AddItemToArray(arns, cJSON_CreateString(f->tasks[i].arn));
         }
+    } else if (strcmp(op, "StopTask") == 0) {
+        f->stop_calls++;
+        struct fake_task *t = s_task_by_arn(f, cJSON_GetObjectItem(body, "task")->valuestring);
+        assert_non_null(t);
+        t->describes = f->stop_after_describes;
     } else {
         fail_msg("unexpected operation %s", op);
     }
@@ -332,9 +349,16 @@ static void s_harness_free(struct harness *h)
     rmdir(h->dir);
 }
 
+static struct runner *s_open_ex(struct harness *h, size_t nbots, int concurrency, int retries, bool detach);
+
 static struct runner *s_open(struct harness *h, size_t nbots, int concurrency, int retries)
 {
-    static char pks[16][16], sks[16][64], ids[16][16];
+    return s_open_ex(h, nbots, concurrency, retries, false);
+}
+
+static struct runner *s_open_ex(struct harness *h, size_t nbots, int concurrency, int retries, bool detach)
+{
+    static char pks[16][32], sks[16][80], ids[16][32];
     struct runner_target t[16];
     for (size_t i = 0; i < nbots; i++) {
         snprintf(pks[i], sizeof pks[i], "user%zu", i % 3);
@@ -348,7 +372,7 @@ static struct runner *s_open(struct harness *h, size_t nbots, int concurrency, i
         .task_definition = "EmbeddingTask", .container = "Container", .subnets = subnets,
         .nsubnets = 2, .security_group = "sg-1", .table = "T", .log_group = "/logs",
         .log_stream_prefix = "embed-task", .concurrency = concurrency, .retries = retries,
-        .poll_min_ms = 1, .poll_max_ms = 5, .launch_backoff_max_ms = 10};
+        .detach = detach, .poll_min_ms = 1, .poll_max_ms = 5, .launch_backoff_max_ms = 10};
     struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, h};
     char *error = NULL;
     struct runner *r = runner_open(&h->session, &cfg, t, nbots, &obs, &error);
@@ -521,6 +545,133 @@ static void test_manual_retry_makes_a_new_attempt(void **state)
     s_harness_free(&h);
 }
 
+static void test_lost_reply_reconciles_instead_of_relaunching(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    /* The first two RunTask calls start their task and the reply is lost (a reset):
+     * launching again blindly would make a second task for those bots. */
+    h.aws.resets_left = 2;
+    struct runner *r = s_open(&h, 4, 4, 0);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_SUCCEEDED], 4);
+    assert_int_equal(h.aws.ntasks, 4);
+    assert_int_equal(h.aws.run_task_calls, 4);
+    assert_true(h.aws.list_calls >= 2);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(s_tasks_for(&h.aws, runner_bot(r, i)->sk), 1);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
+static void test_detach_finishes_once_the_slots_are_full(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.stop_after_describes = 1000; /* nothing finishes while detaching */
+    struct runner *r = s_open_ex(&h, 5, 2, 0, true);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(h.aws.run_task_calls, 2);
+    assert_int_equal(counts[BOT_QUEUED], 3);
+    assert_int_equal(counts[BOT_PROVISIONING] + counts[BOT_PENDING] + counts[BOT_RUNNING], 2);
+    runner_free(r);
+
+    /* A resumed detach with every slot still busy leaves at once, launching nothing. */
+    h.finished = false;
+    r = s_open_ex(&h, 5, 2, 0, true);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    assert_int_equal(h.aws.run_task_calls, 2);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
+static void test_journal_view_keeps_the_launch_configuration(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    struct runner *r = s_open(&h, 3, 2, 1);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    runner_free(r);
+
+    struct journal_view v;
+    char *error = NULL;
+    assert_int_equal(journal_view_load(h.journal, &v, &error), 0);
+    assert_string_equal(v.cluster, "cluster");
+    assert_string_equal(v.task_definition, "EmbeddingTask");
+    assert_string_equal(v.table, "T");
+    assert_string_equal(v.security_group, "sg-1");
+    assert_int_equal(v.nsubnets, 2);
+    assert_string_equal(v.subnets[1], "subnet-2222");
+    assert_false(v.assign_public_ip);
+    assert_int_equal(v.concurrency, 2);
+    assert_int_equal(v.retries, 1);
+    assert_int_equal(v.nbots, 3);
+    for (size_t i = 0; i < v.nbots; i++)
+        assert_int_equal(v.bots[i].state, BOT_SUCCEEDED);
+    journal_view_free(&v);
+
+    /* A journal without a run record says so (1), so a caller can start afresh. */
+    FILE *f = fopen(h.journal, "w");
+    fputs("{\"type\":\"ru", f);
+    fclose(f);
+    assert_int_equal(journal_view_load(h.journal, &v, &error), 1);
+    assert_non_null(error);
+    free(error);
+    s_harness_free(&h);
+}
+
+static size_t s_alive(const struct runner *r)
+{
+    size_t counts[BOT_STATE_COUNT], n = 0;
+    runner_counts(r, counts);
+    for (int st = 0; st < BOT_STATE_COUNT; st++)
+        if (bot_state_alive((enum bot_state)st))
+            n += counts[st];
+    return n;
+}
+
+static void test_cancel_all_stops_the_runs_tasks(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.stop_after_describes = 1000;
+    struct runner *r = s_open(&h, 4, 2, 0);
+    runner_start(r);
+    while (s_alive(r) < 2 || !runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    runner_cancel_all(r);
+    runner_leave(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    assert_int_equal(h.aws.stop_calls, 2);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_CANCELLED], 2);
+    assert_int_equal(counts[BOT_QUEUED], 2);
+    assert_int_equal(h.aws.run_task_calls, 2);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -531,6 +682,10 @@ int main(void)
         cmocka_unit_test(test_throttling_failure_retried_automatically),
         cmocka_unit_test(test_resume_adopts_task_started_before_crash),
         cmocka_unit_test(test_manual_retry_makes_a_new_attempt),
+        cmocka_unit_test(test_lost_reply_reconciles_instead_of_relaunching),
+        cmocka_unit_test(test_detach_finishes_once_the_slots_are_full),
+        cmocka_unit_test(test_journal_view_keeps_the_launch_configuration),
+        cmocka_unit_test(test_cancel_all_stops_the_runs_tasks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
