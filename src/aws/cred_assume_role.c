@@ -117,9 +117,11 @@ static void s_on_sts(void *ud, struct aws_response *resp)
     struct assume_role_provider *ap = ud;
     ap->call = NULL;
     if (resp->err.kind != AWS_ERR_NONE) {
-        char *why = cred_describe_failure(resp);
         bool denied = resp->err.code && (strcmp(resp->err.code, "AccessDenied") == 0 ||
                                          strcmp(resp->err.code, "AccessDeniedException") == 0);
+        /* The generic hint for AccessDenied is about this tool's own permissions; here the
+         * trust policy is the likelier cause, said below. */
+        char *why = denied ? aws_error_describe(&resp->err) : cred_describe_failure(resp);
         s_fail(ap, "profile '%s' could not assume role %s with the credentials of its %s: %s%s",
                ap->profile, ap->role_arn, ap->source_label, why,
                denied ? "; the role's trust policy must allow those credentials to assume it "
