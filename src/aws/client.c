@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <libxml/parser.h>
+#include <openssl/crypto.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +97,12 @@ static struct http_kv *s_copy_kvs(const struct http_kv *src, size_t n)
     return kv;
 }
 
+/* Header values and query values may carry bearer tokens (SSO, web identity): wiped. */
 static void s_free_kvs(struct http_kv *kv, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(kv[i].name);
-        free(kv[i].value);
+        free_secret(kv[i].value);
     }
     free(kv);
 }
@@ -405,6 +407,9 @@ static void s_call_free(struct aws_call *call)
     free(call->bucket);
     s_free_kvs(call->query, call->nquery);
     s_free_kvs(call->headers, call->nheaders);
+    /* Request bodies may hold a web identity token or credentials: wiped before release. */
+    if (call->body.data)
+        OPENSSL_cleanse(call->body.data, call->body.len);
     buf_free(&call->body);
     free(call->content_type);
     free(call);
