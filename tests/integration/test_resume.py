@@ -141,6 +141,46 @@ class Resume(RunTestCase):
                 self.kill9(p)
                 self.resume_to_the_end()
 
+    # -- retry and a new run ------------------------------------------------------------
+
+    def test_retry_failed_makes_a_new_attempt_for_failed_bots_only(self):
+        self.start_simulator(duration=(0.2, 0.4))
+        first = self.run_cli("run", "--yes", "--scan-table", "--concurrency", 6)
+        self.assert_clean_exit(first, 1)
+        failed = self.dep.bot_ids(expected="failed")
+        self.sim.fail_bot_ids = set()           # whatever broke them is fixed now
+        again = self.run_cli("run", "--yes", "--retry-failed")
+        self.assert_clean_exit(again, 0)
+        self.assertIn(f"{len(failed)} failed bot", again.stdout)
+        states = self.final_states()
+        self.assertEqual({s["state"] for s in states.values()}, {"succeeded"})
+        for bot_id in failed:
+            self.assertEqual(states[bot_id]["attempt"], 2)
+        started_by = self.started_by()
+        per_bot = {sk: sum(1 for r in recs if r.started_by == started_by)
+                   for sk, recs in self.sim.tasks_by_bot.items()}
+        for b in self.dep.bots:
+            if b["sk"] in self.selected_sks():
+                self.assertEqual(per_bot.get(b["sk"]), 2 if b["bot_id"] in failed else 1, b["bot_id"])
+
+    def test_new_run_keeps_the_previous_journal(self):
+        self.start_simulator(duration=(0.2, 0.4))
+        bot = sorted(self.dep.bot_ids(expected="succeeded"))[0]
+        first = self.run_cli("run", "--yes", "--scan-table", "--bots", bot)
+        self.assert_clean_exit(first, 0)
+        old_run = self.started_by()
+        second = self.run_cli("run", "--yes", "--scan-table", "--bots", bot, "--new-run")
+        self.assert_clean_exit(second, 0)
+        self.assertIn("kept in", second.stdout)
+        self.assertTrue(os.path.exists(f"{self.journal}.{old_run[len('bcm-'):]}"))
+        self.assertNotEqual(self.started_by(), old_run)
+        self.assertNotIn("Resuming", second.stdout)
+
+    def test_retry_failed_without_a_run_is_a_usage_error(self):
+        out = self.run_cli("run", "--yes", "--retry-failed")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("holds no run", out.stderr)
+
     # -- a torn journal --------------------------------------------------------------------
 
     def test_torn_last_line_is_tolerated(self):
