@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct logs_state {
     const struct cli_options *o;
@@ -66,7 +67,11 @@ int cmd_logs(const struct cli_options *o)
     struct journal_view v;
     char *error = NULL;
     if (journal_view_load(path, &v, &error) != 0) {
-        cli_error(o, "%s", error);
+        if (access(path, F_OK) != 0)
+            cli_error(o, "no run journal at %s: the logs command reads the run's tasks from it; "
+                         "name it with --journal FILE", path);
+        else
+            cli_error(o, "%s", error ? error : "cannot read the journal");
         free(error);
         free(path);
         aws_session_close(&s);

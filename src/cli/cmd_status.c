@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int s_exit_for(const struct journal_view *v)
 {
@@ -21,17 +22,28 @@ static int s_exit_for(const struct journal_view *v)
 
 int cmd_status(const struct cli_options *o)
 {
-    struct aws_session s;
-    int rc = cli_open_session(o, &s);
-    if (rc)
-        return rc;
-    char *path = cli_journal_path(o, s.region);
-    aws_session_close(&s);
+    char *path = NULL;
+    int rc;
+    if (o->journal) {
+        path = xstrdup(o->journal);
+    } else {
+        /* Only for the region that names the default journal: no AWS call is made. */
+        struct aws_session s;
+        rc = cli_open_session(o, &s);
+        if (rc)
+            return rc;
+        path = cli_journal_path(o, s.region);
+        aws_session_close(&s);
+    }
 
     struct journal_view v;
     char *error = NULL;
     if (journal_view_load(path, &v, &error) != 0) {
-        cli_error(o, "%s", error ? error : "cannot read the journal");
+        if (access(path, F_OK) != 0)
+            cli_error(o, "no run journal at %s: start a run with `bedrock-chat-migrate run --yes`, or "
+                         "name the journal with --journal FILE", path);
+        else
+            cli_error(o, "%s", error ? error : "cannot read the journal");
         free(error);
         free(path);
         return EXIT_CONFIG;

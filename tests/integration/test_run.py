@@ -193,6 +193,12 @@ class JsonAndRefusal(RunTestCase):
         self.assertEqual(self.sent("RunTask"), [])
         self.assertFalse(os.path.exists(self.journal), "nothing journaled without --yes")
 
+    def test_status_without_a_journal_says_what_to_do(self):
+        out = self.run_cli("status")
+        self.assertEqual(out.returncode, 3)
+        self.assertIn("no run journal", out.stderr)
+        self.assertIn("run --yes", out.stderr)
+
     def test_json_events_and_final_summary(self):
         self.start_simulator()
         chosen = sorted(self.dep.bot_ids(expected="succeeded"))[:2]
