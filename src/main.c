@@ -66,7 +66,11 @@ static void s_print_usage(FILE *out)
           "Commands:\n", out);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
-    fputs("\nRun `bedrock-chat-migrate COMMAND --help` for a command's options.\n"
+    fputs("\nEvery command takes --region REGION, --profile NAME, --endpoint-url URL,\n"
+          "--json, --debug and --debug-file FILE. The wizard also takes --lang en|ja,\n"
+          "--no-color and --demo (a local emulator seeded with a demo deployment; nothing\n"
+          "reaches real AWS). --help prints this text, --version the version.\n"
+          "\nRun `bedrock-chat-migrate COMMAND --help` for a command's options.\n"
           "Exit status: 0 success, 1 some bots failed, 2 usage error,\n"
           "3 configuration or AWS error, 130 interrupted.\n", out);
 }

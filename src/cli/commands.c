@@ -11,12 +11,24 @@
     "  --debug               log each AWS request, status, latency and retry to stderr\n" \
     "  --debug-file FILE     the same, to FILE (secrets are always redacted)\n"
 
+#define PLAN_OPTIONS \
+    "Selection and estimate (plan, run, and the wizard's defaults):\n" \
+    "  --stack NAME          CloudFormation stack (default BedrockChatStack)\n" \
+    "  --outputs FILE|-      read the stack outputs from FILE or standard input\n" \
+    "  --include-empty       also select bots without any knowledge source\n" \
+    "  --bots ID,...         select exactly these bots\n" \
+    "  --exclude ID,...      leave these bots out\n" \
+    "  --prices FILE         override the built-in price table (JSON)\n" \
+    "  --concurrency N       at most N tasks at once (default: vCPU quota / task vCPU)\n" \
+    "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
+
 static const struct cli_command s_commands[] = {
     {"whoami", "show the AWS account, caller, region and credential source",
      "Usage: bedrock-chat-migrate whoami [--json]\n\n"
      "Calls STS GetCallerIdentity with the credentials the AWS CLI would use and prints\n"
      "the account, the caller's ARN, the region (and where it came from) and where the\n"
-     "credentials came from.\n\n" COMMON_OPTIONS,
+     "credentials came from. JSON fields: account, arn, user_id, region, region_source,\n"
+     "profile, credential_source.\n\n" COMMON_OPTIONS,
      cmd_whoami},
     {"outputs", "resolve and check the stack outputs",
      "Usage: bedrock-chat-migrate outputs [--stack NAME] [--outputs FILE|-] [--check-bucket] [--json]\n\n"
@@ -25,16 +37,22 @@ static const struct cli_command s_commands[] = {
      "from FILE / standard input: a copy of the console's Outputs tab, describe-stacks\n"
      "JSON, text or table output, KEY=VALUE lines or the guide's variable block. Then\n"
      "checks each value against the live account and prints a fix hint for each problem.\n"
-     "Exit status 3 when a check fails or the input cannot be used.\n\n" COMMON_OPTIONS,
+     "Exit status 3 when a check fails or the input cannot be used.\n\n"
+     "Options:\n"
+     "  --stack NAME          CloudFormation stack (default BedrockChatStack)\n"
+     "  --outputs FILE|-      read the outputs from FILE or standard input instead\n"
+     "  --check-bucket        also check that the document bucket can be listed\n\n"
+     COMMON_OPTIONS,
      cmd_outputs},
     {"plan", "list the bots and estimate the run's cost and duration",
-     "Usage: bedrock-chat-migrate plan [--include-empty] [--bots ID,...] [--exclude ID,...]\n"
-     "                            [--prices FILE] [--concurrency N] [--scan-table] [--json]\n\n"
+     "Usage: bedrock-chat-migrate plan [--stack NAME] [--outputs FILE|-] [--include-empty]\n"
+     "                            [--bots ID,...] [--exclude ID,...] [--prices FILE]\n"
+     "                            [--concurrency N] [--scan-table] [--json]\n\n"
      "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
      "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
      "--exclude say otherwise) and estimates Fargate and Bedrock cost and the wall-clock\n"
      "time as low-high ranges, listing every assumption. Launches nothing.\n\n"
-     "Also takes --stack and --outputs as for `outputs`.\n\n" COMMON_OPTIONS,
+     PLAN_OPTIONS COMMON_OPTIONS,
      cmd_plan},
     {"run", "launch one embedding task per selected bot and follow them to the end",
      "Usage: bedrock-chat-migrate run --yes [--concurrency N] [--detach] [--retries N]\n"
@@ -49,22 +67,51 @@ static const struct cli_command s_commands[] = {
      "quota and the small Aurora cluster from being overloaded: 3 tasks of 2 vCPU.\n\n"
      "Ctrl-C stops launching and leaves running tasks alone (resume later); a second\n"
      "Ctrl-C exits at once. Exit status: 0 all succeeded, 1 some failed, 2 usage,\n"
-     "3 configuration or AWS error, 130 interrupted.\n\n" COMMON_OPTIONS,
+     "3 configuration or AWS error, 130 interrupted.\n\n"
+     "Run options:\n"
+     "  --yes                 launch without asking (required without a terminal)\n"
+     "  --detach              launch what the concurrency allows, then exit\n"
+     "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --retry-failed        queue a new attempt for every failed bot of the journal's run\n"
+     "  --new-run             start afresh even if the journal holds a run (kept aside)\n"
+     "  --journal FILE        the run's journal (default: per stack and region under\n"
+     "                        $XDG_STATE_HOME/bedrock-chat-migrate/)\n"
+     "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n"
+     "  --stop-on-exit        on Ctrl-C, stop this run's tasks instead of leaving them\n\n"
+     PLAN_OPTIONS COMMON_OPTIONS,
      cmd_run},
     {"status", "show a run's state from its journal",
-     "Usage: bedrock-chat-migrate status [--journal FILE] [--json]\n\n"
+     "Usage: bedrock-chat-migrate status [--journal FILE] [--stack NAME] [--json]\n\n"
      "Reads the run's journal (default: the one for --stack and the region) and prints each\n"
-     "bot's last known state, task and reason. Calls no AWS API.\n\n" COMMON_OPTIONS,
+     "bot's last known state, task and reason. Calls no AWS API.\n\n"
+     "Options:\n"
+     "  --journal FILE        the run's journal\n"
+     "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
+     COMMON_OPTIONS,
      cmd_status},
     {"logs", "print the log tail of a bot's latest task",
-     "Usage: bedrock-chat-migrate logs BOT_ID [--lines N] [--journal FILE] [--json]\n\n"
+     "Usage: bedrock-chat-migrate logs BOT_ID [--lines N] [--journal FILE] [--stack NAME] [--json]\n\n"
      "Prints the last N (default 50) CloudWatch Logs lines of the bot's latest task in the\n"
-     "journal's run (stream <prefix>/<container>/<task id>).\n\n" COMMON_OPTIONS,
+     "journal's run (stream <prefix>/<container>/<task id>).\n\n"
+     "Options:\n"
+     "  --lines N             how many lines (default 50, at most 10000)\n"
+     "  --journal FILE        the run's journal\n"
+     "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
+     COMMON_OPTIONS,
      cmd_logs},
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
-     "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo]\n\n"
-     "Opens the full-screen wizard: identity, stack outputs, bots, cost preview, the run\n"
-     "dashboard and the summary. It needs a terminal of at least 80x24.\n\n" COMMON_OPTIONS,
+     "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo] [plan options]\n\n"
+     "Opens the full-screen wizard: welcome, identity, stack outputs, bots, cost preview,\n"
+     "the run dashboard and the summary. It needs a terminal of at least 80x24.\n\n"
+     "Wizard options:\n"
+     "  --lang en|ja          language of the screens (default from LANG / LC_MESSAGES)\n"
+     "  --no-color            no colours (also NO_COLOR)\n"
+     "  --demo                against a local emulator seeded with a demo deployment\n"
+     "  --check-bucket        also check that the document bucket can be listed\n"
+     "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --journal FILE        the run's journal (an unfinished run there is offered)\n"
+     "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n\n"
+     PLAN_OPTIONS COMMON_OPTIONS,
      cmd_wizard},
 };
 
