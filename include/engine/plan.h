@@ -98,6 +98,7 @@ struct plan {
     char *concurrency_why;     /* "6 vCPU default quota / 2 vCPU per task" or "--concurrency" */
     int task_cpu_units;
     int task_memory_mib;
+    bool task_size_known;      /* the task size came from the task definition */
     struct price_table prices;
     struct plan_totals totals;
     struct plan_scan scan;
@@ -113,6 +114,9 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
 /* Wizard toggles; totals are recomputed. A bot deselected here gets PLAN_WHY_DESELECTED. */
 void plan_select(struct plan *p, size_t i, bool on);
 void plan_set_concurrency(struct plan *p, int concurrency, const char *why);
+/* Prices edited by the operator (the wizard's cost step): every bot is estimated again,
+ * totals recomputed and the assumptions restated with the new table (copied). */
+void plan_set_prices(struct plan *p, const struct price_table *prices);
 void plan_recompute(struct plan *p);
 void plan_free(struct plan *p);
 

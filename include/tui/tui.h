@@ -17,6 +17,7 @@
 
 #include "aws/session.h"
 #include "cli/cli.h"
+#include "engine/pricing.h"
 #include "tui/i18n.h"
 
 #include <stdbool.h>
@@ -145,6 +146,10 @@ struct wizard {
     struct runner *runner;           /* opened by step_run's enter; freed at exit */
     char *journal_path;              /* cli_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */
+    struct {                         /* prices the operator typed on the cost step (known:
+                                        set); applied over every plan built */
+        struct price_value fargate_vcpu_hour, fargate_gb_hour, embed_per_1k_tokens;
+    } price_edits;
     enum wizard_resume resume;
     int inflight;                    /* engine requests started by steps 2–4 and not yet
                                         answered; the session is not reopened meanwhile */
@@ -214,6 +219,13 @@ void wizard_forget_from_deployment(struct wizard *w);
 /* Builds (or rebuilds) w->plan from w->inventory and w->deployment; 0 or -1 with *error. */
 int wizard_build_plan(struct wizard *w, char **error);
 
+/* --- price_editor.c ------------------------------------------------------------------ */
+
+/* Opens the cost step's price editor (a modal) over w->plan. */
+void price_editor_open(struct wizard *w);
+/* Puts w->price_edits over w->plan's prices and estimates again (nothing when no edit). */
+void wizard_apply_price_edits(struct wizard *w);
+
 /* --- resume_offer.c (RUN helper) ------------------------------------------------------ */
 
 /* Called by wizard.c once, as soon as w->journal_path is known (after the identity step
@@ -236,8 +248,12 @@ enum ui_color ui_state_color(int bot_state);
 /* Draws trusted UTF-8 text (ours, translated) at y,x, cut to max_cols display columns
  * with "…". Returns the columns used. */
 int ui_text(int y, int x, int max_cols, attr_t attr, const char *text);
-/* The same for untrusted text (AWS, files, pastes): sanitised first (control characters,
- * escape sequences, bidi overrides removed), then measured and cut. */
+/* Untrusted text (AWS, files, pastes) made safe to draw: sanitize_for_terminal (control
+ * characters, escape sequences, bidi overrides removed), then text_unambiguous (emoji
+ * sequences terminals measure differently split up, so rows stay aligned). New string. */
+char *ui_sanitize(const char *raw, size_t len, size_t max);
+/* The same for untrusted text (AWS, files, pastes): ui_sanitize first, then measured and
+ * cut. */
 int ui_untrusted(int y, int x, int max_cols, attr_t attr, const char *raw);
 /* Trusted text padded with spaces (or cut) to exactly cols columns; right-aligned when
  * align_right. */

@@ -463,9 +463,33 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
         out->concurrency = plan_default_concurrency(out->task_cpu_units, out->task_memory_mib,
                                                     0, &out->concurrency_why);
     }
+    out->task_size_known = size_known;
     plan_recompute(out);
     s_add_assumptions(out, size_known);
     return 0;
+}
+
+/* The assumptions quote the concurrency and the price table: restate them when either
+ * changes after plan_build. */
+static void s_restate_assumptions(struct plan *p)
+{
+    s_free_list(p->assumptions, p->nassumptions);
+    p->assumptions = NULL;
+    p->nassumptions = 0;
+    s_add_assumptions(p, p->task_size_known);
+}
+
+void plan_set_prices(struct plan *p, const struct price_table *prices)
+{
+    struct price_table copy;
+    price_table_copy(&copy, prices);
+    price_table_free(&p->prices);
+    p->prices = copy;
+    for (size_t i = 0; i < p->nitems; i++)
+        plan_estimate_bot(p->items[i].bot, &p->prices, p->task_cpu_units, p->task_memory_mib,
+                          &p->items[i].est);
+    plan_recompute(p);
+    s_restate_assumptions(p);
 }
 
 void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
@@ -474,6 +498,7 @@ void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
     free(p->concurrency_why);
     p->concurrency_why = xstrdup(why ? why : "chosen");
     plan_recompute(p);
+    s_restate_assumptions(p);
 }
 
 void plan_select(struct plan *p, size_t i, bool on)

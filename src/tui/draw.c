@@ -101,11 +101,19 @@ int ui_text(int y, int x, int max_cols, attr_t attr, const char *text)
     return used;
 }
 
+char *ui_sanitize(const char *raw, size_t len, size_t max)
+{
+    char *safe = sanitize_for_terminal(raw ? raw : "", raw ? len : 0, max);
+    char *same_everywhere = text_unambiguous(safe);
+    free(safe);
+    return same_everywhere;
+}
+
 int ui_untrusted(int y, int x, int max_cols, attr_t attr, const char *raw)
 {
     if (!raw)
         return 0;
-    char *safe = sanitize_for_terminal(raw, strlen(raw), 4096);
+    char *safe = ui_sanitize(raw, strlen(raw), 4096);
     int used = ui_text(y, x, max_cols, attr, safe);
     free(safe);
     return used;
@@ -416,12 +424,15 @@ void ui_status_line(const struct wizard *w, const char *text, enum ui_color c)
 
 void ui_format_usd_range(char *buf, size_t n, double lo, double hi)
 {
+    char a[32], b[32];
+    snprintf(a, sizeof(a), "$%.2f", lo);
+    snprintf(b, sizeof(b), "$%.2f", hi);
     if (lo < 0 || hi < 0)
         snprintf(buf, n, "%s", tr("cost.unknown"));
-    else if (hi - lo < 0.005)
-        snprintf(buf, n, "$%.2f", lo);
+    else if (strcmp(a, b) == 0) /* "$0.01–$0.01" says nothing a single figure does not */
+        snprintf(buf, n, "%s", a);
     else
-        snprintf(buf, n, "$%.2f–$%.2f", lo, hi);
+        snprintf(buf, n, "%s–%s", a, b);
 }
 
 void ui_format_bytes(char *buf, size_t n, uint64_t bytes)

@@ -8,7 +8,6 @@
 
 #include "engine/runner.h"
 #include "util/mem.h"
-#include "util/sanitize.h"
 #include "util/textwidth.h"
 
 #include <stdio.h>
@@ -114,7 +113,7 @@ static bool s_key(struct wizard *w, void *ud, wint_t wch, bool is_key_code)
 /* Text from the journal file (which a person may have edited) is made inert first. */
 static char *s_safe(const char *raw)
 {
-    return sanitize_for_terminal(raw ? raw : "", raw ? strlen(raw) : 0, 256);
+    return ui_sanitize(raw ? raw : "", raw ? strlen(raw) : 0, 256);
 }
 
 void resume_offer_check(struct wizard *w)

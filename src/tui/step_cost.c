@@ -48,6 +48,7 @@ static void s_enter(struct wizard *w)
 static const struct key_help s_keys[] = {
     {"Tab", "key.focus_launch", true},
     {"+/-", "key.concurrency", true},
+    {"e", "key.edit_prices", true},
     {"↑↓", "key.scroll", true},
     {"Esc", "key.back", true},
     {"F1", "key.help", true},
@@ -75,6 +76,14 @@ static void s_money_row(struct wizard *w, int y, int x, int width, const char *l
     ui_format_usd_range(usd, sizeof(usd), lo, hi);
     ui_cell(y, x, 24, ui_attr(w, UI_DIM), tr(label), false);
     ui_text(y, x + 25, width - 25, ui_attr(w, UI_ACCENT), usd);
+}
+
+static void s_price_text(char *buf, size_t n, const struct price_value *v)
+{
+    if (v->known)
+        snprintf(buf, n, "%.8g", v->usd);
+    else
+        snprintf(buf, n, "%s", tr("cost.unknown"));
 }
 
 static void s_draw(struct wizard *w, struct rect a)
@@ -113,6 +122,13 @@ static void s_draw(struct wizard *w, struct rect a)
                              p->prices.source_date ? p->prices.source_date : "?");
     ui_text(ry++, x + half, width - half, ui_attr(w, UI_DIM), prices);
     free(prices);
+    char vcpu[24], gb[24], embed[24];
+    s_price_text(vcpu, sizeof(vcpu), &p->prices.fargate_vcpu_hour);
+    s_price_text(gb, sizeof(gb), &p->prices.fargate_gb_hour);
+    s_price_text(embed, sizeof(embed), &p->prices.embed_per_1k_tokens);
+    char *values = trf("cost.price_values", vcpu, gb, embed);
+    ui_text(ry++, x + half + 2, width - half - 2, ui_attr(w, UI_DIM), values);
+    free(values);
     y = (ty > ry ? ty : ry) + 1;
 
     /* The lower part scrolls: per-bot ranges, then the assumptions. */
@@ -138,7 +154,7 @@ static void s_draw(struct wizard *w, struct rect a)
         if (row >= first && row - first < lower_h) {
             int ry2 = y + row - first;
             const char *title = it->bot->title && *it->bot->title ? it->bot->title : it->bot->bot_id;
-            char *tail = xasprintf("%s  %s–%s%s", usd, slo, shi, it->est.open_ended ? " +" : "");
+            char *tail = xasprintf("%s  %s–%s%s", usd, slo, shi, it->est.open_ended ? " +" : "  ");
             int tw = 34;
             ui_untrusted(ry2, x + 2, width - tw - 3, ui_attr(w, UI_NORMAL), title);
             ui_cell(ry2, x + width - tw, tw, ui_attr(w, UI_ACCENT), tail, true);
@@ -287,6 +303,10 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
         return true;
     case L'-':
         s_set_concurrency(w, st, -1);
+        return true;
+    case L'e':
+        s_notice(st, NULL, UI_NORMAL);
+        price_editor_open(w);
         return true;
     case 27:
         wizard_go(w, STEP_BOTS);

@@ -3,7 +3,6 @@
 #include "tui/tui.h"
 
 #include "util/mem.h"
-#include "util/sanitize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +54,7 @@ int ui_checklist_draw(const struct wizard *w, const struct ui_check_item *items,
         }
         row++;
         if (it->hint && it->state != UI_CHECK_OK) {
-            char *safe = sanitize_for_terminal(it->hint, strlen(it->hint), 2048);
+            char *safe = ui_sanitize(it->hint, strlen(it->hint), 2048);
             char *text = xasprintf("→ %s", safe);
             int need = ui_wrap_rows(r.w - 4, text);
             int top = r.y + row - first_row;

@@ -3,7 +3,6 @@
 #include "tui/tui.h"
 
 #include "util/mem.h"
-#include "util/sanitize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,7 @@ static void s_push(struct ui_logview *lv, const char *s, size_t len)
         lv->cap = lv->cap ? lv->cap * 2 : 64;
         lv->lines = xrealloc(lv->lines, lv->cap * sizeof(*lv->lines));
     }
-    lv->lines[lv->n++] = sanitize_for_terminal(s, len, 4096);
+    lv->lines[lv->n++] = ui_sanitize(s, len, 4096);
 }
 
 void ui_logview_append(struct ui_logview *lv, const char *raw)

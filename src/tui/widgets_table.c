@@ -4,7 +4,6 @@
 #include "tui/tui.h"
 
 #include "util/mem.h"
-#include "util/sanitize.h"
 #include "util/textwidth.h"
 
 #include <stdint.h>
@@ -288,7 +287,7 @@ void ui_table_draw(const struct wizard *w, struct ui_table *t, struct rect r)
         for (size_t c = 0; c < t->ncolumns; c++) {
             const char *text = s_cell(t, row, c, buf, sizeof(buf));
             if (t->columns[c].untrusted) {
-                char *safe = sanitize_for_terminal(text, strlen(text), 1024);
+                char *safe = ui_sanitize(text, strlen(text), 1024);
                 ui_cell(y, x, widths[c], a, safe, t->columns[c].align_right);
                 free(safe);
             } else {
@@ -299,7 +298,7 @@ void ui_table_draw(const struct wizard *w, struct ui_table *t, struct rect r)
     }
     if (show_filter) {
         int y = r.y + r.h - 1;
-        char *safe = sanitize_for_terminal(t->filter, strlen(t->filter), 256);
+        char *safe = ui_sanitize(t->filter, strlen(t->filter), 256);
         char *line = xasprintf("/%s%s  (%zu/%zu)", safe, t->filter_editing ? "▏" : "", t->nvisible,
                                t->nrows);
         ui_text(y, r.x, r.w, ui_attr(w, UI_ACCENT), line);

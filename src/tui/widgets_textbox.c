@@ -3,7 +3,6 @@
 #include "tui/tui.h"
 
 #include "util/mem.h"
-#include "util/sanitize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +134,7 @@ void ui_textbox_draw(const struct wizard *w, struct ui_textbox *tb, struct rect 
         const char *eol = strchr(p, '\n');
         size_t n = eol ? (size_t)(eol - p) : strlen(p);
         if (line >= tb->top_line) {
-            char *safe = sanitize_for_terminal(p, n, 4096);
+            char *safe = ui_sanitize(p, n, 4096);
             ui_text(r.y + 1 + row, r.x + 2, inner_w, ui_attr(w, UI_NORMAL), safe);
             free(safe);
             row++;

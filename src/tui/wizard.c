@@ -355,6 +355,7 @@ int wizard_build_plan(struct wizard *w, char **error)
     w->plan = p;
     if (w->concurrency <= 0)
         w->concurrency = p->concurrency;
+    wizard_apply_price_edits(w);
     return 0;
 }
 

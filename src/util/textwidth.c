@@ -104,6 +104,28 @@ size_t text_width(const char *s)
     return w;
 }
 
+static bool s_width_ambiguous_mark(uint32_t cp)
+{
+    return cp == 0x200D ||                      /* zero-width joiner */
+           cp == 0xFE0E || cp == 0xFE0F ||      /* text / emoji presentation selectors */
+           (cp >= 0x1F3FB && cp <= 0x1F3FF);    /* skin-tone modifiers */
+}
+
+char *text_unambiguous(const char *s)
+{
+    buf_t out = BUF_INIT;
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        uint32_t cp;
+        bool valid;
+        size_t n = s_next(p, &cp, &valid);
+        if (!valid || !s_width_ambiguous_mark(cp))
+            buf_append(&out, p, n);
+        p += n;
+    }
+    return buf_detach(&out);
+}
+
 char *text_truncate(const char *s, size_t cols)
 {
     if (!s)

@@ -360,6 +360,64 @@ static void test_default_selection_and_totals(void **state)
     inventory_free(&inv);
 }
 
+static bool s_has_assumption(const struct plan *p, const char *needle)
+{
+    for (size_t i = 0; i < p->nassumptions; i++)
+        if (strstr(p->assumptions[i], needle))
+            return true;
+    return false;
+}
+
+/* The wizard's price editor: doubling the Fargate prices doubles the Fargate cost of
+ * every bot and the totals, leaves Bedrock alone, and the assumptions quote the new
+ * source; concurrency changes are restated too. */
+static void test_set_prices_and_concurrency_restate(void **state)
+{
+    (void)state;
+    struct inventory inv;
+    s_inventory(&inv);
+    struct plan p;
+    char *error = NULL;
+    struct plan_options o = {.region = "us-east-1"};
+    assert_int_equal(plan_build(&inv, NULL, &o, &p, &error), 0);
+    double f_lo = p.totals.fargate_usd_lo, f_hi = p.totals.fargate_usd_hi;
+    double b_lo = p.totals.bedrock_usd_lo, item0 = p.items[0].est.fargate_usd_hi;
+    size_t nassumptions = p.nassumptions;
+    assert_true(f_lo > 0 && b_lo > 0);
+
+    struct price_table t;
+    price_table_copy(&t, &p.prices);
+    t.fargate_vcpu_hour.usd *= 2;
+    t.fargate_gb_hour.usd *= 2;
+    free(t.source);
+    t.source = xstrdup("edited in a test");
+    plan_set_prices(&p, &t);
+    price_table_free(&t);
+    assert_float_equal(p.totals.fargate_usd_lo, 2 * f_lo, 1e-9);
+    assert_float_equal(p.totals.fargate_usd_hi, 2 * f_hi, 1e-9);
+    assert_float_equal(p.items[0].est.fargate_usd_hi, 2 * item0, 1e-9);
+    assert_float_equal(p.totals.bedrock_usd_lo, b_lo, 1e-12);
+    assert_float_equal(p.totals.usd_lo, p.totals.fargate_usd_lo + b_lo + p.totals.scan_usd, 1e-9);
+    assert_string_equal(p.prices.source, "edited in a test");
+    assert_int_equal(p.nassumptions, nassumptions);
+    assert_true(s_has_assumption(&p, "edited in a test"));
+
+    /* An unknown embedding price makes the Bedrock part and the total unknown. */
+    price_table_copy(&t, &p.prices);
+    t.embed_per_1k_tokens.known = false;
+    plan_set_prices(&p, &t);
+    price_table_free(&t);
+    assert_true(p.totals.bedrock_usd_lo < 0);
+    assert_true(p.totals.usd_hi < 0);
+    assert_true(s_has_assumption(&p, "an unknown price"));
+
+    plan_set_concurrency(&p, 7, "chosen in a test");
+    assert_true(s_has_assumption(&p, "tasks run 7 at a time (chosen in a test)"));
+    assert_int_equal(p.nassumptions, nassumptions);
+    plan_free(&p);
+    inventory_free(&inv);
+}
+
 static void test_include_empty_bots_and_exclude(void **state)
 {
     (void)state;
@@ -537,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_default_concurrency),
         cmocka_unit_test(test_id_lists),
         cmocka_unit_test(test_default_selection_and_totals),
+        cmocka_unit_test(test_set_prices_and_concurrency_restate),
         cmocka_unit_test(test_include_empty_bots_and_exclude),
         cmocka_unit_test(test_prices_override_and_unknown_region),
         cmocka_unit_test(test_json_shape),

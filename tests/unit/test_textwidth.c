@@ -25,6 +25,34 @@ static void test_widths(void **state)
     assert_int_equal(codepoint_width(0x0301), 0);
 }
 
+/* What terminals agree on: after text_unambiguous, the sum of wcwidth is what xterm, tmux
+ * and grapheme-aware terminals all draw. */
+static void test_unambiguous_emoji(void **state)
+{
+    (void)state;
+    struct { const char *in, *out; size_t width; } cases[] = {
+        {"\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", "\xf0\x9f\x91\xa9\xf0\x9f\x92\xbb", 4}, /* 👩‍💻 */
+        {"\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5", "\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5", 2},   /* 🇯🇵 kept */
+        {"\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", "\xf0\x9f\x91\x8d", 2},                      /* 👍🏽 */
+        {"\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4", 1},                                  /* ❤️ */
+        {"\xf0\x9f\x8f\xb3\xef\xb8\x8f\xe2\x80\x8d\xf0\x9f\x8c\x88",
+         "\xf0\x9f\x8f\xb3\xf0\x9f\x8c\x88", 3},                                         /* 🏳️‍🌈 */
+        {"e\xcc\x81t\xc3\xa9", "e\xcc\x81t\xc3\xa9", 3},  /* combining marks stay */
+        {"日本語 abc", "日本語 abc", 10},
+        {"", "", 0},
+        {"a\xff\xe2\x80\x8d", "a\xff", 2},                  /* invalid byte kept as is */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *t = text_unambiguous(cases[i].in);
+        assert_string_equal(t, cases[i].out);
+        assert_int_equal(text_width(t), cases[i].width);
+        free(t);
+    }
+    char *t = text_unambiguous(NULL);
+    assert_string_equal(t, "");
+    free(t);
+}
+
 static void test_truncate(void **state)
 {
     (void)state;
@@ -64,6 +92,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_unambiguous_emoji),
         cmocka_unit_test(test_truncate),
         cmocka_unit_test(test_fit_pads_to_exact_width),
     };
