@@ -10,6 +10,11 @@ X-Amz-Target suffix or the query Action) and can:
   reset      forward, then cut the connection after part of the reply (the call DID happen)
   delay      forward, then hold the reply for `seconds` (past the client's timeout)
 
+Also (additive): `ssl_context` serves the proxy over TLS (an https endpoint with a
+certificate the test controls), and `add_rewrite(operation, fn)` passes each forwarded
+reply body through fn(body) -> body (hostile bytes the emulator itself cannot store,
+such as invalid UTF-8 in a DynamoDB string).
+
 Each rule has a probability (seeded RNG, so a scenario is repeatable) or a `first` count
 (fail the first N matching requests). Counters per operation and per outcome are kept
 so tests can assert on them, and every request is logged (`requests`, `json_bodies`) so
@@ -49,9 +54,10 @@ class RequestRecord:
 
 
 class FaultProxy:
-    def __init__(self, upstream_port, seed=1):
+    def __init__(self, upstream_port, seed=1, ssl_context=None):
         self.upstream_port = upstream_port
         self.rules = []
+        self.rewrites = []        # [(operation, fn)] applied to forwarded reply bodies
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.counts = {}          # (operation, outcome) -> n
@@ -77,6 +83,25 @@ class FaultProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.tls_failures = 0     # TLS handshakes the client abandoned (certificate refused)
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True,
+                                                         do_handshake_on_connect=False)
+            plain_get_request = self.server.get_request
+
+            def get_request():
+                conn, addr = plain_get_request()
+                conn.settimeout(10)
+                try:
+                    conn.do_handshake()
+                except (OSError, ValueError):
+                    with self.lock:
+                        self.tls_failures += 1
+                    conn.close()
+                    raise
+                conn.settimeout(None)
+                return conn, addr
+            self.server.get_request = get_request
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -101,6 +126,12 @@ class FaultProxy:
     def clear_rules(self):
         with self.lock:
             self.rules = []
+            self.rewrites = []
+
+    def add_rewrite(self, operation, fn):
+        """Forwarded replies to `operation` ("*" for all) have their body replaced by fn(body)."""
+        with self.lock:
+            self.rewrites.append((operation, fn))
 
     def count(self, operation, outcome):
         with self.lock:
@@ -208,6 +239,10 @@ class FaultProxy:
         resp = conn.getresponse()
         data = resp.read()
         conn.close()
+        with self.lock:
+            rewrites = [fn for op, fn in self.rewrites if op in (operation, "*")]
+        for fn in rewrites:
+            data = fn(data)
         if rule and rule.action == "reset":
             self._bump(operation, "reset")
             handler.send_response(resp.status)
