@@ -41,6 +41,7 @@ struct run_screen;
  * answer comes: it then clears owner and the answer is dropped. */
 struct log_fetch {
     struct run_screen *owner;
+    struct wizard *w;              /* counted in w->inflight until the answer comes */
 };
 
 struct run_message {
@@ -456,6 +457,7 @@ static void s_on_log_events(void *ud, struct aws_response *resp)
 {
     struct log_fetch *f = ud;
     struct run_screen *rs = f->owner;
+    f->w->inflight--;
     free(f);
     if (!rs)
         return;
@@ -558,6 +560,8 @@ static void s_log_fetch(struct run_screen *rs)
     }
     rs->fetch = xcalloc(1, sizeof(*rs->fetch));
     rs->fetch->owner = rs;
+    rs->fetch->w = w;
+    w->inflight++;
     aws_call_json(w->session.client, &AWS_SVC_LOGS, "GetLogEvents", body, s_on_log_events, rs->fetch);
 }
 

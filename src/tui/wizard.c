@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Key codes for the bracketed paste markers (defined with define_key). */
@@ -654,6 +655,48 @@ static void s_handle_signals(struct wizard *w)
     }
 }
 
+/* --- exit ------------------------------------------------------------------------ */
+
+/* Longest wait for replies at exit: a RunTask answer must be journaled, but a terminal
+ * closing (SIGHUP/SIGTERM) expects the process gone within seconds. */
+#define DRAIN_MAX_MS 8000
+
+static bool s_settled(const struct wizard *w)
+{
+    if (w->inflight > 0)
+        return false;
+    return !w->runner || (runner_finished(w->runner) && runner_idle(w->runner));
+}
+
+static uint64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Runs the loop (the terminal already restored) until every request the wizard started
+ * has been answered, so each reply's context is freed by its own callback and a RunTask
+ * in flight is journaled; the runner is told to leave first. A second Ctrl-C ends the
+ * wait (the default SIGINT action is back). */
+static void s_drain(struct wizard *w)
+{
+    if (!w->session_open)
+        return;
+    w->quitting = true; /* callbacks may no longer switch steps */
+    /* The screen is gone: reading a key now would have curses take the terminal back. */
+    ev_unwatch_fd(w->session.loop, STDIN_FILENO);
+    if (w->runner && !runner_finished(w->runner))
+        runner_leave(w->runner);
+    uint64_t deadline = s_now_ms() + DRAIN_MAX_MS;
+    while (!s_settled(w)) {
+        uint64_t now = s_now_ms();
+        if (now >= deadline)
+            break;
+        ev_loop_run_once(w->session.loop, (int)(deadline - now));
+    }
+}
+
 /* --- entry ----------------------------------------------------------------------- */
 
 static struct paste_state *s_paste(struct wizard *w)
@@ -759,9 +802,9 @@ int cmd_wizard(const struct cli_options *o)
         }
         if (w.dirty)
             s_redraw(&w);
-        /* While something animates, wake at the frame rate even if the spinner timer were
-         * lost; idle, sleep until input, a transfer or a timer. */
-        ev_loop_run_once(w.session.loop, w.spinner_users > 0 ? 100 : -1);
+        /* Sleep until input, a transfer, a signal or a timer (the spinner's runs only while
+         * something animates): idle costs no CPU. */
+        ev_loop_run_once(w.session.loop, -1);
         s_handle_signals(&w);
         /* Keys ncurses already buffered do not make stdin readable again. */
         s_on_stdin(&w, STDIN_FILENO);
@@ -769,6 +812,7 @@ int cmd_wizard(const struct cli_options *o)
 
     s_restore_terminal();
     s_reset_signals();
+    s_drain(&w);
     int code = w.exit_code;
     if (w.exit_message)
         fprintf(stderr, "%s\n", w.exit_message);
