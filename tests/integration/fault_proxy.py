@@ -32,8 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Rule:
-    def __init__(self, operation, action, probability=0.0, first=0, seconds=0.0):
+    def __init__(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None):
         self.operation = operation
+        self.when = when          # optional predicate on the request headers (dict)
         self.action = action
         self.probability = probability
         self.first = first
@@ -119,9 +120,11 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.stop()
 
-    def add_rule(self, operation, action, probability=0.0, first=0, seconds=0.0):
+    def add_rule(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None):
+        """`when(headers)`, if given, narrows the rule to matching requests (e.g. one
+        caller's access key in the Authorization header)."""
         with self.lock:
-            self.rules.append(Rule(operation, action, probability, first, seconds))
+            self.rules.append(Rule(operation, action, probability, first, seconds, when))
 
     def clear_rules(self):
         with self.lock:
@@ -160,10 +163,12 @@ class FaultProxy:
             return body.split(b"&", 1)[0][7:].decode(errors="replace")
         return handler.command + " " + handler.path.split("?", 1)[0]
 
-    def _decide(self, operation):
+    def _decide(self, operation, headers=None):
         with self.lock:
             for rule in self.rules:
                 if rule.operation not in (operation, "*"):
+                    continue
+                if rule.when is not None and not rule.when(headers or {}):
                     continue
                 rule.matched += 1
                 if rule.first and rule.matched <= rule.first:
@@ -216,7 +221,7 @@ class FaultProxy:
             self._bump(operation, "refused")
             self._abort(handler)
             return
-        rule = self._decide(operation)
+        rule = self._decide(operation, dict(handler.headers.items()))
         if rule and rule.action == "throttle":
             self._bump(operation, "throttle")
             json_proto = "X-Amz-Target" in handler.headers

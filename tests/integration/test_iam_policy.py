@@ -1,0 +1,238 @@
+"""The README's minimum IAM policy (docs/iam-policy.json) against the emulator with IAM
+enforcement on: the whole flow (whoami, outputs, plan, run to completion, status, logs,
+and a Ctrl-C with --stop-on-exit) works for a user holding exactly that policy, every
+call the tool makes is covered by it, and it is minimal: with any one action the flow
+uses taken out, some step fails with AccessDenied and says so.
+
+What the emulator cannot show is listed, not hidden: S3 is served by a second emulator
+without checking (see harness.py), so s3:ListBucket is not enforced; moto does not ask
+for iam:PassRole or ecs:TagResource on RunTask (real ECS does, because the task
+definition has roles and the tool tags its tasks). Those three are checked against what
+the tool sends instead (RunTask carries tags; the S3 listing happens). sts:GetCallerIdentity
+needs no permission at all in AWS (it cannot even be denied); the policy names it for
+clarity only.
+
+The variants run two at a time over the same bots, so a bot's verdict may be spoiled by
+the other flow's task (LastExecId): runs count as working when they end 0 or 1.
+"""
+import json
+import os
+import signal
+import subprocess
+import threading
+import tempfile
+import shutil
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+from run_helpers import RunTestCase, read_journal, wait_until
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+POLICY_PATH = os.path.normpath(os.path.join(HERE, "..", "..", "docs", "iam-policy.json"))
+STEP_TIMEOUT = 60
+# Not enforceable here, each for the reason in the module comment.
+NOT_ENFORCED_BY_EMULATOR = {"s3:ListBucket", "iam:PassRole", "ecs:TagResource", "sts:GetCallerIdentity"}
+VARIANT_STEP_TIMEOUT = 20
+SERVICE_PREFIX = {"dynamodb": "dynamodb", "ecs": "ecs", "logs": "logs", "sts": "sts",
+                  "cloudformation": "cloudformation", "ec2": "ec2"}
+
+
+def load_policy():
+    with open(POLICY_PATH) as f:
+        return json.load(f)
+
+
+def policy_actions(policy):
+    actions = []
+    for st in policy["Statement"]:
+        a = st["Action"]
+        actions += [a] if isinstance(a, str) else a
+    return actions
+
+
+def policy_without(policy, action):
+    doc = json.loads(json.dumps(policy))
+    for st in doc["Statement"]:
+        if isinstance(st["Action"], str):
+            st["Action"] = [st["Action"]]
+        st["Action"] = [a for a in st["Action"] if a != action]
+    doc["Statement"] = [st for st in doc["Statement"] if st["Action"]]
+    return doc
+
+
+def action_of(record):
+    """service:Operation of a request, from the SigV4 credential scope."""
+    auth = record.headers.get("Authorization", "")
+    service = "?"
+    if "Credential=" in auth:
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        if len(scope) >= 4:
+            service = scope[3]
+    return f"{SERVICE_PREFIX.get(service, service)}:{record.operation}"
+
+
+class MinimumPolicy(RunTestCase):
+    seed_args = {"bots": 3, "failing": 0, "empty_bots": 0, "conversations": 2, "suffix": "iam"}
+    users = 0
+    users_lock = threading.Lock()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy = load_policy()
+
+    def make_user(self, policy):
+        """An IAM user holding exactly `policy`; returns its key pair."""
+        iam = self.emu.client("iam")
+        with MinimumPolicy.users_lock:
+            MinimumPolicy.users += 1
+            name = f"bcm-iam-{MinimumPolicy.users}"
+        iam.create_user(UserName=name)
+        arn = iam.create_policy(PolicyName=f"{name}-policy", PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+    def flow(self, creds, workdir, stop_at_first_failure, run_ok=(0,), timeout=STEP_TIMEOUT):
+        """whoami … logs, then an interrupted --stop-on-exit run. Returns [(step, completed)]."""
+        journal = os.path.join(workdir, "run.jsonl")
+        bot_id = sorted(self.dep.bot_ids(expected="succeeded"))[0]
+        steps = [("whoami", ["whoami"], (0,)),
+                 ("outputs", ["outputs", "--check-bucket"], (0,)),
+                 ("discover", ["outputs", "--stack", "NoSuchStack"], (0,)),
+                 ("plan", ["plan"], (0,)),
+                 ("run", ["run", "--yes", "--concurrency", 3], run_ok),
+                 ("status", ["status"], (0,)),
+                 ("logs", ["logs", bot_id], (0,))]
+        # ListTasks: a RunTask whose reply is lost (reset after ECS acted) is reconciled.
+        key = creds["AWS_ACCESS_KEY_ID"]
+        self.proxy.add_rule("RunTask", "reset", first=1, when=lambda h: key in h.get("Authorization", ""))
+        steps.append(("reconcile", ["run", "--yes", "--concurrency", 3, "--journal",
+                                    os.path.join(workdir, "reconcile.jsonl")], run_ok))
+        results = []
+        for name, args, ok in steps:
+            argv = list(args) if "--journal" in args else [*args, "--journal", journal]
+            try:
+                done = self.cli(*argv, env_overrides=self.env_overrides(**creds), timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                done = _Done(f"hung (killed after {timeout}s)", _text(e.stdout), _text(e.stderr))
+            results.append((name, done, done.returncode in ok))
+            if stop_at_first_failure and done.returncode not in ok:
+                return results
+        # StopTask: Ctrl-C a run started with --stop-on-exit once a task is launched.
+        stop_journal = os.path.join(workdir, "stop.jsonl")
+        p = self.spawn("run", "--yes", "--concurrency", 1, "--stop-on-exit", "--journal", stop_journal,
+                       **creds)
+        wait_until(lambda: p.poll() is not None or
+                   any(r.get("type") == "launched" for r in read_journal(stop_journal)), 30, "a launch")
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            stdout, stderr = p.communicate()
+            return results + [("stop", _Done(f"hung (killed after {timeout}s)", stdout, stderr), False)]
+        stopped = p.returncode == 130 and "AccessDenied" not in stderr
+        results.append(("stop", _Done(p.returncode, stdout, stderr), stopped))
+        return results
+
+    def test_flow_works_with_exactly_the_policy_and_the_policy_covers_every_call(self):
+        self.start_simulator(duration=(0.3, 0.6))
+        creds = self.make_user(self.policy)
+        work = tempfile.mkdtemp(prefix="bcm-iam-")
+        self.addCleanup(shutil.rmtree, work, True)
+        first = len(self.proxy.requests)
+        results = self.flow(creds, work, stop_at_first_failure=False)
+        for name, done, ok in results:
+            self.assertTrue(ok, f"{name} failed with exactly the README policy: exit {done.returncode}\n"
+                                f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        used = {action_of(r) for r in self.proxy.requests[first:]
+                if r.headers.get("Authorization", "").find(creds["AWS_ACCESS_KEY_ID"]) >= 0}
+        allowed = set(policy_actions(self.policy))
+        self.assertEqual(sorted(used - allowed), [], "calls the policy does not allow")
+        self.assertEqual(sorted(allowed - used - NOT_ENFORCED_BY_EMULATOR), [],
+                         "actions in the policy the flow never needs")
+        # What the emulator cannot enforce, shown from the requests instead.
+        run_tasks = [r.json() for r in self.proxy.requests[first:] if r.operation == "RunTask"]
+        self.assertTrue(run_tasks and all(body.get("tags") for body in run_tasks),
+                        "RunTask tags its tasks (hence ecs:TagResource)")
+        self.assertTrue(self.sim.task_count() > 0)
+
+    variants = None
+
+    def variant_outcomes(self):
+        """[(action, [(step, completed, ok)])] for the policy minus each enforced action,
+        computed once for the tests below."""
+        if MinimumPolicy.variants is not None:
+            return MinimumPolicy.variants
+        self.start_simulator(duration=(0.2, 0.4))
+        actions = [a for a in policy_actions(self.policy) if a not in NOT_ENFORCED_BY_EMULATOR]
+        self.assertGreaterEqual(len(actions), 12)
+
+        def without(action):
+            creds = self.make_user(policy_without(self.policy, action))
+            work = tempfile.mkdtemp(prefix="bcm-iam-")
+            try:
+                return action, self.flow(creds, work, stop_at_first_failure=True, run_ok=(0, 1),
+                                         timeout=VARIANT_STEP_TIMEOUT)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            MinimumPolicy.variants = list(pool.map(without, actions))
+        return MinimumPolicy.variants
+
+    def test_every_action_the_flow_uses_is_needed(self):
+        unneeded = [action for action, results in self.variant_outcomes() if all(ok for _, _, ok in results)]
+        self.assertEqual(unneeded, [], "the whole flow passed without these actions")
+
+    @unittest.expectedFailure
+    def test_a_missing_permission_stops_with_access_denied(self):
+        # KNOWN DEFECT (reported): with ecs:DescribeTasks or dynamodb:BatchGetItem denied,
+        # `run` keeps following forever (killed after VARIANT_STEP_TIMEOUT s) instead of
+        # stopping with exit 3 and the AccessDenied hint. Remove the marker when fixed.
+        problems = []
+        for action, results in self.variant_outcomes():
+            failed = [(name, done) for name, done, ok in results if not ok]
+            if not failed:
+                continue
+            name, done = failed[0]
+            said = done.stdout + done.stderr
+            if done.returncode not in (3, 130):
+                problems.append(f"{action}: step {name} exited {done.returncode}, expected 3")
+            elif "AccessDenied" not in said and "not authorized" not in said:
+                problems.append(f"{action}: step {name} failed without saying AccessDenied:\n{said[-800:]}")
+        self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_missing_permissions_outside_the_follow_loop_are_reported(self):
+        # The part of the property that holds today: every denied step other than the
+        # follow loop's stops with exit 3 and names AccessDenied.
+        follow_loop = {"ecs:DescribeTasks", "dynamodb:BatchGetItem"}
+        problems = []
+        for action, results in self.variant_outcomes():
+            if action in follow_loop:
+                continue
+            failed = [(name, done) for name, done, ok in results if not ok]
+            if not failed:
+                continue
+            name, done = failed[0]
+            said = done.stdout + done.stderr
+            if done.returncode not in (3, 130) or ("AccessDenied" not in said and "not authorized" not in said):
+                problems.append(f"{action}: step {name} exit {done.returncode}:\n{said[-800:]}")
+        self.assertEqual(problems, [], "\n".join(problems))
+
+
+def _text(data):
+    if data is None:
+        return ""
+    return data.decode(errors="replace") if isinstance(data, bytes) else data
+
+
+class _Done:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+if __name__ == "__main__":
+    unittest.main()
