@@ -683,6 +683,9 @@ static int s_run(struct run_cmd *rc)
     run_view_init(&rc->view, rc->s.loop, o->json);
     if (rc->have_prior) {
         s_announce_resume(rc);
+        if ((o->bots || o->exclude || o->include_empty || o->outputs_file) && !o->json)
+            fprintf(stderr, "note: --bots, --exclude, --include-empty and --outputs choose a new run's "
+                            "bots; a resumed run keeps its own. Add --new-run to start a new run with them.\n");
         size_t n = s_to_launch_in_view(&rc->prior, o->retry_failed);
         if (n && (rcode = s_confirm(rc, n, true)) != EXIT_OK)
             goto out;

@@ -4,7 +4,7 @@ One full run (class setUp) is checked from every side: the exact set of tasks an
 each RunTask carried, the concurrency bound, the verdict per bot (failure reasons, a
 crashed task), the exit status, the journal as `status` reads it, a task's log through
 `logs`, and that nothing was ever written to the table. Separate runs check --json and
-the refusal to launch without --yes.
+the refusal to launch without --yes, all in the same emulator.
 """
 import json
 import os
@@ -183,10 +183,15 @@ class ExactRun(RunTestCase):
         self.assertEqual(len(self.sent("RunTask")), before)
 
 
-class JsonAndRefusal(RunTestCase):
-    seed_args = {"bots": 5, "failing": 0, "empty_bots": 1, "conversations": 5, "suffix": "json"}
+    # -- runs of their own, in the same emulator ---------------------------------------------
+
+    def fresh(self):
+        """This test's own journal, request log and simulator (not the class run's)."""
+        RunTestCase.setUp(self)
+        self.last_request = None
 
     def test_refuses_to_launch_without_yes(self):
+        self.fresh()
         out = self.run_cli("run", "--scan-table")
         self.assertEqual(out.returncode, 2)
         self.assertIn("--yes", out.stderr)
@@ -194,12 +199,14 @@ class JsonAndRefusal(RunTestCase):
         self.assertFalse(os.path.exists(self.journal), "nothing journaled without --yes")
 
     def test_status_without_a_journal_says_what_to_do(self):
+        self.fresh()
         out = self.run_cli("status")
         self.assertEqual(out.returncode, 3)
         self.assertIn("no run journal", out.stderr)
         self.assertIn("run --yes", out.stderr)
 
     def test_json_events_and_final_summary(self):
+        self.fresh()
         self.start_simulator()
         chosen = sorted(self.dep.bot_ids(expected="succeeded"))[:2]
         out = self.run_cli("run", "--yes", "--json", "--bots", ",".join(chosen), "--scan-table")
