@@ -86,6 +86,19 @@ static void s_price_text(char *buf, size_t n, const struct price_value *v)
         snprintf(buf, n, "%s", tr("cost.unknown"));
 }
 
+/* Rows of the scrolling part: "Per bot", one per selected bot, a gap, "Assumptions", the
+ * wrapped assumptions and the price notes (as s_draw lays them out). */
+static int s_lower_rows(const struct plan *p, int width)
+{
+    int rows = 1 + (int)p->nselected + 1 + 1;
+    for (size_t i = 0; i < p->nassumptions; i++) {
+        char *line = xasprintf("• %s", p->assumptions[i]);
+        rows += ui_wrap_rows(width - 2, line);
+        free(line);
+    }
+    return rows + (int)p->prices.nnotes;
+}
+
 static void s_draw(struct wizard *w, struct rect a)
 {
     struct cost_step *st = s_state(w);
@@ -134,6 +147,11 @@ static void s_draw(struct wizard *w, struct rect a)
     /* The lower part scrolls: per-bot ranges, then the assumptions. */
     int launch_h = 4;
     int lower_h = a.h - (y - a.y) - launch_h;
+    /* Clamp the scroll before drawing: a frame drawn past the end would stay blank until
+     * the next key. */
+    int total = s_lower_rows(p, width);
+    if (st->scroll > total - lower_h)
+        st->scroll = total > lower_h ? total - lower_h : 0;
     int row = 0;
     int first = st->scroll;
 #define LOWER_ROW(attr_, text_)                                                                 \
@@ -180,8 +198,6 @@ static void s_draw(struct wizard *w, struct rect a)
         free(line);
     }
 #undef LOWER_ROW
-    if (st->scroll > 0 && row - st->scroll < lower_h)
-        st->scroll = row > lower_h ? row - lower_h : 0;
 
     /* Launch area. */
     int ly = a.y + a.h - launch_h;
@@ -286,6 +302,8 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
         case KEY_DOWN: st->scroll++; return true;
         case KEY_PPAGE: st->scroll = st->scroll > 10 ? st->scroll - 10 : 0; return true;
         case KEY_NPAGE: st->scroll += 10; return true;
+        case KEY_HOME: st->scroll = 0; return true;
+        case KEY_END: st->scroll = 1 << 20; return true; /* clamped when drawn */
         case KEY_BACKSPACE: wizard_go(w, STEP_BOTS); return true;
         case KEY_ENTER: goto enter;
         default: return false;

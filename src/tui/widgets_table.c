@@ -23,9 +23,15 @@ static bool s_matches(const struct ui_table *t, size_t row)
     if (!t->filter[0])
         return true;
     char buf[256];
-    for (size_t c = 0; c < t->ncolumns; c++)
-        if (strcasestr(s_cell(t, row, c, buf, sizeof(buf)), t->filter))
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        /* Match what the operator sees: the cell as drawn, not its raw bytes. */
+        const char *raw = s_cell(t, row, c, buf, sizeof(buf));
+        char *shown = ui_sanitize(raw, strlen(raw), 1024);
+        bool hit = strcasestr(shown, t->filter) != NULL;
+        free(shown);
+        if (hit)
             return true;
+    }
     return false;
 }
 

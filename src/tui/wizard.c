@@ -619,7 +619,11 @@ static void s_handle_signals(struct wizard *w)
         w->quitting = true;
         if (w->runner && !runner_finished(w->runner))
             runner_leave(w->runner);
-        wizard_exit(w, w->run_started ? EXIT_INTERRUPTED : EXIT_OK, NULL);
+        /* Killed mid-run: say where the journal is, as leaving with q does. */
+        char *msg = w->run_started && w->journal_path ? trf("quit.resume_hint", w->journal_path)
+                                                      : NULL;
+        wizard_exit(w, w->run_started ? EXIT_INTERRUPTED : EXIT_OK, msg);
+        free(msg);
     }
     if (s_sig_int) {
         s_sig_int = 0;

@@ -3,12 +3,16 @@
 capture-pane and polled for the expected text (never a blind sleep).
 
 Covered: welcome → identity → outputs (discovered, and pasted with bracketed paste) →
-bots (Japanese titles aligned, hostile title inert, select/filter) → cost (a stray Enter
-never launches; twenty Enters from the start launch nothing), resize below 80×24 and
-back, Japanese UI, and q → Quit restoring the terminal (cooked mode, main screen)."""
+bots (Japanese titles and emoji sequences aligned, hostile titles inert: no escape other
+than our own SGR, no C1 or bidi control in the pane, select/filter) → cost (prices edited
+and validated, a stray Enter never launches; twenty Enters from the start launch nothing;
+breadcrumb, DEMO badge, Back and Next on every screen), resize to 80×24 and below at every
+step, colours off with NO_COLOR and --no-color, Japanese UI, and the terminal restored
+(cooked mode, main screen, cursor shown) after q → Quit, SIGTERM and a crash (SIGABRT)."""
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -99,13 +103,26 @@ class Pane:
     def option(self, fmt):
         return self._tmux("display-message", "-p", "-t", self.name, fmt).stdout.strip()
 
+    def program_pid(self):
+        """The program's pid: the only child of the wrapper script running in the pane."""
+        shell = self.option("#{pane_pid}")
+        deadline = time.monotonic() + POLL_TIMEOUT
+        while time.monotonic() < deadline:
+            out = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+            if out:
+                return int(out[0])
+            time.sleep(0.05)
+        self.tc.fail("the program is not running in the pane")
+
     def wait_for(self, pattern, timeout=POLL_TIMEOUT):
-        """Polls the screen until the regex matches; returns the screen."""
+        """Polls the screen until the regex (or predicate on the screen) matches; returns
+        the screen."""
+        check = pattern if callable(pattern) else (lambda s: re.search(pattern, s))
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if re.search(pattern, screen):
+            if check(screen):
                 return screen
             if "__STTY__" in screen:
                 break
@@ -116,6 +133,21 @@ class Pane:
 @unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
 class WizardTest(harness.EmulatorTestCase):
     seed_args = {"bots": 14, "failing": 0, "empty_bots": 2, "conversations": 20}
+
+    # A second hostile title, written over one ordinary bot: bidi overrides and isolates,
+    # an OSC 52 clipboard write, a C1 CSI and a lone ESC sequence.
+    HOSTILE_BIDI = ("\u202eevil\u202c Bidi \u2066iso\u2069 \x1b]52;c;SGVsbG8=\x07osc "
+                    "\u009b31mC1 \x1bcend")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        plain = [b for b in cls.dep.bots if b["title"] and b["title"].isascii()
+                 and b["title"].isprintable() and "Customer" not in b["title"]]
+        bot = plain[-1] if plain else cls.dep.bots[-1]
+        cls.emu.client("dynamodb").update_item(
+            TableName=cls.dep.table, Key={"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}},
+            UpdateExpression="SET Title = :t", ExpressionAttributeValues={":t": {"S": cls.HOSTILE_BIDI}})
 
     def setUp(self):
         if not os.path.exists(harness.program()):
@@ -191,13 +223,50 @@ class WizardTest(harness.EmulatorTestCase):
         pane.wait_for(r"%d of \d+ bots selected" % before)
         pane.keys("Enter")
         screen = pane.wait_for(r"Cost preview for %d bots" % before)
-        self.assertIn("Assumptions", screen)
-        # Concurrency + and -.
         conc = int(re.search(r"Concurrency: (\d+)", screen).group(1))
+        pane.keys("NPage")                         # the lower part scrolls to the assumptions
+        pane.wait_for(r"Assumptions")
+        pane.keys("End")
+        pane.wait_for(r"tasks run %d at a time" % conc)
+        # Concurrency + and -: the totals and the assumption follow.
         pane.keys("+")
-        pane.wait_for(r"Concurrency: %d" % (conc + 1))
+        pane.wait_for(r"Concurrency: %d(.*\n)+.*tasks run %d at a time \(chosen in the wizard\)"
+                      % (conc + 1, conc + 1))
+        pane.keys("Home")
         pane.keys("-")
         pane.wait_for(r"Concurrency: %d" % conc)
+        # Prices: e edits them in place; bad numbers are refused with a reason, Esc keeps
+        # the old ones, a valid price recomputes the totals and says it was edited.
+        fargate = re.search(r"Fargate tasks\s+(\S+)", screen).group(1)
+        self.assertIn("$0.05056/vCPU-h", screen)  # ap-northeast-1's built-in price
+        pane.keys("e")
+        pane.wait_for(r"Fargate, per vCPU-hour\s+\$ 0\.05056")
+        pane.keys("C-u")
+        pane.type("1..2")
+        pane.keys("Enter")
+        pane.wait_for(r'"1\.\.2" is not a number')
+        pane.keys("C-u")
+        pane.type("500")
+        pane.keys("Enter")
+        pane.wait_for(r"\$500 is more than \$100")
+        pane.keys("Escape")
+        screen = pane.wait_for(r"Tab go to Launch")
+        self.assertIn("$0.05056/vCPU-h", screen)
+        self.assertEqual(re.search(r"Fargate tasks\s+(\S+)", screen).group(1), fargate)
+        pane.keys("e")
+        pane.wait_for(r"Fargate, per vCPU-hour")
+        pane.keys("C-u")
+        pane.type("0.5")
+        pane.keys("Down")
+        pane.keys("C-u")
+        pane.type("0.00553")                      # unchanged: not counted as an edit
+        pane.keys("Enter")
+        screen = pane.wait_for(r"\$0\.5/vCPU-h")
+        self.assertIn("edited", screen)
+        edited = re.search(r"Fargate tasks\s+\$([\d.]+)(?:–\$([\d.]+))?", screen)
+        old = re.search(r"\$([\d.]+)(?:–\$([\d.]+))?", fargate)
+        self.assertGreater(float(edited.group(2) or edited.group(1)),
+                           float(old.group(2) or old.group(1)) * 5, screen)
         # Enter alone never launches; Tab + a wrong number does not either.
         pane.keys("Enter")
         pane.wait_for(r"Enter alone never launches|To launch, press Tab")
@@ -216,19 +285,33 @@ class WizardTest(harness.EmulatorTestCase):
         self.assertIn("__EXIT__ 0", screen)
         self.assertEqual(self.tasks_launched(), [])
 
+    def assert_frame(self, screen, crumb, back=True, nxt=True):
+        """The title bar names the current step and carries the DEMO badge; the key bar
+        offers Back (steps 2–5) and Next (Enter, or Tab to Launch on the cost step)."""
+        lines = screen.rstrip("\n").splitlines()
+        self.assertIn(crumb, lines[0], screen)
+        self.assertIn("DEMO", lines[0], screen)
+        keybar = lines[-1]
+        if back:
+            self.assertIn("Esc back", keybar, screen)
+        if nxt:
+            self.assertRegex(keybar, r"Enter next|Tab go to Launch", screen)
+
     def test_twenty_enters_launch_nothing(self):
-        pane = self.start()
-        pane.wait_for(r"1 Welcome")
-        expected = [self.emu_account_pattern(), r"Every required check passed", r"bots selected",
-                    r"Cost preview"]
+        pane = self.start("--demo", BCM_DEMO_ACTIVE="1")
+        screen = pane.wait_for(r"1 Welcome")
+        self.assert_frame(screen, "1 Welcome", back=False)
+        expected = [(self.emu_account_pattern(), "2 Identity"),
+                    (r"Every required check passed", "3 Outputs"),
+                    (r"bots selected", "4 Bots"), (r"Cost preview", "5 Cost")]
         for i in range(20):
             pane.keys("Enter")
             if i < len(expected):
-                pane.wait_for(expected[i])
+                self.assert_frame(pane.wait_for(expected[i][0]), expected[i][1])
         pane.wait_for(r"To launch, press Tab")
         screen = pane.screen()
         self.assertIn("Cost preview", screen)
-        self.assertNotIn("5 Cost › 6", screen.replace("  ", " ") and "")  # still on the cost step
+        self.assert_frame(screen, "5 Cost")     # still on the cost step
         self.assertEqual(self.tasks_launched(), [])
         self.quit(pane)
         self.assertEqual(self.tasks_launched(), [])
@@ -237,54 +320,141 @@ class WizardTest(harness.EmulatorTestCase):
         pane = self.start()
         screen = self.to_bots(pane)
         # Every table row ends with the right-aligned estimate at the same display column,
-        # whatever the title's script (CJK, halfwidth/fullwidth, combining marks, RTL).
-        # Emoji ZWJ sequences are left out: terminals disagree on their width.
+        # whatever the title's script (CJK, halfwidth/fullwidth, combining marks, RTL, emoji
+        # with a ZWJ sequence and a flag: the joiner is dropped so every terminal agrees).
         rows = [l for l in screen.splitlines()
-                if re.search(r"\d+f \d+u \d+s", l) and "\u200d" not in l
-                and "│" not in l]
+                if re.search(r"\d+f \d+u \d+s", l) and "│" not in l]
         self.assertGreaterEqual(len(rows), 5, screen)
         widths = {display_width(l.rstrip()) for l in rows}
         self.assertEqual(len(widths), 1, "rows end at different columns:\n" + "\n".join(rows))
         self.assertTrue(any("社内規程" in l for l in rows), screen)
         self.assertTrue(any("ｶﾀｶﾅ半角" in l for l in rows), screen)
+        emoji = [l for l in rows if "Support bot" in l]
+        self.assertEqual(len(emoji), 1, screen)
+        self.assertIn("👩💻🇯🇵", emoji[0])
+        self.assertNotIn("\u200d", screen)
         self.quit(pane)
+
+    def filter_rows(self, pane, text):
+        """Filters the bots table (/) and returns the screen once a row matches."""
+        pane.keys("/")
+        pane.type(text)
+        pane.keys("Enter")
+        return pane.wait_for(r"(?m)^ [✓ ] .*%s" % re.escape(text))
+
+    def assert_only_our_escapes(self, escaped):
+        """Every escape sequence in `capture-pane -e` is an SGR (ours: colours and
+        attributes); no C1 control and no bidi control reached the terminal."""
+        others = re.sub(r"\x1b\[[0-9;:]*m", "", escaped)
+        self.assertNotIn("\x1b", others, repr(others[:2000]))
+        self.assertIsNone(re.search(r"[\x80-\x9f\x07\x00\x7f]", escaped), repr(escaped[:2000]))
+        self.assertIsNone(re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", escaped),
+                          repr(escaped[:2000]))
 
     def test_hostile_title_is_inert(self):
         pane = self.start()
-        screen = self.to_bots(pane)
-        # The hostile title's bytes hold ESC [31m, BEL, CR LF, TAB, NUL and DEL; find its row
-        # (first page, else the last one).
-        lines = [l for l in screen.splitlines() if "Bad" in l and "Title" in l]
-        if not lines:
-            pane.keys("End")
-            screen = pane.wait_for(r"bots selected")
-            lines = [l for l in screen.splitlines() if "Bad" in l and "Title" in l]
-        if not lines:
-            self.skipTest("the seeded hostile title (bot 4) is not in the inventory the wizard "
-                          "was given; see the inventory")
-        self.assertRegex(lines[0], r"BadTitle\s+with\s+control")
+        self.to_bots(pane)
+        # Bot 4's title holds ESC [31m, BEL, CR LF, TAB, NUL and DEL: the sequences are dropped
+        # whole, BEL shows as U+FFFD, CR LF and TAB as spaces.
+        screen = self.filter_rows(pane, "BadTitle")
+        row = next(l for l in screen.splitlines() if "BadTitle" in l)
+        self.assertRegex(row, "BadTitle\ufffd? with  control chars")
         escaped = pane.screen(escapes=True)
-        hostile = [l for l in escaped.splitlines() if "Bad" in l and "with" in l]
-        self.assertTrue(hostile, escaped)
-        # The title's own colour change never reached the terminal.
-        self.assertNotIn("\x1b[31mTitle", hostile[0])
-        self.assertNotIn("\x07", escaped)
-        pane.keys("Home")
-        screen = pane.wait_for(r"\d+ of \d+ bots selected")
+        hostile = next(l for l in escaped.splitlines() if "Bad" in l and "with" in l)
+        self.assertIn("BadTitle", hostile)     # not even our own SGR between the halves
+        self.assert_only_our_escapes(escaped)
+        pane.keys("Escape")                    # clears the filter
+        pane.wait_for(r"(?m)^ [✓ ] 社内規程")
+        # The second one: bidi overrides/isolates, OSC 52, C1 CSI, ESC c.
+        screen = self.filter_rows(pane, "Bidi")
+        row = next(l for l in screen.splitlines() if "Bidi" in l)
+        self.assertIn("evil Bidi iso osc C1 end", row)
+        self.assert_only_our_escapes(pane.screen(escapes=True))
+        pane.keys("Escape")
+        pane.wait_for(r"\d+ of \d+ bots selected")
         self.quit(pane)
 
-    def test_resize_small_and_back(self):
-        pane = self.start()
-        pane.wait_for(r"1 Welcome")
-        pane.keys("Enter")
-        pane.wait_for(self.emu_account_pattern())
+    def resize_round_trip(self, pane, step_text):
+        """80×24 still shows the step (with its key bar), 60×20 only the too-small message,
+        100×30 the step again."""
+        def redrawn(width, height):
+            # The whole frame at the new size: title bar cut to the width, key bar last.
+            def check(screen):
+                lines = screen.rstrip("\n").split("\n")
+                return (len(lines) == height and re.search(step_text, screen)
+                        and re.search(r"F1 help|q quit|Esc cancel", lines[-1])
+                        and "bedrock-chat-migrate" in lines[0]
+                        and display_width(lines[0].rstrip()) <= width)
+            return check
+        pane.resize(80, 24)
+        pane.wait_for(redrawn(80, 24))
         pane.resize(60, 20)
         pane.wait_for(r"terminal too small: need 80×24, have 60×20")
-        pane.resize(100, 30)
-        screen = pane.wait_for(r"2 Identity")
-        self.assertRegex(screen, self.emu_account_pattern())
+        pane.resize(WIDTH, HEIGHT)
+        screen = pane.wait_for(redrawn(WIDTH, HEIGHT))
         self.assertNotIn("too small", screen)
+        return screen
+
+    def test_resize_at_every_step(self):
+        pane = self.start()
+        pane.wait_for(r"1 Welcome")
+        self.resize_round_trip(pane, r"How do you want to migrate")
+        pane.keys("Enter")
+        pane.wait_for(self.emu_account_pattern())
+        self.resize_round_trip(pane, self.emu_account_pattern())
+        pane.keys("Enter")
+        self.resize_round_trip(pane, r"Every required check passed")
+        pane.keys("Enter")
+        pane.wait_for(r"bots selected")
+        self.resize_round_trip(pane, r"\d+ of \d+ bots selected")
+        pane.keys("Enter")
+        pane.wait_for(r"Cost preview")
+        # With a modal up (the price editor) too.
+        pane.keys("e")
+        self.resize_round_trip(pane, r"Fargate, per vCPU-hour")
+        pane.keys("Escape")
+        self.resize_round_trip(pane, r"Cost preview.*\n(.*\n)*.*Press Tab to focus Launch")
         self.quit(pane)
+        self.assertEqual(self.tasks_launched(), [])
+
+    def test_no_color(self):
+        colour = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]")
+        pane = self.start()
+        pane.wait_for(r"How do you want to migrate")
+        self.assertRegex(pane.screen(escapes=True), colour)   # the palette, normally
+        self.quit(pane)
+        for args, env in (((), {"NO_COLOR": "1"}), (("--no-color",), {})):
+            pane = self.start(*args, **env)
+            pane.wait_for(r"How do you want to migrate")
+            escaped = pane.screen(escapes=True)
+            self.assertIsNone(colour.search(escaped), (args, env, repr(escaped[:1500])))
+            self.assertRegex(escaped, r"\x1b\[[0-9;]*7[0-9;]*m")  # reverse video marks focus
+            self.quit(pane)
+
+    def assert_terminal_restored(self, pane, screen):
+        stty = re.search(r"((?:-?\w+ )+)__STTY__", screen)
+        self.assertIsNotNone(stty, screen)
+        self.assertIn("icanon", stty.group(1).split())
+        self.assertIn("echo", stty.group(1).split())
+        self.assertEqual(pane.option("#{alternate_on}"), "0")
+        self.assertEqual(pane.option("#{cursor_flag}"), "1")
+        self.assertNotIn("\x1b[?2004h", pane.screen(escapes=True))
+
+    def test_signals_restore_terminal(self):
+        # SIGTERM: a clean exit through the loop; a crash (SIGABRT): the fatal handler.
+        for sig, code in ((signal.SIGTERM, 0), (signal.SIGABRT, 128 + signal.SIGABRT)):
+            pane = self.start()
+            pane.wait_for(r"1 Welcome")
+            pane.keys("Enter")
+            pane.wait_for(self.emu_account_pattern())
+            self.assertEqual(pane.option("#{alternate_on}"), "1")
+            self.assertEqual(pane.option("#{cursor_flag}"), "0")
+            os.kill(pane.program_pid(), sig)
+            screen = pane.wait_for(r"__STTY__")
+            self.assertIn("__EXIT__ %d" % code, screen)
+            self.assert_terminal_restored(pane, screen)
+            self.assertIsNone(harness.sanitizer_report(
+                subprocess.CompletedProcess([], 0, "", pane.stderr())), pane.stderr())
 
     def test_paste_outputs(self):
         pane = self.start("--stack", "NoSuchStack")
