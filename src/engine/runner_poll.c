@@ -43,6 +43,33 @@ static const char *s_str(const cJSON *obj, const char *name)
 
 /* ---- the poll round ------------------------------------------------------------------ */
 
+/* An answer that will not change by asking again (permissions, a deleted table, expired
+ * credentials), as opposed to throttling, 5xx and network trouble, which are retried. */
+static bool s_refused(const struct aws_error *e)
+{
+    if (aws_error_is_throttle(e->code))
+        return false;
+    if (e->kind == AWS_ERR_SERVICE)
+        return e->http_status >= 400 && e->http_status < 500 && e->http_status != 429;
+    return e->kind == AWS_ERR_HTTP && (e->http_status == 401 || e->http_status == 403);
+}
+
+/* The run cannot follow its tasks: say why, leave them running and finish, so the
+ * operator can fix the cause and resume instead of watching a run that never ends. */
+static void s_follow_refused(struct runner *r, const char *operation, const struct aws_error *e)
+{
+    if (r->fatal && r->abandon)
+        return;
+    char *why = aws_error_describe(e);
+    const char *hint = aws_error_hint(e);
+    runner_fatal_error(r, "%s was refused: %s.%s%s The run cannot follow its tasks; they keep running in "
+                          "ECS. Fix the cause, then run again to resume.",
+                       operation, why, hint ? " " : "", hint ? hint : "");
+    free(why);
+    r->stop_launching = true;
+    r->abandon = true;
+}
+
 struct round {
     struct runner *r;
     char **arns;         /* DescribeTasks work list */
@@ -148,7 +175,10 @@ static void s_on_describe(void *ud, struct aws_response *resp)
 {
     struct round *rd = ud;
     struct runner *r = rd->r;
-    if (resp->err.kind != AWS_ERR_NONE) {
+    if (resp->err.kind != AWS_ERR_NONE && s_refused(&resp->err)) {
+        s_follow_refused(r, "ECS DescribeTasks", &resp->err);
+        rd->next = rd->narns; /* the rest of the round would be refused the same way */
+    } else if (resp->err.kind != AWS_ERR_NONE) {
         char *why = aws_error_describe(&resp->err);
         runner_message(r, RUNNER_WARN, "ECS DescribeTasks failed (%s); will try again", why);
         free(why);
@@ -174,9 +204,10 @@ static void s_on_describe(void *ud, struct aws_response *resp)
 static void s_describe_next(struct round *rd)
 {
     struct runner *r = rd->r;
-    if (r->finished) {
+    if (r->finished || r->abandon) {
         r->describe_in_flight = false;
         s_round_free(rd);
+        runner_pump(r); /* a run being left finishes once its calls are answered */
         return;
     }
     if (rd->next >= rd->narns) {
@@ -248,7 +279,10 @@ static void s_on_read(void *ud, struct aws_response *resp)
     struct round *rd = ud;
     struct runner *r = rd->r;
     size_t start = rd->batch_start;
-    if (resp->err.kind != AWS_ERR_NONE) {
+    if (resp->err.kind != AWS_ERR_NONE && s_refused(&resp->err)) {
+        s_follow_refused(r, "DynamoDB BatchGetItem", &resp->err);
+        rd->next_read = rd->nreads;
+    } else if (resp->err.kind != AWS_ERR_NONE) {
         char *why = aws_error_describe(&resp->err);
         runner_message(r, RUNNER_WARN, "DynamoDB BatchGetItem failed (%s); will try again", why);
         free(why);
@@ -286,7 +320,7 @@ static void s_on_read(void *ud, struct aws_response *resp)
 static void s_read_next(struct round *rd)
 {
     struct runner *r = rd->r;
-    if (r->finished || rd->next_read >= rd->nreads) {
+    if (r->finished || r->abandon || rd->next_read >= rd->nreads) {
         r->read_in_flight = false;
         s_round_free(rd);
         runner_pump(r);

@@ -43,6 +43,7 @@ struct fake_aws {
     int resets_left;            /* RunTask: start the task, then lose the reply */
     int stop_calls;
     bool access_denied;
+    bool describe_denied;       /* DescribeTasks refused (permission removed mid-run) */
     int stop_after_describes;
     enum fate (*fate)(const char *sk, int attempt_no);
     int throttled_seen[64];
@@ -182,6 +183,12 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
         cJSON_AddArrayToObject(out, "failures");
     } else if (strcmp(op, "DescribeTasks") == 0) {
         f->describe_calls++;
+        if (f->describe_denied) {
+            cJSON_AddStringToObject(out, "__type", "AccessDeniedException");
+            cJSON_AddStringToObject(out, "message", "not authorized to perform ecs:DescribeTasks");
+            cJSON_Delete(body);
+            return s_json(400, out);
+        }
         assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(body, "tasks")) <= 100);
         cJSON *tasks = cJSON_AddArrayToObject(out, "tasks");
         const cJSON *a;
@@ -672,6 +679,27 @@ static void test_cancel_all_stops_the_runs_tasks(void **state)
     s_harness_free(&h);
 }
 
+static void test_refused_follow_call_ends_the_run(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.describe_denied = true;
+    struct runner *r = s_open(&h, 3, 2, 0);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    /* No endless "will try again": the run stops, says why, launches nothing more and
+     * leaves the tasks it started for a resume. */
+    assert_true(runner_fatal(r));
+    assert_int_equal(h.aws.describe_calls, 1);
+    assert_int_equal(h.aws.run_task_calls, 2);
+    assert_int_equal(s_alive(r), 2);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_detach_finishes_once_the_slots_are_full),
         cmocka_unit_test(test_journal_view_keeps_the_launch_configuration),
         cmocka_unit_test(test_cancel_all_stops_the_runs_tasks),
+        cmocka_unit_test(test_refused_follow_call_ends_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
