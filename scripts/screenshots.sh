@@ -122,7 +122,7 @@ run_language() {
   cmd=$(printf 'env BCM_DEMO_DIR=%q TMPDIR=%q LANG=C.UTF-8 %q --demo --lang %q' \
         "$here/tests/integration" "$work/tmp-$lang" "$prog" "$lang")
   LC_ALL=C.UTF-8 xterm -u8 -T "$title" -geometry "${cols}x${rows}+0+0" \
-      -fa "DejaVu Sans Mono" -fd "VL Gothic" -fs 11 -bg black -fg grey85 -bc -b 4 \
+      -fa "DejaVu Sans Mono" -fd "VL Gothic" -fs 12 -bg black -fg grey85 -bc -b 4 \
       -xrm 'XTerm*allowTitleOps: false' -xrm 'XTerm*cursorBlink: false' \
       -e tmux -L "$sock" -f "$work/tmux.conf" new-session -s shot "$cmd" &
   xterm_pid=$!
