@@ -38,6 +38,7 @@ struct runner {
     int launches_in_flight;
     bool describe_in_flight, read_in_flight;
     int stops_in_flight;        /* StopTask calls of runner_cancel_all */
+    bool cancelling;            /* runner_cancel_all: tasks still being launched get stopped too */
     uint64_t poll_timer, launch_timer;
     uint64_t poll_interval_ms;
     uint64_t first_launch_ms;
@@ -75,6 +76,8 @@ int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, cons
                                  bool retryable);
 int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome);
 int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
+/* StopTask for bot i's task, which then ends cancelled (runner_journal.c). */
+void runner_cancel_task(struct runner *r, size_t i);
 void run_bot_free(struct run_bot *b);
 
 #endif

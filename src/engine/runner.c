@@ -208,6 +208,8 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             runner_journal_launched(r, b, false);
             const cJSON *st = cJSON_GetObjectItemCaseSensitive(task, "lastStatus");
             runner_apply_ecs_status(r, i, cJSON_IsString(st) ? st->valuestring : "PROVISIONING");
+            if (r->cancelling)
+                runner_cancel_task(r, i);
         } else {
             const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp->json, "failures"), 0);
             const cJSON *reason = cJSON_GetObjectItemCaseSensitive(f, "reason");

@@ -570,24 +570,30 @@ static void s_on_stop_task(void *ud, struct aws_response *resp)
     }
 }
 
+void runner_cancel_task(struct runner *r, size_t i)
+{
+    struct run_bot *b = &r->bots[i];
+    if (!b->task_arn || bot_state_final(b->state))
+        return;
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+    cJSON_AddStringToObject(body, "task", b->task_arn);
+    cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
+    r->stops_in_flight++;
+    aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, s_on_stop_task, r);
+    free(b->reason);
+    b->reason = xstrdup("stopped by the operator");
+    runner_journal_outcome(r, b, BOT_CANCELLED);
+    runner_set_state(r, i, BOT_CANCELLED);
+}
+
 void runner_cancel_all(struct runner *r)
 {
     r->stop_launching = true;
-    for (size_t i = 0; i < r->n; i++) {
-        struct run_bot *b = &r->bots[i];
-        if (!b->task_arn || bot_state_final(b->state))
-            continue;
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
-        cJSON_AddStringToObject(body, "task", b->task_arn);
-        cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
-        r->stops_in_flight++;
-        aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, s_on_stop_task, r);
-        free(b->reason);
-        b->reason = xstrdup("stopped by the operator");
-        runner_journal_outcome(r, b, BOT_CANCELLED);
-        runner_set_state(r, i, BOT_CANCELLED);
-    }
+    /* A launch still in flight is stopped as soon as its task is known (runner.c). */
+    r->cancelling = true;
+    for (size_t i = 0; i < r->n; i++)
+        runner_cancel_task(r, i);
 }
 
 void runner_free(struct runner *r)

@@ -428,6 +428,8 @@ static void s_adopt(struct runner *r, const cJSON *task)
                        b->bot_id, b->task_id);
         const char *last = s_str(task, "lastStatus");
         runner_apply_ecs_status(r, (size_t)i, last ? last : "PROVISIONING");
+        if (r->cancelling)
+            runner_cancel_task(r, (size_t)i);
     }
     cJSON_Delete(k);
 }

@@ -700,6 +700,30 @@ static void test_refused_follow_call_ends_the_run(void **state)
     s_harness_free(&h);
 }
 
+static void test_cancel_all_also_stops_launches_in_flight(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.stop_after_describes = 1000;
+    struct runner *r = s_open(&h, 4, 2, 0);
+    runner_start(r);
+    /* Both RunTask calls are sent, neither answered yet. */
+    assert_int_equal(h.aws.run_task_calls, 2);
+    runner_cancel_all(r);
+    runner_leave(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    while (!runner_idle(r))
+        ev_loop_run_once(h.loop, 10);
+    assert_int_equal(h.aws.stop_calls, 2);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_CANCELLED], 2);
+    assert_int_equal(s_alive(r), 0);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_journal_view_keeps_the_launch_configuration),
         cmocka_unit_test(test_cancel_all_stops_the_runs_tasks),
         cmocka_unit_test(test_refused_follow_call_ends_the_run),
+        cmocka_unit_test(test_cancel_all_also_stops_launches_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
