@@ -103,16 +103,16 @@ class DocsTest(unittest.TestCase):
         for name in self.options:
             with self.subTest(option=name):
                 pattern = re.compile(r"--%s(?![a-z-])" % re.escape(name))
-                self.assertRegex(self.man, pattern, f"--{name} missing from the man page")
-                self.assertRegex(self.readme, pattern, f"--{name} missing from the README")
+                self.assertTrue(pattern.search(self.man), f"--{name} missing from the man page")
+                self.assertTrue(pattern.search(self.readme), f"--{name} missing from the README")
 
     def test_every_command_in_man_page_and_readme(self):
         for name in self.commands:
             with self.subTest(command=name):
-                self.assertRegex(self.man, r"(?m)^\.BI? %s\b" % name,
-                                 f"command {name} has no entry in the man page's COMMANDS")
-                self.assertRegex(self.readme, r"`%s(?: [A-Z_]+)?`" % name,
-                                 f"command {name} missing from the README's commands table")
+                self.assertTrue(re.search(r"(?m)^\.BI? %s\b" % name, self.man),
+                                f"command {name} has no entry in the man page's COMMANDS")
+                self.assertTrue(re.search(r"`%s(?: [A-Z_]+)?`" % name, self.readme),
+                                f"command {name} missing from the README's commands table")
 
     def test_usage_lists_every_command_and_global_option(self):
         r = help_text("--help")
@@ -165,9 +165,9 @@ class DocsTest(unittest.TestCase):
                     self.assertTrue(os.path.isfile(path), f"{rel} does not exist (make screenshots)")
                     with open(path, "rb") as f:
                         self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", f"{rel} is not a PNG")
-                    self.assertIn(f"]({rel})", self.readme, f"the README does not link {rel}")
-            self.assertRegex(self.readme, r"!\[[^\]]*\]\(screenshots/en/%02d-%s\.png\)" % (i, step),
-                             f"the README does not embed step {i} ({step})")
+                    self.assertTrue(f"]({rel})" in self.readme, f"the README does not link {rel}")
+            self.assertTrue(re.search(r"!\[[^\]]*\]\(screenshots/en/%02d-%s\.png\)" % (i, step),
+                                      self.readme), f"the README does not embed step {i} ({step})")
         # No stale images of steps that no longer exist.
         for lang in ("en", "ja"):
             names = sorted(os.listdir(os.path.join(ROOT, "screenshots", lang)))
