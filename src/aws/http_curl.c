@@ -245,11 +245,13 @@ static int s_send(struct http_transport *t, const struct http_request *req,
 static void s_destroy(struct http_transport *t)
 {
     struct curl_transport *ct = (struct curl_transport *)t;
-    while (ct->requests) {
-        struct curl_request *cr = ct->requests;
-        s_unlink(cr);
+    struct curl_request *cr = ct->requests;
+    ct->requests = NULL;
+    while (cr) {
+        struct curl_request *next = cr->next;
         ev_loop_remove_transfer(ct->loop, cr->easy);
         s_request_free(cr);
+        cr = next;
     }
     free(ct->ca_bundle);
     free(ct);

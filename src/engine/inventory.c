@@ -576,9 +576,8 @@ static void s_on_scan(void *ud, struct aws_response *resp)
     free(sc);
     l->inv.scan_requests++;
     if (resp->err.kind != AWS_ERR_NONE) {
-        char *what = xasprintf("Scan of %s%s%s", l->index_name ? "index " : "table ",
-                               l->index_name ? l->index_name : l->table,
-                               l->index_name ? "" : "");
+        char *what = xasprintf("Scan of %s%s", l->index_name ? "index " : "table ",
+                               l->index_name ? l->index_name : l->table);
         s_fail(l, s_describe_failure(what, &resp->err));
         free(what);
         s_segment_done(l);

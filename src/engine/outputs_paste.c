@@ -286,6 +286,8 @@ static int s_known_key_cell(const struct cell *cells, size_t n)
 
 static bool s_console_header(const struct cell *cells, size_t n)
 {
+    if (n == 0)
+        return false;
     /* The tab's title, "Outputs (14)" / "出力 (14)", when the selection started above it. */
     bool title = s_eq(cells[0].s, cells[0].len, "Outputs") ||
                  (cells[0].len >= 6 && memcmp(cells[0].s, "出力", 6) == 0);
@@ -307,6 +309,8 @@ static void s_parse_console(const struct text_lines *lines, struct paste_state *
             continue;
         struct cell cells[MAX_CELLS];
         size_t n = s_split_cells(l->s, l->len, cells, MAX_CELLS);
+        if (n == 0)
+            continue; /* only separators on the line */
         if (s_console_header(cells, n)) {
             value_last = false;
             continue;

@@ -397,6 +397,8 @@ int stack_outputs_resolve(const struct stack_output_pairs *pairs, const char *st
 
 void stack_outputs_free(struct stack_outputs *o)
 {
+    if (!o)
+        return;
     for (int f = 0; f < SO_NFIELDS; f++) {
         char **slot = s_field_slot(o, (enum stack_output_field)f);
         if (slot)
