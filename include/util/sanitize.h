@@ -16,4 +16,9 @@ char *sanitize_for_terminal(const char *s, size_t len, size_t max);
 /* Several lines: "\n" kept ("\r\n" and lone "\r" become "\n"), tabs become a space. */
 char *sanitize_multiline(const char *s, size_t len, size_t max);
 
+/* JSON text (as cJSON prints it) made safe to print: invalid UTF-8 becomes U+FFFD, and
+ * DEL, C1 controls and bidi controls inside strings become \uXXXX escapes, so a
+ * consumer still gets the exact characters while a terminal showing the line gets none. */
+char *sanitize_json_text(const char *json);
+
 #endif

@@ -44,9 +44,11 @@ void cli_print_json(cJSON *value)
 {
     char *text = cJSON_PrintUnformatted(value);
     if (text) {
-        fputs(text, stdout);
+        char *safe = sanitize_json_text(text);
+        fputs(safe, stdout);
         fputc('\n', stdout);
         fflush(stdout);
+        free(safe);
         cJSON_free(text);
     }
     cJSON_Delete(value);

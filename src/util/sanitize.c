@@ -173,3 +173,26 @@ char *sanitize_multiline(const char *s, size_t len, size_t max)
 {
     return s_sanitize(s, len, max, true);
 }
+
+char *sanitize_json_text(const char *json)
+{
+    buf_t out = BUF_INIT;
+    const unsigned char *s = (const unsigned char *)(json ? json : "");
+    size_t len = strlen((const char *)s);
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = s_utf8_decode(s + i, len - i, &cp);
+        if (n == 0) {
+            buf_append(&out, REPLACEMENT, 3);
+            i++;
+            continue;
+        }
+        if (cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || s_is_bidi_control(cp))
+            buf_printf(&out, "\\u%04x", (unsigned)cp);
+        else
+            buf_append(&out, s + i, n);
+        i += n;
+    }
+    return buf_detach(&out);
+}

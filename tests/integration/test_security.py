@@ -362,12 +362,9 @@ class HostileTitles(RunTestCase):
             self.assertIn(bot_id, text)
         self.assert_one_task_per_bot()
 
-    @unittest.expectedFailure
     def test_json_outputs_are_valid_utf8_without_raw_controls(self):
-        # KNOWN DEFECT (reported): --json prints C1 and bidi characters raw and passes
-        # invalid UTF-8 through, so `plan --json` is not valid UTF-8 JSON and is not inert
-        # on a terminal. Remove this marker when cli_print_json escapes them (\\u009b,
-        # \\u202e) and replaces invalid bytes; unittest then reports it as passing.
+        # --json escapes C1 and bidi characters (\\u009b, \\u202e) and replaces invalid
+        # bytes, so the output is valid UTF-8 JSON and inert on a terminal.
         done = self.program_bytes("plan", "--json", "--scan-table")
         assert_inert(self, done.stdout, "plan --json stdout")
         doc = json.loads(done.stdout)

@@ -120,6 +120,17 @@ static void test_embedded_nul_and_null_input(void **state)
     free(out);
 }
 
+static void test_json_text_escapes_c1_and_bidi(void **state)
+{
+    (void)state;
+    char *out = sanitize_json_text("{\"t\":\"a\xc2\x9b" "2J\xe2\x80\xae" "b\x7f\xff" "c\"}");
+    assert_string_equal(out, "{\"t\":\"a\\u009b2J\\u202eb\\u007f\xEF\xBF\xBD" "c\"}");
+    free(out);
+    out = sanitize_json_text("{\"t\":\"日本語\"}");
+    assert_string_equal(out, "{\"t\":\"日本語\"}");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_replaced),
         cmocka_unit_test(test_length_bound_on_character_boundary),
         cmocka_unit_test(test_embedded_nul_and_null_input),
+        cmocka_unit_test(test_json_text_escapes_c1_and_bidi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
