@@ -8,10 +8,14 @@ the refusal to launch without --yes, all in the same emulator.
 """
 import json
 import os
+import pty
+import select
 import shutil
+import subprocess
 import tempfile
 import unittest
 
+from harness import SANITIZER_ENV, program
 from run_helpers import RunTestCase, json_lines, read_journal
 from simulator import DEFAULT_FAIL_REASON, STOP_REASON_CRASH
 
@@ -197,6 +201,54 @@ class ExactRun(RunTestCase):
         self.assertIn("--yes", out.stderr)
         self.assertEqual(self.sent("RunTask"), [])
         self.assertFalse(os.path.exists(self.journal), "nothing journaled without --yes")
+
+    def prompt_and_answer(self, answer, *args):
+        """Runs `run` on a pseudo-terminal, answers its confirmation prompt; returns
+        (exit status, what the terminal showed)."""
+        master, slave = pty.openpty()
+        argv = [program(), "run", "--scan-table", "--journal", self.journal, *map(str, args)]
+        env = self.env()
+        env.update({k: v for k, v in SANITIZER_ENV.items() if k not in env})
+        p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=env)
+        self.procs.append(p)
+        os.close(slave)
+        shown = b""
+        try:
+            while b"to confirm" not in shown:
+                ready, _, _ = select.select([master], [], [], 30)
+                self.assertTrue(ready, f"no confirmation prompt; the terminal showed:\n{shown!r}")
+                shown += os.read(master, 4096)
+            os.write(master, answer.encode() + b"\n")
+            while True:
+                ready, _, _ = select.select([master], [], [], 60)
+                if not ready:
+                    break
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:     # EIO: the program closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            _, err = p.communicate(timeout=60)
+        finally:
+            os.close(master)
+        self.assertNotIn(b"Sanitizer", err)
+        return p.returncode, shown.decode(errors="replace")
+
+    def test_terminal_confirmation_needs_the_number_of_tasks(self):
+        self.fresh()
+        bot = sorted(self.dep.bot_ids(expected="succeeded"))[0]
+        code, shown = self.prompt_and_answer("y", "--bots", bot)
+        self.assertEqual(code, 2, shown)
+        self.assertIn("Type 1 to confirm", shown)
+        self.assertIn("nothing was launched", shown)
+        self.assertEqual(self.sent("RunTask"), [])
+        self.start_simulator()
+        code, shown = self.prompt_and_answer("1", "--bots", bot)
+        self.assertEqual(code, 0, shown)
+        self.assertEqual(len(self.sent("RunTask")), 1)
+        self.assertIn("-> succeeded", shown)
 
     def test_status_without_a_journal_says_what_to_do(self):
         self.fresh()
