@@ -5,12 +5,17 @@ Each test starts the program in its own tmux server (private socket) at 100x30, 
 and polls `capture-pane` until the expected text shows (never a blind sleep), then checks
 what the emulator and the simulator saw: exactly one task per selected bot, the failed bot
 retried once, the report files (mode 0600) beside the journal, the terminal restored, and a
-left run resumed on restart without launching anything twice.
+left run resumed on restart without launching anything twice. Also: the breadcrumb and DEMO
+badge on the dashboard and summary, resizing both (80×24, too small, back) while the run
+goes on, the spinner animating, and SIGTERM mid-run with a log tail open (exit 130, the
+journal named, the terminal restored, no sanitizer report: pending replies are drained).
 """
 import glob
 import json
 import os
+import re
 import shlex
+import signal
 import shutil
 import stat
 import subprocess
@@ -19,6 +24,7 @@ import time
 import unittest
 
 import harness
+from fault_proxy import FaultProxy
 from simulator import Simulator
 
 COLS, ROWS = 100, 30
@@ -70,6 +76,20 @@ class Pane:
 
     def display(self, fmt):
         return self._tmux("display-message", "-p", "-t", "main", fmt).stdout.strip()
+
+    def resize(self, cols, rows):
+        self._tmux("resize-window", "-t", "main", "-x", str(cols), "-y", str(rows))
+
+    def program_pid(self):
+        """The program's pid: the child of the pane's shell."""
+        shell = self.display("#{pane_pid}")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            out = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+            if out:
+                return int(out[0])
+            time.sleep(0.05)
+        raise AssertionError("the program is not running in the pane")
 
     def wait_for(self, what, timeout=45.0, gone=False):
         """Poll the screen until `what` (a string or a predicate on the screen) shows (or,
@@ -128,10 +148,40 @@ class WizardRunTest(harness.EmulatorTestCase):
             self.sim.stop(raise_errors=False)
         shutil.rmtree(self.state, ignore_errors=True)
 
-    def start(self, *args):
-        pane = Pane(self.env, args)
+    def start(self, *args, demo=False, **env_overrides):
+        env = dict(self.env, **env_overrides)
+        if demo:
+            env["BCM_DEMO_ACTIVE"] = "1"
+        pane = Pane(env, ("--demo", *args) if demo else args)
         self.panes.append(pane)
         return pane
+
+    def assert_clean_exit(self, pane):
+        report = harness.sanitizer_report(subprocess.CompletedProcess([], 0, "", pane.stderr()))
+        self.assertIsNone(report, report)
+        self.assertEqual(pane.display("#{alternate_on}"), "0")
+        self.assertEqual(pane.display("#{cursor_flag}"), "1")
+
+    def assert_frame(self, screen, crumb):
+        top = screen.split("\n", 1)[0]
+        self.assertIn(crumb, top, screen)
+        self.assertIn("DEMO", top, screen)
+
+    def resize_round_trip(self, pane, text):
+        """80×24 keeps the screen (text and key bar), below that only the too-small message,
+        then the full size again."""
+        def redrawn(cols, rows):
+            def check(screen):
+                lines = screen.rstrip("\n").split("\n")
+                return (len(lines) == rows and text in screen and re.search(r"\bq \w", lines[-1])
+                        and "bedrock-chat-migrate" in lines[0] and len(lines[0].rstrip()) <= cols)
+            return check
+        pane.resize(80, 24)
+        pane.wait_for(redrawn(80, 24))
+        pane.resize(60, 20)
+        pane.wait_for("terminal too small: need 80×24, have 60×20")
+        pane.resize(COLS, ROWS)
+        return pane.wait_for(redrawn(COLS, ROWS))
 
     def simulate(self, duration):
         self.sim = Simulator(self.emu, self.dep, duration=duration,
@@ -196,12 +246,14 @@ class WizardRunTest(harness.EmulatorTestCase):
 
     def test_run_to_summary_retry_and_report(self):
         sim = self.simulate(duration=(0.5, 1.5))
-        pane = self.start()
-        self.to_launch(pane)
+        pane = self.start(demo=True)
+        self.assert_frame(self.to_launch(pane), "6 Run")
         failed = self.dep.bot_ids(expected="failed")
         self.assertEqual(len(failed), 1)
 
         screen = pane.wait_for(REPORT_WRITTEN)
+        self.assert_frame(screen, "7 Summary")
+        screen = self.resize_round_trip(pane, REPORT_WRITTEN)
         self.assertIn("succeeded", screen)
         self.assertIn("failed", screen)
         selected = self.journal_bots()
@@ -254,6 +306,7 @@ class WizardRunTest(harness.EmulatorTestCase):
         self.assertEqual(pane.display("#{cursor_flag}"), "1")
         self.assertIn("Run report:", pane.stderr())
         self.assertNotIn("runtime error", pane.stderr())
+        self.assert_clean_exit(pane)
 
     def test_leave_mid_run_then_resume(self):
         # Slow tasks so that the run is left while some bots run and others wait.
@@ -261,6 +314,13 @@ class WizardRunTest(harness.EmulatorTestCase):
         pane = self.start()
         self.to_launch(pane)
         pane.wait_for(lambda s: "running" in s)
+        # The spinner of running rows animates (the loop wakes for its timer only).
+        frames = set()
+        def two_frames(screen):
+            frames.update(re.findall(r"(?m)^ ([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]) .*running", screen))
+            return len(frames) >= 2
+        pane.wait_for(two_frames, timeout=10)
+        self.resize_round_trip(pane, RUN_PROGRESS)
         pane.keys("q")
         pane.wait_for(LEAVE_TITLE)
         pane.keys("y")
@@ -286,6 +346,31 @@ class WizardRunTest(harness.EmulatorTestCase):
                         {k: len(v) for k, v in per_bot.items() if len(v) != 1})
         pane2.keys("q")
         self.assertEqual(pane2.exit_status(), 1, pane2.stderr())
+        self.assert_clean_exit(pane)
+        self.assert_clean_exit(pane2)
+
+    def test_sigterm_mid_run_with_log_tail(self):
+        # The log tail's GetLogEvents is held by a proxy, so the signal lands while its
+        # reply is pending: the program must wait for it before freeing (else LSan reports
+        # the request's context).
+        proxy = FaultProxy(int(self.emu.endpoint.rsplit(":", 1)[1])).start()
+        self.addCleanup(proxy.stop)
+        proxy.add_rule("GetLogEvents", "delay", probability=1.0, seconds=2.0)
+        self.simulate(duration=(3.0, 5.0))
+        pane = self.start(AWS_ENDPOINT_URL=f"http://127.0.0.1:{proxy.port}")
+        self.to_launch(pane)
+        pane.wait_for(lambda s: "running" in s)
+        pane.keys("Enter")                       # the first row's detail and log tail
+        pane.wait_for(lambda s: "Log" in s and "Task" in s)
+        deadline = time.monotonic() + 20
+        while proxy.count("GetLogEvents", "delay") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(proxy.count("GetLogEvents", "delay"), 1, "the log tail asked once")
+        os.kill(pane.program_pid(), signal.SIGTERM)
+        self.assertEqual(pane.exit_status(), 130, pane.stderr())
+        pane.wait_for(EXITED)
+        self.assertIn(self.journal(), pane.stderr().replace("\n", ""))
+        self.assert_clean_exit(pane)
 
 
 if __name__ == "__main__":
