@@ -565,8 +565,13 @@ static int s_open_runner(struct run_cmd *rc)
         s_fill_config_from_view(&rc->prior, &cfg);
         /* The run was planned with or without public IPs; the flag can only add them. */
         cfg.assign_public_ip = rc->prior.assign_public_ip || o->assign_public_ip;
-        cfg.concurrency = o->concurrency > 0 ? o->concurrency
-                        : rc->prior.concurrency > 0 ? rc->prior.concurrency : PLAN_DEFAULT_VCPU_QUOTA / 2;
+        cfg.concurrency = o->concurrency > 0 ? o->concurrency : rc->prior.concurrency;
+        if (cfg.concurrency <= 0) {
+            /* A journal from before the concurrency was recorded: the default task size's. */
+            char *why = NULL;
+            cfg.concurrency = plan_default_concurrency(PLAN_DEFAULT_CPU_UNITS, PLAN_DEFAULT_MEMORY_MIB, 0, &why);
+            free(why);
+        }
         cfg.retries = o->retries >= 0 ? o->retries
                     : rc->prior.retries >= 0 ? rc->prior.retries : DEFAULT_THROTTLE_RETRIES;
     } else {
@@ -639,8 +644,8 @@ static int s_run(struct run_cmd *rc)
 {
     const struct cli_options *o = rc->o;
     if (o->stop_on_exit && o->detach) {
-        fprintf(stderr, "error: --stop-on-exit and --detach contradict each other: --detach leaves the "
-                        "tasks running on purpose\n");
+        cli_error(o, "--stop-on-exit and --detach contradict each other: --detach leaves the tasks "
+                     "running on purpose; drop one of them");
         return EXIT_USAGE;
     }
     if (!o->yes && (!s_can_prompt() || o->json)) {

@@ -250,6 +250,13 @@ class ExactRun(RunTestCase):
         self.assertEqual(len(self.sent("RunTask")), 1)
         self.assertIn("-> succeeded", shown)
 
+    def test_contradicting_flags_are_a_usage_error(self):
+        self.fresh()
+        out = self.run_cli("run", "--yes", "--detach", "--stop-on-exit")
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("contradict", out.stderr)
+        self.assertEqual(self.sent(), [], "nothing is asked of AWS before the command line is right")
+
     def test_status_without_a_journal_says_what_to_do(self):
         self.fresh()
         out = self.run_cli("status")
