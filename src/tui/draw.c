@@ -152,6 +152,19 @@ static size_t s_utf8_len(const unsigned char *s, uint32_t *cp)
     return n;
 }
 
+/* Japanese line breaking (kinsoku): closing punctuation never starts a line. */
+static bool s_no_line_start(uint32_t cp)
+{
+    static const uint32_t closing[] = {
+        0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF09, 0x300D, 0x300F, 0x3011, 0x3015,
+        0xFF01, 0xFF1F, 0xFF1A, 0xFF1B, 0x30FC, 0x2026, 0x30FB,
+    };
+    for (size_t i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
+        if (cp == closing[i])
+            return true;
+    return false;
+}
+
 /* Walks text line by line, breaking at spaces when possible and anywhere in CJK runs.
  * Calls emit(ud, row, start, len) for each produced row; returns the number of rows. */
 static int s_wrap(int width, const char *text, void (*emit)(void *, int, const char *, size_t),
@@ -180,8 +193,14 @@ static int s_wrap(int width, const char *text, void (*emit)(void *, int, const c
                     break;
                 cols += cw;
                 q += n;
-                if (cp == ' ' || cw == 2)
+                if (cp == ' ')
                     last_break = q;
+                else if (cw == 2 && q < end) {
+                    uint32_t next;
+                    s_utf8_len((const unsigned char *)q, &next);
+                    if (!s_no_line_start(next))
+                        last_break = q;
+                }
             }
             const char *cut = q;
             if (q < end && last_break && last_break > p)

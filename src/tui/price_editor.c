@@ -120,7 +120,7 @@ static void s_draw(struct wizard *w, void *ud, struct rect screen)
     ui_box(w, r, tr("prices.title"), ui_attr(w, UI_ACCENT));
     int x = r.x + 2, inner = r.w - 4;
     ui_wrap(r.y + 1, x, inner, 2, ui_attr(w, UI_DIM), tr("prices.intro"));
-    int label_w = 34;
+    int label_w = 38;
     for (int f = 0; f < FIELD_COUNT; f++) {
         int y = r.y + 4 + f;
         bool focused = f == e->focus;
@@ -138,7 +138,7 @@ static void s_draw(struct wizard *w, void *ud, struct rect screen)
     if (p && p->prices.region) {
         char *region = trf("prices.region", p->prices.region,
                            p->prices.architecture ? p->prices.architecture : "?");
-        ui_text(r.y + 10, x, inner, ui_attr(w, UI_DIM), region);
+        ui_wrap(r.y + 10, x, inner, 2, ui_attr(w, UI_DIM), region);
         free(region);
     }
 }
