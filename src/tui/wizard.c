@@ -434,8 +434,10 @@ static void s_dispatch_key(struct wizard *w, wint_t wch, bool is_key_code)
         return;
     }
     if (w->too_small) {
+        /* No room for the confirm dialog, and the message promises that q quits: quitting
+         * never stops a task (they go on, resumable from the journal), so go now. */
         if (!is_key_code && (wch == L'q' || wch == 3))
-            wizard_request_quit(w);
+            s_on_quit_answer(w, NULL, true);
         return;
     }
     wizard_dirty(w);
@@ -629,6 +631,8 @@ static void s_handle_signals(struct wizard *w)
         s_sig_int = 0;
         if (w->quitting) /* a second Ctrl-C while waiting for the runner: go now */
             wizard_exit(w, EXIT_INTERRUPTED, NULL);
+        else if (w->too_small) /* the confirm could not be seen */
+            s_on_quit_answer(w, NULL, true);
         else if (!w->modal || w->modal->draw != NULL)
             wizard_request_quit(w);
     }

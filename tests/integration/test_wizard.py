@@ -414,7 +414,13 @@ class WizardTest(harness.EmulatorTestCase):
         self.resize_round_trip(pane, r"Fargate, per vCPU-hour")
         pane.keys("Escape")
         self.resize_round_trip(pane, r"Cost preview.*\n(.*\n)*.*Press Tab to focus Launch")
-        self.quit(pane)
+        # Too small, q quits as the message says (no room for a confirm; nothing launched).
+        pane.resize(60, 20)
+        pane.wait_for(r"\(q quits\)")
+        pane.keys("q")
+        screen = pane.wait_for(r"__STTY__")
+        self.assertIn("__EXIT__ 0", screen)
+        self.assert_terminal_restored(pane, screen)
         self.assertEqual(self.tasks_launched(), [])
 
     def test_no_color(self):
