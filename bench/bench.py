@@ -397,12 +397,18 @@ def targets(results):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--program", required=True)
-    ap.add_argument("--sizes", default="100,1000,5000",
+    # 5,000 is the issue's goal, but on moto the baseline's 5,000 sequential RunTasks took
+    # over nine minutes (and were still going) because moto slows as tasks accumulate;
+    # pass --sizes 100,1000,5000 to measure it anyway (about half an hour).
+    ap.add_argument("--sizes", default="100,1000",
                     type=lambda s: [int(x) for x in s.split(",") if x])
     ap.add_argument("--items-per-bot", type=int, default=20,
                     help="table items per bot in the launch tables (bots + aliases + conversations)")
     ap.add_argument("--plan-bots", type=int, default=10_000)
-    ap.add_argument("--plan-items", type=int, default=200_000)
+    # 200,000 is the issue's goal; on moto a --scan-table plan of it ran over seven minutes
+    # (moto re-walks the table from the start for every page and every segment), so the
+    # default keeps `make bench` within its budget; pass --plan-items 200000 for the goal.
+    ap.add_argument("--plan-items", type=int, default=50_000)
     ap.add_argument("--follow-tasks", type=int, default=1000)
     ap.add_argument("--follow-seconds", type=float, default=60.0)
     ap.add_argument("--settle-seconds", type=float, default=10.0)
@@ -431,6 +437,9 @@ def main(argv=None):
             except Exception as e:   # one broken section must not lose the others' numbers
                 results["errors"][section] = f"{type(e).__name__}: {e}"[:3000]
                 log(f"{section} failed: {results['errors'][section][:500]}")
+            if args.output != "-":   # a run cut short keeps the sections it finished
+                with open(args.output + ".partial", "w", encoding="utf-8") as f:
+                    json.dump(dict(results, **bench.results), f, ensure_ascii=False, indent=2)
     finally:
         bench.stop()
     results.update(bench.results)
@@ -443,6 +452,8 @@ def main(argv=None):
         with open(args.output, "w", encoding="utf-8") as f:
             json.dump(results, f, ensure_ascii=False, indent=2)
             f.write("\n")
+        if os.path.exists(args.output + ".partial"):
+            os.remove(args.output + ".partial")
         print(f"results written to {os.path.relpath(args.output)}")
     return 1 if results["errors"] else 0
 
