@@ -107,8 +107,12 @@ void run_view_print_summary(struct run_view *v, bool final)
            clock, final ? "summary" : "progress", p.done, p.total, p.succeeded, p.failed, p.alive, p.queued);
     if (p.bots_per_minute > 0)
         printf(", %.1f bots/min", p.bots_per_minute);
-    if (p.eta_seconds >= 0 && !final)
-        printf(", ETA %.0f min", p.eta_seconds / 60.0 + 0.5);
+    if (p.eta_seconds >= 0 && !final) {
+        if (p.eta_seconds < 90)
+            printf(", ETA %.0f s", p.eta_seconds);
+        else
+            printf(", ETA %.0f min", p.eta_seconds / 60.0 + 0.5);
+    }
     printf("\n");
     fflush(stdout);
 }
