@@ -13,6 +13,9 @@ struct wizard;
 const char *step_run_last_error(const struct wizard *w);
 /* Where the previous run's journal went when this run set it aside, or NULL. */
 const char *step_run_aside_path(const struct wizard *w);
+/* "Leave the run?" with what keeps running and where the journal is (q, and Ctrl-C on
+ * the dashboard); the plain quit confirm when the run has finished. */
+void step_run_ask_quit(struct wizard *w);
 /* The plan's estimate for the run's bots (lo/hi USD; both -1 when unknown). */
 void step_run_estimate(const struct wizard *w, double *lo, double *hi);
 

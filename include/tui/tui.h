@@ -174,6 +174,7 @@ struct wizard {
     unsigned spinner_frame;
 
     /* Exit. */
+    bool quit_asked;                 /* a quit / leave confirm is showing (not twice) */
     bool quitting;                   /* quit confirmed: waiting for runner_leave to settle;
                                         observers must not switch steps any more */
     bool done;

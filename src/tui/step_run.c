@@ -805,6 +805,7 @@ static void s_quit_answer(struct wizard *w, void *ud, bool yes)
 {
     (void)ud;
     struct run_screen *rs = s_screen(w);
+    w->quit_asked = false;
     if (!yes || !rs || w->quitting)
         return;
     /* The wizard's loop ends once the runner settles and prints how to resume. */
@@ -816,12 +817,15 @@ static void s_quit_answer(struct wizard *w, void *ud, bool yes)
     wizard_dirty(w);
 }
 
-static void s_ask_quit(struct wizard *w)
+void step_run_ask_quit(struct wizard *w)
 {
     if (!w->runner || runner_finished(w->runner)) {
         wizard_request_quit(w);
         return;
     }
+    if (w->quit_asked || w->quitting)
+        return;
+    w->quit_asked = true;
     struct runner_progress p;
     runner_progress(w->runner, &p);
     char *body = xasprintf(tr("run.quit.body"), p.alive, p.queued, w->journal_path ? w->journal_path : "");
@@ -865,7 +869,7 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
     if (rs->quitting)
         return true; /* leaving: nothing more to do but wait */
     if (!is_key_code && (wch == L'q' || wch == L'Q')) {
-        s_ask_quit(w);
+        step_run_ask_quit(w);
         return true;
     }
     if (rs->detail_open) {

@@ -9,6 +9,7 @@
 #include "engine/inventory.h"
 #include "engine/plan.h"
 #include "engine/runner.h"
+#include "tui/run_screens.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
@@ -198,6 +199,7 @@ void wizard_exit(struct wizard *w, int code, const char *message)
 static void s_on_quit_answer(struct wizard *w, void *ud, bool yes)
 {
     (void)ud;
+    w->quit_asked = false;
     if (!yes)
         return;
     w->quitting = true;
@@ -220,9 +222,14 @@ static void s_on_quit_answer(struct wizard *w, void *ud, bool yes)
 
 void wizard_request_quit(struct wizard *w)
 {
-    if (w->quitting)
+    if (w->quitting || w->quit_asked)
         return;
     bool live = w->runner && !runner_finished(w->runner);
+    if (live && w->step == STEP_RUN) {
+        step_run_ask_quit(w); /* the dashboard says what keeps running */
+        return;
+    }
+    w->quit_asked = true;
     ui_confirm(w, tr("quit.title"), live ? tr("quit.body_running") : tr("quit.body_idle"),
                tr("quit.yes"), tr("quit.no"), s_on_quit_answer, NULL);
 }
@@ -514,10 +521,14 @@ static void s_paste_finish(struct wizard *w, struct paste_state *p)
     wizard_dirty(w);
 }
 
+static void s_handle_signals(struct wizard *w);
+
 static void s_on_stdin(void *ud, int fd)
 {
     (void)fd;
     struct wizard *w = ud;
+    /* A signal that came before these keys (Ctrl-C, then n) is acted on before them. */
+    s_handle_signals(w);
     struct paste_state *p = s_paste(w);
     for (int guard = 0; guard < 1 << 20 && !w->done; guard++) {
         wint_t wch;

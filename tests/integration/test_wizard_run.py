@@ -56,7 +56,8 @@ class Pane:
         env["TERM"] = "screen-256color"
         assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
         program = " ".join(shlex.quote(a) for a in [harness.program(), *args])
-        script = (f"env -i {assignments} {program} 2>{shlex.quote(self.workdir)}/stderr; "
+        # The shell survives a Ctrl-C sent to the pane (its trap is reset for the program).
+        script = (f"trap : INT; env -i {assignments} {program} 2>{shlex.quote(self.workdir)}/stderr; "
                   f"echo $? > {shlex.quote(self.rc_file)}; echo {EXITED}; exec sleep 600")
         self._tmux("-f", "/dev/null", "new-session", "-d", "-x", str(cols), "-y", str(rows),
                    "-s", "main", "sh", "-c", script)
@@ -321,6 +322,13 @@ class WizardRunTest(harness.EmulatorTestCase):
             return len(frames) >= 2
         pane.wait_for(two_frames, timeout=10)
         self.resize_round_trip(pane, RUN_PROGRESS)
+        # Ctrl-C asks the same question as q, once however often it is pressed; n stays.
+        pane.keys("C-c")
+        pane.wait_for(LEAVE_TITLE)
+        pane.keys("C-c")
+        pane.keys("n")
+        screen = pane.wait_for(LEAVE_TITLE, gone=True)
+        self.assertNotIn("┌", screen, "no second dialog was left behind")
         pane.keys("q")
         pane.wait_for(LEAVE_TITLE)
         pane.keys("y")
