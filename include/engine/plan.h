@@ -140,5 +140,9 @@ double plan_wall_seconds(const double *durations, size_t n, int concurrency);
 
 /* The JSON the `plan --json` command prints (see cmd_plan.c / the man page). */
 struct cJSON *plan_to_json(const struct plan *p);
+/* Its parts, for printing it a bot at a time (a tree of 10,000 bots is tens of MB):
+ * plan_to_json is {"bots": [plan_item_to_json of each item], …plan_summary_to_json}. */
+struct cJSON *plan_item_to_json(const struct plan_item *it);
+struct cJSON *plan_summary_to_json(const struct plan *p);
 
 #endif

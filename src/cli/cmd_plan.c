@@ -253,6 +253,49 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     buf_free(&b);
 }
 
+/* A JSON fragment, made inert for a terminal like everything cli_print_json prints. */
+static void s_put_json(const char *text)
+{
+    char *safe = sanitize_json_text(text);
+    fputs(safe, stdout);
+    free(safe);
+}
+
+/* The same document as plan_to_json plus table and bucket_error, on one line, printed a
+ * bot at a time: the whole tree and its text for 10,000 bots would take tens of MB. */
+static void s_print_json(const struct plan_cmd *pc, const struct plan *p)
+{
+    fputs("{\"bots\":[", stdout);
+    for (size_t i = 0; i < p->nitems; i++) {
+        cJSON *item = plan_item_to_json(&p->items[i]);
+        char *text = cJSON_PrintUnformatted(item);
+        cJSON_Delete(item);
+        if (i)
+            fputc(',', stdout);
+        s_put_json(text ? text : "null");
+        cJSON_free(text);
+    }
+    fputc(']', stdout);
+    cJSON *rest = plan_summary_to_json(p);
+    cJSON_AddStringToObject(rest, "table", pc->dep.outputs.table ? pc->dep.outputs.table : "");
+    if (pc->inv.bucket_error)
+        cJSON_AddStringToObject(rest, "bucket_error", pc->inv.bucket_error);
+    else
+        cJSON_AddNullToObject(rest, "bucket_error");
+    char *text = cJSON_PrintUnformatted(rest);
+    cJSON_Delete(rest);
+    /* rest is "{…}" with at least one field: continue the object after its brace. */
+    if (text && text[0] == '{' && text[1] != '}') {
+        fputc(',', stdout);
+        s_put_json(text + 1);
+    } else {
+        fputc('}', stdout);
+    }
+    cJSON_free(text);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
 static void s_cleanup(struct plan_cmd *pc)
 {
     free(pc->error);
@@ -345,13 +388,7 @@ int cmd_plan(const struct cli_options *o)
         goto out;
     }
     if (o->json) {
-        cJSON *j = plan_to_json(&p);
-        cJSON_AddStringToObject(j, "table", pc.dep.outputs.table ? pc.dep.outputs.table : "");
-        if (pc.inv.bucket_error)
-            cJSON_AddStringToObject(j, "bucket_error", pc.inv.bucket_error);
-        else
-            cJSON_AddNullToObject(j, "bucket_error");
-        cli_print_json(j);
+        s_print_json(&pc, &p);
     } else {
         s_print_human(&pc, &p);
     }

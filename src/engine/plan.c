@@ -621,7 +621,7 @@ static void s_opt_string(cJSON *o, const char *name, const char *v)
         cJSON_AddNullToObject(o, name);
 }
 
-static cJSON *s_item_json(const struct plan_item *it)
+cJSON *plan_item_to_json(const struct plan_item *it)
 {
     const struct bot *b = it->bot;
     cJSON *o = cJSON_CreateObject();
@@ -688,8 +688,21 @@ cJSON *plan_to_json(const struct plan *p)
     cJSON *o = cJSON_CreateObject();
     cJSON *bots = cJSON_AddArrayToObject(o, "bots");
     for (size_t i = 0; i < p->nitems; i++)
-        cJSON_AddItemToArray(bots, s_item_json(&p->items[i]));
+        cJSON_AddItemToArray(bots, plan_item_to_json(&p->items[i]));
+    cJSON *summary = plan_summary_to_json(p);
+    while (summary->child) {
+        cJSON *field = cJSON_DetachItemViaPointer(summary, summary->child);
+        char *name = xstrdup(field->string); /* re-adding replaces field->string */
+        cJSON_AddItemToObject(o, name, field);
+        free(name);
+    }
+    cJSON_Delete(summary);
+    return o;
+}
 
+cJSON *plan_summary_to_json(const struct plan *p)
+{
+    cJSON *o = cJSON_CreateObject();
     const struct plan_totals *t = &p->totals;
     cJSON *tj = cJSON_AddObjectToObject(o, "totals");
     cJSON_AddNumberToObject(tj, "bots", (double)t->bots);

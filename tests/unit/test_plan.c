@@ -9,6 +9,7 @@
 
 #include "engine/inventory.h"
 #include "engine/plan.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -566,6 +567,43 @@ static void test_json_shape(void **state)
     inventory_free(&inv);
 }
 
+/* `plan --json` prints the document a bot at a time from its parts: the parts must put
+ * together exactly plan_to_json, field order included. */
+static void test_json_parts_make_the_whole(void **state)
+{
+    (void)state;
+    struct inventory inv;
+    s_inventory(&inv);
+    struct plan p;
+    char *error = NULL;
+    assert_int_equal(plan_build(&inv, NULL, NULL, &p, &error), 0);
+    cJSON *whole = plan_to_json(&p);
+    char *expected = cJSON_PrintUnformatted(whole);
+    cJSON_Delete(whole);
+
+    buf_t got = BUF_INIT;
+    buf_puts(&got, "{\"bots\":[");
+    for (size_t i = 0; i < p.nitems; i++) {
+        cJSON *item = plan_item_to_json(&p.items[i]);
+        char *text = cJSON_PrintUnformatted(item);
+        buf_printf(&got, "%s%s", i ? "," : "", text);
+        cJSON_free(text);
+        cJSON_Delete(item);
+    }
+    cJSON *summary = plan_summary_to_json(&p);
+    assert_null(cJSON_GetObjectItem(summary, "bots"));
+    char *text = cJSON_PrintUnformatted(summary);
+    assert_true(text[0] == '{' && text[1] == '"');
+    buf_printf(&got, "],%s", text + 1);
+    cJSON_free(text);
+    cJSON_Delete(summary);
+    assert_string_equal(buf_cstr(&got), expected);
+    buf_free(&got);
+    cJSON_free(expected);
+    plan_free(&p);
+    inventory_free(&inv);
+}
+
 static void test_empty_inventory(void **state)
 {
     (void)state;
@@ -599,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_include_empty_bots_and_exclude),
         cmocka_unit_test(test_prices_override_and_unknown_region),
         cmocka_unit_test(test_json_shape),
+        cmocka_unit_test(test_json_parts_make_the_whole),
         cmocka_unit_test(test_empty_inventory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
