@@ -17,6 +17,8 @@
 #include "engine/deployment.h"
 #include "engine/inventory.h"
 #include "engine/plan.h"
+#include "engine/journal_aside.h"
+#include "engine/report.h"
 #include "engine/runner.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -219,7 +221,9 @@ static int s_prepare_fresh(struct run_cmd *rc)
         return EXIT_CONFIG;
     }
 
-    struct inventory_options iopts = {.force_table_scan = o->scan_table};
+    /* A run needs the bots, not their documents' sizes (one S3 listing per bot with files):
+     * the cost it announces is from what is known, and `plan` reads the sizes. */
+    struct inventory_options iopts = {.force_table_scan = o->scan_table, .skip_documents = true};
     rc->step_done = false;
     inventory_load(&rc->s, &rc->dep, &iopts, NULL, s_on_inventory, rc);
     if (!s_wait(rc, &rc->step_done))
@@ -278,6 +282,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "usd_hi", t->usd_hi);
         cJSON_AddNumberToObject(e, "wall_seconds_lo", t->wall_seconds_lo);
         cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
+        cJSON_AddBoolToObject(e, "document_sizes_read", false);
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
         cli_print_json(e);
         return;
@@ -293,7 +298,8 @@ static void s_announce_fresh(const struct run_cmd *rc)
     s_print_usd_range(t->usd_lo, t->usd_hi);
     printf(", wall time ");
     s_print_minutes_range(t->wall_seconds_lo, t->wall_seconds_hi);
-    printf(" (`bedrock-chat-migrate plan` lists every bot and assumption).\n");
+    printf(" (document sizes not read: files count as empty here; `bedrock-chat-migrate plan` reads "
+           "them and lists every bot and assumption).\n");
     printf("Journal: %s\n", rc->journal_path);
     fflush(stdout);
 }
@@ -335,23 +341,21 @@ static void s_announce_resume(const struct run_cmd *rc)
     fflush(stdout);
 }
 
-/* --new-run: the old run's journal is kept beside the new one, never overwritten. */
+/* --new-run: the old run's journal (and its reports) is set aside beside the new one,
+ * never overwritten, exactly as the wizard does it. */
 static int s_archive_prior(struct run_cmd *rc)
 {
-    char *kept = xasprintf("%s.%s", rc->journal_path, rc->prior.run_id);
+    char *kept = NULL, *error = NULL;
     int rcode = EXIT_OK;
-    if (s_file_exists(kept)) {
-        cli_error(rc->o, "cannot keep the previous run's journal: %s already exists; move it away "
-                         "or pass another --journal", kept);
+    if (journal_set_aside(rc->journal_path, &kept, &error) != 0) {
+        cli_error(rc->o, "cannot set the previous run's journal aside: %s; pass another --journal",
+                  error ? error : "unknown error");
         rcode = EXIT_CONFIG;
-    } else if (rename(rc->journal_path, kept) != 0) {
-        cli_error(rc->o, "cannot move the previous run's journal %s aside (%s); pass another --journal",
-                  rc->journal_path, strerror(errno));
-        rcode = EXIT_CONFIG;
-    } else if (!rc->o->json) {
+    } else if (!rc->o->json && kept) {
         printf("Previous run %s kept in %s; starting a new run.\n", rc->prior.run_id, kept);
     }
     free(kept);
+    free(error);
     journal_view_free(&rc->prior);
     rc->have_prior = false;
     return rcode;
@@ -490,9 +494,44 @@ static void s_say_detached(const struct run_cmd *rc)
     fflush(stdout);
 }
 
+/* The same Markdown and JSON report the wizard writes, beside the journal. A failure to
+ * write it is said, never fatal: the journal holds the truth. */
+static void s_write_report(struct run_cmd *rc)
+{
+    struct report_context ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.stack = rc->o->stack ? rc->o->stack : "BedrockChatStack";
+    ctx.region = rc->s.region;
+    ctx.journal_path = rc->journal_path;
+    ctx.demo = getenv("BCM_DEMO_ACTIVE") && strcmp(getenv("BCM_DEMO_ACTIVE"), "1") == 0;
+    ctx.cost_low_usd = rc->have_plan ? rc->plan.totals.usd_lo : -1;
+    ctx.cost_high_usd = rc->have_plan ? rc->plan.totals.usd_hi : -1;
+    struct report *rep = report_from_runner(&ctx, rc->runner);
+    struct report_paths paths;
+    memset(&paths, 0, sizeof(paths));
+    char *error = NULL;
+    if (report_write(rep, &paths, &error) != 0) {
+        if (!rc->o->json)
+            fprintf(stderr, "warning: the run's report could not be written (%s); `bedrock-chat-migrate "
+                            "status` shows the same from the journal\n", error ? error : "unknown error");
+    } else if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "report");
+        cJSON_AddStringToObject(e, "markdown", paths.markdown);
+        cJSON_AddStringToObject(e, "json", paths.json);
+        cli_print_json(e);
+    } else {
+        printf("Report: %s (and %s)\n", paths.markdown, paths.json);
+    }
+    free(error);
+    report_paths_free(&paths);
+    report_free(rep);
+}
+
 static int s_outcome(struct run_cmd *rc, bool interrupted)
 {
     struct runner *r = rc->runner;
+    s_write_report(rc); /* first: the summary stays the last JSON event, as scripts expect */
     run_view_print_summary(&rc->view, true);
     size_t counts[BOT_STATE_COUNT];
     runner_counts(r, counts);

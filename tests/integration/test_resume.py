@@ -172,7 +172,12 @@ class Resume(RunTestCase):
         second = self.run_cli("run", "--yes", "--scan-table", "--bots", bot, "--new-run")
         self.assert_clean_exit(second, 0)
         self.assertIn("kept in", second.stdout)
-        self.assertTrue(os.path.exists(f"{self.journal}.{old_run[len('bcm-'):]}"))
+        # Set aside as the wizard does it: <stem>.<run id><ext>, with the old run's reports.
+        stem, ext = os.path.splitext(self.journal)
+        run_id = old_run[len('bcm-'):]
+        self.assertTrue(os.path.exists(f"{stem}.{run_id}{ext}"))
+        self.assertTrue(os.path.exists(f"{stem}.report.json"))  # the new run's report
+        self.assertEqual(os.stat(f"{stem}.report.json").st_mode & 0o777, 0o600)
         self.assertNotEqual(self.started_by(), old_run)
         self.assertNotIn("Resuming", second.stdout)
 
