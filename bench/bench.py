@@ -63,11 +63,16 @@ class Bench:
         self.s3_proxy = measure.CountingProxy(int(self.emu.s3_endpoint.rsplit(":", 1)[1])).start()
 
     def stop(self):
+        # The measured programs run in their own sessions (a terminal's Ctrl-C does not
+        # reach them): end any still running before the emulator goes.
+        measure.Measured.kill_all()
         for p in (self.proxy, self.s3_proxy):
             if p is not None:
                 p.stop()
+        self.proxy = self.s3_proxy = None
         if self.emu is not None:
             self.emu.stop()
+            self.emu = None
         shutil.rmtree(self.work, ignore_errors=True)
 
     def env(self):
@@ -240,19 +245,23 @@ class Bench:
             cpu1, t1, until = m.cpu_now(), time.monotonic(), self.proxy.mark()
             counts = self.counts_since(mark)
             rss = m.rss_now_kib()
-            describe_times = self.proxy.times_since("DescribeTasks", mark[0], until)
+            polling_arrivals = self.proxy.arrivals_between(("DescribeTasks", "BatchGetItem"), mark[0], until)
             m.send_signal(signal.SIGINT)
             m.wait()
             minutes = (t1 - t0) / 60
-            polls = _rounds(describe_times)
-            polling = counts.get("DescribeTasks", 0) + counts.get("BatchGetItem", 0)
+            # Per poll: only whole rounds count. A fixed window cuts a round at either end
+            # (the first run's measurement counted 34 BatchGetItem against 30 DescribeTasks:
+            # the tail of a round begun before the window), so count from the start of the
+            # first round in the window to the start of the last one.
+            polls, polling, per_round, span = _whole_rounds(polling_arrivals)
             self.results["follow"] = {
                 "tasks_running": expected, "window_seconds": round(t1 - t0, 1),
                 "requests": sum(counts.values()), "by_operation": counts,
                 "requests_per_minute": round(sum(counts.values()) / minutes, 1),
                 "describe_tasks_per_minute": round(counts.get("DescribeTasks", 0) / minutes, 1),
                 "batch_get_item_per_minute": round(counts.get("BatchGetItem", 0) / minutes, 1),
-                "poll_rounds": polls, "seconds_between_rounds": _round((t1 - t0) / polls) if polls else None,
+                "poll_rounds": polls, "seconds_between_rounds": _round(span / polls) if polls else None,
+                "requests_per_round": per_round,
                 "requests_per_bot_per_poll": _ratio(polling, polls * expected) if polls else None,
                 "cpu_seconds": round(cpu1 - cpu0, 3),
                 "cpu_percent": round(100 * (cpu1 - cpu0) / (t1 - t0), 3),
@@ -310,14 +319,22 @@ def _scalars(doc):
     return out
 
 
-def _rounds(times, gap=0.5):
-    """Poll rounds among request arrival times: a new round after `gap` seconds of quiet."""
-    rounds, last = 0, None
-    for t in sorted(times):
-        if last is None or t - last > gap:
-            rounds += 1
-        last = t
-    return rounds
+def _whole_rounds(arrivals):
+    """(rounds, requests, [{operation: n} per round], seconds they span) of the poll rounds wholly inside a
+    window of (time, operation) arrivals. A round is its DescribeTasks batches then its
+    BatchGetItem batches, so a round starts at a DescribeTasks that follows a BatchGetItem;
+    the requests before the first such start and from the last one on belong to rounds the
+    window cut."""
+    starts = [i for i, (_t, op) in enumerate(arrivals)
+              if op == "DescribeTasks" and i > 0 and arrivals[i - 1][1] == "BatchGetItem"]
+    per_round = []
+    span = arrivals[starts[-1]][0] - arrivals[starts[0]][0] if len(starts) > 1 else None
+    for a, b in zip(starts, starts[1:]):
+        counts = {}
+        for _t, op in arrivals[a:b]:
+            counts[op] = counts.get(op, 0) + 1
+        per_round.append(counts)
+    return len(per_round), sum(sum(c.values()) for c in per_round), per_round, span
 
 
 # -- report --------------------------------------------------------------------------
@@ -422,6 +439,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     sections = [s for s in args.only.split(",") if s]
 
+    # Ctrl-C (or SIGTERM, SIGHUP) unwinds through every `finally`: the measured program,
+    # the simulator, the proxies and the emulator are stopped and the work directory goes.
+    # Installed before the emulator starts, so the harness keeps this handler.
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
+
     bench = Bench(args)
     started = time.monotonic()
     results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -440,6 +465,11 @@ def main(argv=None):
             if args.output != "-":   # a run cut short keeps the sections it finished
                 with open(args.output + ".partial", "w", encoding="utf-8") as f:
                     json.dump(dict(results, **bench.results), f, ensure_ascii=False, indent=2)
+    except KeyboardInterrupt as e:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not cut the clean-up
+        log(f"interrupted ({e}): stopping the programs and the emulator; finished sections "
+            f"are in {os.path.relpath(args.output)}.partial" if args.output != "-" else "interrupted")
+        return 130
     finally:
         bench.stop()
     results.update(bench.results)

@@ -60,6 +60,11 @@ class CountingProxy(FaultProxy):
         with self._arrivals_lock:
             return [t for t, op in self.arrivals[mark:until] if op == operation]
 
+    def arrivals_between(self, operations, mark=0, until=None):
+        """[(time, operation)] of the given operations between two marks, in order."""
+        with self._arrivals_lock:
+            return [(t, op) for t, op in self.arrivals[mark:until] if op in operations]
+
     def forget_bodies(self):
         """The fault proxy keeps every request body for tests; benchmarks do not need them."""
         with self.lock:
@@ -85,6 +90,13 @@ class Measured:
     program and reports the program's own peak. Without it, wait4's figure is kept and
     marked approximate."""
 
+    live = set()   # started and not yet waited for: killed when the benchmark is stopped
+
+    @classmethod
+    def kill_all(cls):
+        for m in list(cls.live):
+            m.kill()
+
     def __init__(self, argv, env, timeout, stdout_path, stderr_path):
         self.argv = argv
         self.returncode = None
@@ -105,6 +117,7 @@ class Measured:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=self._out,
                                      stderr=self._err, start_new_session=True)
+        Measured.live.add(self)
 
     @property
     def pid(self):
@@ -164,6 +177,7 @@ class Measured:
                 self.timed_out = True
                 break
             time.sleep(0.01)
+        Measured.live.discard(self)
         self.wall = time.monotonic() - self.started
         self.proc.returncode = self.returncode = os.waitstatus_to_exitcode(status)
         self.cpu_user, self.cpu_system = usage.ru_utime, usage.ru_stime
