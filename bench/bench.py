@@ -8,7 +8,7 @@ the program and the baseline alike. Each measurement seeds its own stack and tab
 seeding is not timed. Timings are meaningful as ratios within one run: the emulator,
 not AWS, serves every request.
 
-Sections (--only picks some): launch, plan, follow, wizard, micro. See bench/README.md.
+Sections (--only picks some): launch, plan, follow, wizard, wizard_run, micro. See bench/README.md.
 """
 import argparse
 import datetime
@@ -284,6 +284,20 @@ class Bench:
         self.results["wizard"] = wizard_probe.measure(self.program, self.env(), self.args.idle_seconds)
         log(f"wizard: {self.results['wizard']}")
 
+    def wizard_run(self):
+        import wizard_run_probe
+        bots = self.args.wizard_run_bots
+        dep, _items = self.deployment("BenchWizardRun", bots, bots * 5)
+        sim = Simulator(self.emu, dep, duration=(10 ** 6, 10 ** 6), poll_interval=1.0).start()
+        try:
+            journal = os.path.join(self.work, "wizard-run.journal.jsonl")
+            self.results["wizard_run"] = wizard_run_probe.measure(
+                self.program, self.env(), dep.stack_name, min(bots, MAX_CONCURRENCY),
+                lambda n: sim.task_count() >= n and sim.alive >= n, self.args.wizard_run_seconds, journal)
+        finally:
+            sim.stop(raise_errors=False)
+        log(f"wizard run: {self.results['wizard_run']}")
+
     # -- micro ------------------------------------------------------------------------
 
     def micro(self):
@@ -370,6 +384,10 @@ def table(results):
     w = results.get("wizard")
     if w:
         lines.append("wizard: " + ", ".join(f"{k} {v}" for k, v in w.items() if not isinstance(v, dict)))
+    wr = results.get("wizard_run")
+    if wr:
+        lines.append(f"wizard following {wr.get('bots')} running tasks: {wr.get('frames_per_second')} frames/s, "
+                     f"{wr.get('bytes_per_second')} bytes/s to the terminal, CPU {wr.get('cpu_percent')}%")
     mi = results.get("micro")
     if mi:
         lines.append("micro: " + ", ".join(f"{k} {v}" for k, v in mi.items() if not isinstance(v, dict)))
@@ -431,9 +449,12 @@ def main(argv=None):
     ap.add_argument("--settle-seconds", type=float, default=10.0)
     ap.add_argument("--idle-seconds", type=float, default=20.0)
     ap.add_argument("--micro-seconds", type=float, default=3.0)
+    ap.add_argument("--wizard-run-bots", type=int, default=1000,
+                    help="bots in the wizard's run whose redraw is measured")
+    ap.add_argument("--wizard-run-seconds", type=float, default=20.0)
     ap.add_argument("--sanitizer-env", action="store_true",
                     help="keep the sanitizers' options in the program's environment (sanitised builds)")
-    ap.add_argument("--only", default="launch,plan,follow,wizard,micro")
+    ap.add_argument("--only", default="launch,plan,follow,wizard,wizard_run,micro")
     ap.add_argument("--output", default=os.path.join(HERE, "results.json"),
                     help="where to write the results ('-' for standard output only)")
     args = ap.parse_args(argv)
@@ -467,8 +488,9 @@ def main(argv=None):
                     json.dump(dict(results, **bench.results), f, ensure_ascii=False, indent=2)
     except KeyboardInterrupt as e:
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not cut the clean-up
-        log(f"interrupted ({e}): stopping the programs and the emulator; finished sections "
-            f"are in {os.path.relpath(args.output)}.partial" if args.output != "-" else "interrupted")
+        partial = args.output + ".partial"
+        log(f"interrupted ({e}): stopping the programs and the emulator"
+            + (f"; the finished sections are in {os.path.relpath(partial)}" if os.path.exists(partial) else ""))
         return 130
     finally:
         bench.stop()

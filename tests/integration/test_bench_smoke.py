@@ -4,9 +4,11 @@ changes. Numbers are not judged here (no timed assertions); shapes and counts ar
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import harness
@@ -26,8 +28,9 @@ class BenchSmokeTest(unittest.TestCase):
             [sys.executable, BENCH, "--program", harness.program(), "--sanitizer-env",
              "--sizes", "20", "--items-per-bot", "5", "--plan-bots", "20", "--plan-items", "120",
              "--follow-tasks", "12", "--follow-seconds", "2", "--settle-seconds", "1",
-             "--idle-seconds", "1", "--micro-seconds", "0.2", "--output", cls.output],
-            capture_output=True, text=True, timeout=120)
+             "--idle-seconds", "1", "--micro-seconds", "0.2", "--wizard-run-bots", "12",
+             "--wizard-run-seconds", "1", "--output", cls.output],
+            capture_output=True, text=True, timeout=180)
         try:
             with open(cls.output, encoding="utf-8") as f:
                 cls.results = json.load(f)
@@ -46,7 +49,7 @@ class BenchSmokeTest(unittest.TestCase):
     def test_every_section_ran(self):
         self.assertEqual(self.results["errors"], {}, self.completed.stderr[-4000:])
         self.assertEqual(self.completed.returncode, 0, self.completed.stderr[-4000:])
-        for section in ("launch", "plan", "follow", "wizard", "micro", "machine", "targets"):
+        for section in ("launch", "plan", "follow", "wizard", "wizard_run", "micro", "machine", "targets"):
             self.assertIn(section, self.results)
         self.assertIn("moto_version", self.results["machine"])
         self.assertIn("scan+launch", self.completed.stdout)
@@ -79,11 +82,82 @@ class BenchSmokeTest(unittest.TestCase):
         self.assertNotIn("RunTask", follow["by_operation"])   # nothing launched while following
         self.assertGreaterEqual(follow["cpu_seconds"], 0)
 
+    def test_wizard_run_redraw_is_counted(self):
+        run = self.results["wizard_run"]
+        self.assertGreater(run["bots"], 0)
+        self.assertGreaterEqual(run["window_seconds"], 1)
+        # The run dashboard animates its spinner: something reaches the terminal.
+        self.assertGreater(run["frames"], 0)
+        self.assertGreater(run["bytes_per_second"], 0)
+
     def test_wizard_and_micro(self):
         self.assertNotIn("error", self.results["wizard"])
         self.assertGreater(self.results["wizard"]["startup_seconds_to_first_screen"], 0)
         self.assertGreater(self.results["micro"]["sigv4_signatures_per_second"], 0)
         self.assertGreater(self.results["micro"]["json_parse_items_per_second"], 0)
+
+
+def _descendants(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(k) for k in f.read().split()]
+    except OSError:
+        return []
+    out = []
+    for k in kids:
+        out += [k] + _descendants(k)
+    return out
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class BenchInterruptTest(unittest.TestCase):
+    def test_ctrl_c_stops_the_program_and_the_emulator(self):
+        if not os.path.exists(harness.program()):
+            self.skipTest(f"program not built: {harness.program()}")
+        tmp = tempfile.mkdtemp(prefix="bcm-bench-int-")
+        output = os.path.join(tmp, "results.json")
+        proc = subprocess.Popen(
+            [sys.executable, BENCH, "--program", harness.program(), "--sanitizer-env", "--only", "follow",
+             "--follow-tasks", "6", "--follow-seconds", "600", "--settle-seconds", "0", "--output", output],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            # Wait until the measured program runs under the benchmark (GNU time, then it).
+            deadline, children = time.monotonic() + 90, []
+            program = os.path.basename(harness.program())[:15]
+            while time.monotonic() < deadline:
+                children = _descendants(proc.pid)
+                names = []
+                for c in children:
+                    try:
+                        with open(f"/proc/{c}/comm") as f:
+                            names.append(f.read().strip())
+                    except OSError:
+                        pass
+                if program in names and any(n.startswith("moto") or n.startswith("python") for n in names):
+                    break
+                time.sleep(0.2)
+            else:
+                self.fail("the benchmark never started the program")
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=60)
+            self.assertEqual(proc.returncode, 130, err[-3000:])
+            self.assertIn("interrupted", err)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(_alive(c) for c in children):
+                time.sleep(0.1)
+            self.assertEqual([c for c in children if _alive(c)], [], "processes left running")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
