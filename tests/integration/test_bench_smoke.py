@@ -27,6 +27,7 @@ class BenchSmokeTest(unittest.TestCase):
         cls.completed = subprocess.run(
             [sys.executable, BENCH, "--program", harness.program(), "--sanitizer-env",
              "--sizes", "20", "--items-per-bot", "5", "--plan-bots", "20", "--plan-items", "120",
+             "--plan-items-full", "200",
              "--follow-tasks", "12", "--follow-seconds", "2", "--settle-seconds", "1",
              "--idle-seconds", "1", "--micro-seconds", "0.2", "--wizard-run-bots", "12",
              "--wizard-run-seconds", "1", "--output", cls.output],
@@ -73,6 +74,11 @@ class BenchSmokeTest(unittest.TestCase):
             self.assertEqual(plan["ways"][way]["exit"], 0, plan["ways"][way])
             self.assertGreaterEqual(plan["ways"][way]["by_operation"].get("Scan", 0), 1)
         self.assertEqual(plan["baseline_scan"]["items_scanned"], plan["items"])
+        # Topped up to the full size and planned through the index again.
+        self.assertEqual(plan["full"]["items"], 200)
+        self.assertEqual(plan["full"]["index"]["exit"], 0, plan["full"])
+        self.assertEqual(plan["full"]["index"]["plan_output"]["totals"]["bots"],
+                         plan["ways"]["index"]["plan_output"]["totals"]["bots"])
         self.assertNotIn("RunTask", plan["baseline_scan"]["by_operation"])
 
     def test_follow_polls_and_leaves_on_interrupt(self):
