@@ -357,6 +357,11 @@ struct rect ui_body(const struct wizard *w)
     return r;
 }
 
+static const struct wizard_step *const s_crumb_steps[STEP_COUNT] = {
+    &step_welcome, &step_identity, &step_outputs, &step_bots,
+    &step_cost, &step_run, &step_summary,
+};
+
 void ui_title_bar(const struct wizard *w)
 {
     attr_t bar = ui_attr(w, UI_TITLE);
@@ -369,7 +374,13 @@ void ui_title_bar(const struct wizard *w)
 
     int right = w->cols;
     if (w->opts && w->opts->demo) {
+        /* The long badge only when the program name and the current step still fit. */
         const char *badge = tr("title.demo");
+        char *now = xasprintf("%d %s", (int)w->step + 1, tr(s_crumb_steps[w->step]->name));
+        int need = 1 + (int)text_width(tr("title.program")) + 2 + 4 + (int)text_width(now) + 2;
+        free(now);
+        if (need + (int)text_width(badge) + 3 > w->cols)
+            badge = tr("title.demo_short");
         int bw = (int)text_width(badge) + 2;
         right -= bw;
         char *b = xasprintf(" %s ", badge);
@@ -382,12 +393,9 @@ void ui_title_bar(const struct wizard *w)
     col += ui_text(0, col, right - col, bar, "  ");
     /* Breadcrumb: the current step stands out; when the width runs out, earlier steps go. */
     char *crumbs[STEP_COUNT];
-    const struct wizard_step *steps[STEP_COUNT] = {&step_welcome, &step_identity, &step_outputs,
-                                                   &step_bots, &step_cost, &step_run,
-                                                   &step_summary};
     int total = 0;
     for (int i = 0; i < STEP_COUNT; i++) {
-        crumbs[i] = xasprintf("%d %s", i + 1, tr(steps[i]->name));
+        crumbs[i] = xasprintf("%d %s", i + 1, tr(s_crumb_steps[i]->name));
         total += (int)text_width(crumbs[i]) + (i ? 3 : 0);
     }
     int first = 0;
@@ -398,6 +406,11 @@ void ui_title_bar(const struct wizard *w)
     if (first > 0)
         col += ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), "… › ");
     for (int i = first; i < STEP_COUNT; i++) {
+        /* Later steps that do not fit whole end the line with one "…". */
+        if (i > (int)w->step && col + 3 + (int)text_width(crumbs[i]) > right - 1) {
+            ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), " …");
+            break;
+        }
         if (i > first)
             col += ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), " › ");
         attr_t a = i == (int)w->step ? ui_attr(w, UI_CRUMB_NOW) : ui_attr(w, UI_CRUMB);

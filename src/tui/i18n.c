@@ -12,6 +12,7 @@ const struct tr_entry tr_table_core[] = {
     /* frame */
     {"title.program", "bedrock-chat-migrate", "bedrock-chat-migrate"},
     {"title.demo", "DEMO — local emulator, no real AWS", "デモ — ローカルエミュレータ（実際のAWSではありません）"},
+    {"title.demo_short", "DEMO (emulator)", "デモ（エミュレータ）"},
     {"step.welcome", "Welcome", "はじめに"},
     {"step.identity", "Identity", "認証情報"},
     {"step.outputs", "Outputs", "スタック出力"},
