@@ -38,7 +38,7 @@ DEMO_FILES := tests/integration/demo_env.py tests/integration/harness.py \
               tests/integration/seed.py tests/integration/simulator.py
 
 .PHONY: all deps check unit integration demo fuzz bench install uninstall \
-        clean screenshots san-prog fuzz-build-smoke lint
+        clean screenshots san-prog fuzz-build-smoke fuzz-short lint
 
 all: $(PROG)
 
@@ -98,6 +98,7 @@ check: deps
 	@$(MAKE) --no-print-directory $(PROG) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke
 	@python3 tests/runner.py --unit $(UNIT_BINS) --valgrind $(VG_BINS) \
 	    --check "lint (cppcheck, clang-tidy)=$(MAKE) --no-print-directory -s lint" \
+	    --check "fuzz every target for $(FUZZ_CHECK_SECONDS) s=$(MAKE) --no-print-directory -s fuzz-short" \
 	    --check "duplicate launches guard (no SyncStatus QUEUED, no table writes)=scripts/guard-no-table-writes.sh" \
 	    --integration tests/integration --program build/san/$(PROG)
 
@@ -127,6 +128,16 @@ fuzz-build-smoke: $(FUZZ_BINS)
 	    n=$$(basename $$f); d=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$d; \
 	    $$f -runs=0 $$d >/dev/null 2>&1 || { echo "fuzz corpus replay failed: $$f"; exit 1; }; \
 	done
+
+# A short bounded fuzz of every target for `make check` (new inputs go under build/, the
+# committed corpus is only read); `make fuzz` runs longer and grows the corpus.
+FUZZ_CHECK_SECONDS ?= 10
+fuzz-short: $(FUZZ_BINS)
+	@printf '%s\n' $(FUZZ_BINS) | xargs -P2 -I{} sh -c 'n=$$(basename {}); \
+	    d=tests/fuzz/corpus/$${n#fuzz_}; o=build/fuzz/short-$$n; mkdir -p $$o; \
+	    {} -max_total_time=$(FUZZ_CHECK_SECONDS) -max_len=65536 -timeout=10 \
+	        -artifact_prefix=build/fuzz/crash-$$n- $$o $$d >build/fuzz/short-$$n.log 2>&1 \
+	    || { echo "fuzz: $$n found a problem:"; tail -n 30 build/fuzz/short-$$n.log; exit 255; }'
 
 fuzz: deps $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
