@@ -138,6 +138,29 @@ void cred_buf_wipe(struct buf *b);
 int cred_read_secret_file(const char *path, const char *what, size_t max, struct buf *out,
                           char **error);
 
+/* ---- the get() a provider is answering (aws/cred_pending.c) ----------------------- */
+
+/* One get() in flight at a time: whom to answer, and how the provider lets go of what
+ * that get() held. Letting go comes before answering because done may destroy the
+ * provider. release and provider are set once, when the provider is made. */
+struct cred_pending {
+    bool busy;
+    cred_done_fn done;
+    void *ud;
+    void (*release)(void *provider);
+    void *provider;
+};
+
+/* Takes the get() on and returns true; when one is already in flight, answers this
+ * caller with an internal error naming what ("an SSO lookup") and returns false. */
+bool cred_pending_begin(struct cred_pending *p, cred_done_fn done, void *ud, const char *what);
+/* Releases the get()'s state, then answers. Nothing of the provider may be touched after. */
+void cred_pending_answer(struct cred_pending *p, const struct aws_credentials *creds,
+                         const char *error);
+/* cred_pending_answer with an error built from fmt. */
+void cred_pending_fail(struct cred_pending *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* ---- calls made for a provider (aws/cred_call.c) ----------------------------------- */
 
 struct aws_response;

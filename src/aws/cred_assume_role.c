@@ -15,7 +15,6 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,18 +27,16 @@ struct assume_role_provider {
     char *profile;
     char **visited;             /* profiles on the way here, this one included */
     size_t nvisited;
-    /* the get() in flight */
-    bool busy;
+    struct cred_pending get;    /* the get() in flight */
     char *role_arn;
     char *source_label;         /* "source_profile 'base'", "credential_source Environment" */
     struct cred_provider *source;
     struct cred_call *call;
-    cred_done_fn done;
-    void *ud;
 };
 
-static void s_reset(struct assume_role_provider *ap)
+static void s_reset(void *provider)
 {
+    struct assume_role_provider *ap = provider;
     cred_provider_free(ap->source);
     ap->source = NULL;
     cred_call_cancel(ap->call);
@@ -47,31 +44,6 @@ static void s_reset(struct assume_role_provider *ap)
     free(ap->role_arn);
     free(ap->source_label);
     ap->role_arn = ap->source_label = NULL;
-    ap->busy = false;
-}
-
-/* Ends the get(); nothing of the provider is touched after done. */
-static void s_answer(struct assume_role_provider *ap, const struct aws_credentials *creds,
-                     const char *error)
-{
-    cred_done_fn done = ap->done;
-    void *ud = ap->ud;
-    s_reset(ap);
-    done(ud, creds, error);
-}
-
-static void s_fail(struct assume_role_provider *ap, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void s_fail(struct assume_role_provider *ap, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap_list;
-    va_start(ap_list, fmt);
-    buf_vprintf(&b, fmt, ap_list);
-    va_end(ap_list);
-    char *msg = buf_detach(&b);
-    s_answer(ap, NULL, msg);
-    free(msg);
 }
 
 static const char *s_get(const struct assume_role_provider *ap, const char *profile,
@@ -122,24 +94,26 @@ static void s_on_sts(void *ud, struct aws_response *resp)
         /* The generic hint for AccessDenied is about this tool's own permissions; here the
          * trust policy is the likelier cause, said below. */
         char *why = denied ? aws_error_describe(&resp->err) : cred_describe_failure(resp);
-        s_fail(ap, "profile '%s' could not assume role %s with the credentials of its %s: %s%s",
-               ap->profile, ap->role_arn, ap->source_label, why,
-               denied ? "; the role's trust policy must allow those credentials to assume it "
-                        "(and they need sts:AssumeRole on the role)"
-                      : "");
+        cred_pending_fail(&ap->get, "profile '%s' could not assume role %s with the credentials of "
+                                    "its %s: %s%s",
+                          ap->profile, ap->role_arn, ap->source_label, why,
+                          denied ? "; the role's trust policy must allow those credentials to "
+                                   "assume it (and they need sts:AssumeRole on the role)"
+                                 : "");
         free(why);
         return;
     }
     struct aws_credentials c;
     const char *missing = NULL;
     if (cred_from_sts_reply(resp, &c, &missing) != 0) {
-        s_fail(ap, "STS AssumeRole for profile '%s' answered without a usable %s; try again, "
-                   "or check any AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL override",
-               ap->profile, missing);
+        cred_pending_fail(&ap->get, "STS AssumeRole for profile '%s' answered without a usable %s; "
+                                    "try again, or check any AWS_ENDPOINT_URL_STS / "
+                                    "AWS_ENDPOINT_URL override",
+                          ap->profile, missing);
         return;
     }
     c.source = xasprintf("profile %s (assumed role %s)", ap->profile, ap->role_arn);
-    s_answer(ap, &c, NULL);
+    cred_pending_answer(&ap->get, &c, NULL);
     aws_credentials_free(&c);
 }
 
@@ -151,13 +125,14 @@ static void s_on_source(void *ud, const struct aws_credentials *creds, const cha
     ap->source = NULL;
     if (!creds) {
         if (error)
-            s_fail(ap, "profile '%s' assumes role %s with the credentials of its %s, and those "
-                       "could not be had: %s",
-                   ap->profile, ap->role_arn, ap->source_label, error);
+            cred_pending_fail(&ap->get, "profile '%s' assumes role %s with the credentials of its "
+                                        "%s, and those could not be had: %s",
+                              ap->profile, ap->role_arn, ap->source_label, error);
         else
-            s_fail(ap, "profile '%s' assumes role %s with the credentials of its %s, but none "
-                       "were found there; provide them or change credential_source",
-                   ap->profile, ap->role_arn, ap->source_label);
+            cred_pending_fail(&ap->get, "profile '%s' assumes role %s with the credentials of its "
+                                        "%s, but none were found there; provide them or change "
+                                        "credential_source",
+                              ap->profile, ap->role_arn, ap->source_label);
         return;
     }
     const char *session = s_get(ap, ap->profile, "role_session_name");
@@ -194,15 +169,16 @@ static int s_build_source(struct assume_role_provider *ap)
     const char *source_profile = s_get(ap, ap->profile, "source_profile");
     const char *credential_source = s_get(ap, ap->profile, "credential_source");
     if (source_profile && credential_source) {
-        s_fail(ap, "profile '%s' has both source_profile and credential_source; keep only one "
-                   "of them",
-               ap->profile);
+        cred_pending_fail(&ap->get, "profile '%s' has both source_profile and credential_source; "
+                                    "keep only one of them",
+                          ap->profile);
         return -1;
     }
     if (!source_profile && !credential_source) {
-        s_fail(ap, "profile '%s' has role_arn but neither source_profile nor credential_source, "
-                   "so there are no credentials to assume the role with; add one of them",
-               ap->profile);
+        cred_pending_fail(&ap->get, "profile '%s' has role_arn but neither source_profile nor "
+                                    "credential_source, so there are no credentials to assume the "
+                                    "role with; add one of them",
+                          ap->profile);
         return -1;
     }
     if (credential_source) {
@@ -214,20 +190,21 @@ static int s_build_source(struct assume_role_provider *ap)
         else if (strcmp(credential_source, "EcsContainer") == 0)
             ap->source = cred_provider_container_new(ctx);
         if (!ap->source) {
-            s_fail(ap, "profile '%s' has credential_source = %s, which is not one of "
-                       "Environment, Ec2InstanceMetadata or EcsContainer; fix it",
-                   ap->profile, credential_source);
+            cred_pending_fail(&ap->get, "profile '%s' has credential_source = %s, which is not one "
+                                        "of Environment, Ec2InstanceMetadata or EcsContainer; fix "
+                                        "it",
+                              ap->profile, credential_source);
             return -1;
         }
         return 0;
     }
     ap->source_label = xasprintf("source_profile '%s'", source_profile);
     if (!aws_config_has_profile(ctx->config, source_profile)) {
-        s_fail(ap, "profile '%s' has source_profile = %s, but there is no profile '%s' in %s or "
-                   "%s; fix source_profile",
-               ap->profile, source_profile, source_profile,
-               ctx->config_path ? ctx->config_path : "the config file",
-               ctx->credentials_path ? ctx->credentials_path : "the credentials file");
+        cred_pending_fail(&ap->get, "profile '%s' has source_profile = %s, but there is no profile "
+                                    "'%s' in %s or %s; fix source_profile",
+                          ap->profile, source_profile, source_profile,
+                          ctx->config_path ? ctx->config_path : "the config file",
+                          ctx->credentials_path ? ctx->credentials_path : "the credentials file");
         return -1;
     }
     if (s_visited(ap, source_profile)) {
@@ -236,10 +213,10 @@ static int s_build_source(struct assume_role_provider *ap)
                               s_has_static_keys(ap, source_profile);
         if (!self_with_keys) {
             char *loop = s_loop_text(ap, source_profile);
-            s_fail(ap, "the source_profile settings form a loop (%s), so no profile on it has "
-                       "credentials of its own; end the loop at a profile with keys, SSO or "
-                       "credential_process",
-                   loop);
+            cred_pending_fail(&ap->get, "the source_profile settings form a loop (%s), so no "
+                                        "profile on it has credentials of its own; end the loop at "
+                                        "a profile with keys, SSO or credential_process",
+                              loop);
             free(loop);
             return -1;
         }
@@ -266,21 +243,17 @@ static void s_assume_get(struct cred_provider *p, cred_done_fn done, void *ud)
         done(ud, NULL, NULL);
         return;
     }
-    if (ap->busy) {
-        done(ud, NULL, "internal error: an assume-role lookup is already in progress");
+    if (!cred_pending_begin(&ap->get, done, ud, "an assume-role lookup"))
         return;
-    }
-    ap->busy = true;
-    ap->done = done;
-    ap->ud = ud;
     ap->role_arn = xstrdup(s_get(ap, ap->profile, "role_arn"));
     const char *mfa = s_get(ap, ap->profile, "mfa_serial");
     if (mfa) {
-        s_fail(ap, "profile '%s' needs an MFA code (mfa_serial), which this tool cannot ask for; "
-                   "get temporary credentials first, for example with eval \"$(aws configure "
-                   "export-credentials --profile %s --format env)\" (it asks for the code), then "
-                   "run this tool without --profile and with AWS_PROFILE unset",
-               ap->profile, ap->profile);
+        cred_pending_fail(&ap->get, "profile '%s' needs an MFA code (mfa_serial), which this tool "
+                                    "cannot ask for; get temporary credentials first, for example "
+                                    "with eval \"$(aws configure export-credentials --profile %s "
+                                    "--format env)\" (it asks for the code), then run this tool "
+                                    "without --profile and with AWS_PROFILE unset",
+                          ap->profile, ap->profile);
         return;
     }
     const char *duration = s_get(ap, ap->profile, "duration_seconds");
@@ -288,14 +261,14 @@ static void s_assume_get(struct cred_provider *p, cred_done_fn done, void *ud)
         char *end = NULL;
         long seconds = strtol(duration, &end, 10);
         if (*end || seconds < ROLE_MIN_DURATION || seconds > ROLE_MAX_DURATION) {
-            s_fail(ap, "profile '%s' has duration_seconds = %s; it must be a whole number of "
-                       "seconds from %d to %d",
-                   ap->profile, duration, ROLE_MIN_DURATION, ROLE_MAX_DURATION);
+            cred_pending_fail(&ap->get, "profile '%s' has duration_seconds = %s; it must be a "
+                                        "whole number of seconds from %d to %d",
+                              ap->profile, duration, ROLE_MIN_DURATION, ROLE_MAX_DURATION);
             return;
         }
     }
     if (!ap->ctx->loop || !ap->ctx->http) {
-        s_fail(ap, "internal error: assume role needs the event loop and HTTP");
+        cred_pending_fail(&ap->get, "internal error: assume role needs the event loop and HTTP");
         return;
     }
     if (s_build_source(ap) != 0)
@@ -322,6 +295,7 @@ struct cred_provider *cred_provider_assume_role_new(const struct cred_ctx *ctx, 
 {
     struct assume_role_provider *ap = xcalloc(1, sizeof(*ap));
     ap->base.vt = &s_assume_vt;
+    ap->get = (struct cred_pending){.release = s_reset, .provider = ap};
     ap->ctx = ctx;
     ap->profile = xstrdup(profile);
     bool includes_self = false;

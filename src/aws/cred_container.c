@@ -15,7 +15,6 @@
 #include "util/sanitize.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,8 +28,7 @@
 struct container_provider {
     struct cred_provider base;
     const struct cred_ctx *ctx;
-    /* the get() in flight */
-    bool busy;
+    struct cred_pending get;    /* the get() in flight */
     const char *env_name;       /* which variable configured it, for messages */
     char *scheme, *host, *path; /* path carries the query as written */
     char *shown_url;            /* sanitised, for messages */
@@ -39,8 +37,6 @@ struct container_provider {
     struct cred_http *request;
     uint64_t retry_timer;
     char *last_failure;         /* why the previous attempt failed */
-    cred_done_fn done;
-    void *ud;
 };
 
 static const char *s_env(const char *name)
@@ -49,8 +45,9 @@ static const char *s_env(const char *name)
     return v && *v ? v : NULL;
 }
 
-static void s_reset(struct container_provider *cp)
+static void s_reset(void *provider)
 {
+    struct container_provider *cp = provider;
     if (cp->retry_timer)
         ev_timer_cancel(cp->ctx->loop, cp->retry_timer);
     cp->retry_timer = 0;
@@ -63,31 +60,6 @@ static void s_reset(struct container_provider *cp)
     free_secret(cp->token);
     free(cp->last_failure);
     cp->scheme = cp->host = cp->path = cp->shown_url = cp->token = cp->last_failure = NULL;
-    cp->busy = false;
-}
-
-/* Ends the get(); nothing of the provider is touched after done. */
-static void s_answer(struct container_provider *cp, const struct aws_credentials *creds,
-                     const char *error)
-{
-    cred_done_fn done = cp->done;
-    void *ud = cp->ud;
-    s_reset(cp);
-    done(ud, creds, error);
-}
-
-static void s_fail(struct container_provider *cp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void s_fail(struct container_provider *cp, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    char *msg = buf_detach(&b);
-    s_answer(cp, NULL, msg);
-    free(msg);
 }
 
 /* ---- where to ask -------------------------------------------------------------------- */
@@ -224,10 +196,10 @@ static void s_attempt_failed(struct container_provider *cp, char *why)
         cp->retry_timer = ev_timer_add(cp->ctx->loop, cp->ctx->retry_delay_ms, s_retry, cp);
         return;
     }
-    s_fail(cp, "could not get credentials from the container credentials endpoint %s (%s) "
-               "after %d attempts: %s; check that the endpoint is running, or unset %s to "
-               "use other credentials",
-           cp->shown_url, cp->env_name, cp->attempt, cp->last_failure, cp->env_name);
+    cred_pending_fail(&cp->get, "could not get credentials from the container credentials endpoint "
+                                "%s (%s) after %d attempts: %s; check that the endpoint is "
+                                "running, or unset %s to use other credentials",
+                      cp->shown_url, cp->env_name, cp->attempt, cp->last_failure, cp->env_name);
 }
 
 /* A short, printable excerpt of an error reply: its message field, else its start. */
@@ -273,9 +245,9 @@ static void s_on_reply(void *ud, struct http_response *resp)
                               "AWS_CONTAINER_AUTHORIZATION_TOKEN or "
                               "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
                 : "check the URL";
-        s_fail(cp, "the container credentials endpoint %s (%s) answered %s; %s, or unset %s to "
-                   "use other credentials",
-               cp->shown_url, cp->env_name, why, hint, cp->env_name);
+        cred_pending_fail(&cp->get, "the container credentials endpoint %s (%s) answered %s; %s, "
+                                    "or unset %s to use other credentials",
+                          cp->shown_url, cp->env_name, why, hint, cp->env_name);
         free(why);
         return;
     }
@@ -291,13 +263,13 @@ static void s_on_reply(void *ud, struct http_response *resp)
                             &missing);
     cred_json_wipe_free(doc);
     if (rc != 0) {
-        s_fail(cp, "the container credentials endpoint %s (%s) answered without a usable "
-                   "\"%s\"; unset %s to use other credentials",
-               cp->shown_url, cp->env_name, missing, cp->env_name);
+        cred_pending_fail(&cp->get, "the container credentials endpoint %s (%s) answered without a "
+                                    "usable \"%s\"; unset %s to use other credentials",
+                          cp->shown_url, cp->env_name, missing, cp->env_name);
         return;
     }
     c.source = xasprintf("container credentials (%s)", cp->env_name);
-    s_answer(cp, &c, NULL);
+    cred_pending_answer(&cp->get, &c, NULL);
     aws_credentials_free(&c);
 }
 
@@ -313,8 +285,9 @@ static void s_send(struct container_provider *cp)
     cp->request = cred_http_send(cp->ctx, &req, &opts, s_on_reply, cp);
     cred_request_wipe_free(&req);
     if (!cp->request)
-        s_fail(cp, "could not send a request to the container credentials endpoint %s",
-               cp->shown_url);
+        cred_pending_fail(&cp->get, "could not send a request to the container credentials "
+                                    "endpoint %s",
+                          cp->shown_url);
 }
 
 static void s_container_get(struct cred_provider *p, cred_done_fn done, void *ud)
@@ -326,13 +299,8 @@ static void s_container_get(struct cred_provider *p, cred_done_fn done, void *ud
         done(ud, NULL, NULL);
         return;
     }
-    if (cp->busy) {
-        done(ud, NULL, "internal error: a container credentials lookup is already in progress");
+    if (!cred_pending_begin(&cp->get, done, ud, "a container credentials lookup"))
         return;
-    }
-    cp->busy = true;
-    cp->done = done;
-    cp->ud = ud;
     cp->attempt = 0;
     cp->env_name = relative ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
                             : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -342,14 +310,15 @@ static void s_container_get(struct cred_provider *p, cred_done_fn done, void *ud
     cp->shown_url = safe;
     if (relative) {
         if (relative[0] != '/') {
-            s_fail(cp, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with '/' "
-                       "(it is %s); fix or unset it", cp->shown_url);
+            cred_pending_fail(&cp->get, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
+                                        "must be a path starting with '/' (it is "
+                                        "%s); fix or unset it", cp->shown_url);
             return;
         }
         for (const char *s = relative; *s; s++) {
             if ((unsigned char)*s <= ' ' || *s == 0x7f) {
-                s_fail(cp, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI contains spaces or control "
-                           "characters; fix or unset it");
+                cred_pending_fail(&cp->get, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI contains "
+                                            "spaces or control characters; fix or unset it");
                 return;
             }
         }
@@ -359,19 +328,20 @@ static void s_container_get(struct cred_provider *p, cred_done_fn done, void *ud
     } else {
         const char *problem = s_parse_full_uri(cp, full);
         if (problem) {
-            s_fail(cp, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s %s; fix or unset it",
-                   cp->shown_url, problem);
+            cred_pending_fail(&cp->get, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s %s; fix or unset it",
+                              cp->shown_url, problem);
             return;
         }
     }
     char *error = NULL;
     if (s_load_token(cp, &error) != 0) {
-        s_fail(cp, "%s; fix it or unset %s", error, cp->env_name);
+        cred_pending_fail(&cp->get, "%s; fix it or unset %s", error, cp->env_name);
         free(error);
         return;
     }
     if (!cp->ctx->loop || !cp->ctx->http) {
-        s_fail(cp, "internal error: container credentials need the event loop and HTTP");
+        cred_pending_fail(&cp->get, "internal error: container credentials need the event loop "
+                                    "and HTTP");
         return;
     }
     s_send(cp);
@@ -390,6 +360,7 @@ struct cred_provider *cred_provider_container_new(const struct cred_ctx *ctx)
 {
     struct container_provider *cp = xcalloc(1, sizeof(*cp));
     cp->base.vt = &s_container_vt;
+    cp->get = (struct cred_pending){.release = s_reset, .provider = cp};
     cp->ctx = ctx;
     return &cp->base;
 }

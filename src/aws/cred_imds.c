@@ -32,8 +32,7 @@ enum imds_step { IMDS_TOKEN, IMDS_ROLE, IMDS_CREDENTIALS };
 struct imds_provider {
     struct cred_provider base;
     const struct cred_ctx *ctx;
-    /* the get() in flight */
-    bool busy;
+    struct cred_pending get;    /* the get() in flight */
     enum imds_step step;
     int attempt;                /* of the current step */
     int max_attempts;
@@ -42,8 +41,6 @@ struct imds_provider {
     char *token;                /* NULL: IMDSv1 */
     char *role;
     struct cred_http *request;
-    cred_done_fn done;
-    void *ud;
 };
 
 static bool s_env_true(const char *name)
@@ -52,8 +49,9 @@ static bool s_env_true(const char *name)
     return v && strcasecmp(v, "true") == 0;
 }
 
-static void s_reset(struct imds_provider *ip)
+static void s_reset(void *provider)
 {
+    struct imds_provider *ip = provider;
     cred_http_cancel(ip->request);
     ip->request = NULL;
     free(ip->scheme);
@@ -62,20 +60,11 @@ static void s_reset(struct imds_provider *ip)
     free_secret(ip->token);
     free(ip->role);
     ip->scheme = ip->host = ip->prefix = ip->token = ip->role = NULL;
-    ip->busy = false;
-}
-
-static void s_answer(struct imds_provider *ip, const struct aws_credentials *creds)
-{
-    cred_done_fn done = ip->done;
-    void *ud = ip->ud;
-    s_reset(ip);
-    done(ud, creds, NULL);
 }
 
 static void s_not_here(struct imds_provider *ip)
 {
-    s_answer(ip, NULL);
+    cred_pending_answer(&ip->get, NULL, NULL);
 }
 
 /* "http://host[:port][/base]" into its parts; -1 when it is not such a URL. */
@@ -217,7 +206,7 @@ static void s_on_credentials(struct imds_provider *ip, struct http_response *res
     }
     cred_json_wipe_free(doc);
     c.source = xasprintf("instance metadata (role %s)", ip->role);
-    s_answer(ip, &c);
+    cred_pending_answer(&ip->get, &c, NULL);
     aws_credentials_free(&c);
 }
 
@@ -265,19 +254,14 @@ static void s_imds_get(struct cred_provider *p, cred_done_fn done, void *ud)
         done(ud, NULL, NULL);
         return;
     }
-    if (ip->busy) {
-        done(ud, NULL, "internal error: an instance metadata lookup is already in progress");
+    if (!cred_pending_begin(&ip->get, done, ud, "an instance metadata lookup"))
         return;
-    }
     const char *endpoint = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (!endpoint || !*endpoint) {
         const char *mode = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
         endpoint = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_DEFAULT_ENDPOINT_V6
                                                          : IMDS_DEFAULT_ENDPOINT;
     }
-    ip->busy = true;
-    ip->done = done;
-    ip->ud = ud;
     if (s_parse_endpoint(ip, endpoint) != 0) {
         s_not_here(ip);
         return;
@@ -300,6 +284,7 @@ struct cred_provider *cred_provider_imds_new(const struct cred_ctx *ctx)
 {
     struct imds_provider *ip = xcalloc(1, sizeof(*ip));
     ip->base.vt = &s_imds_vt;
+    ip->get = (struct cred_pending){.release = s_reset, .provider = ip};
     ip->ctx = ctx;
     return &ip->base;
 }

@@ -17,7 +17,6 @@
 #include <math.h>
 #include <openssl/evp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,44 +27,20 @@ struct sso_provider {
     struct cred_provider base;
     const struct cred_ctx *ctx;
     char *profile;
-    /* the get() in flight */
-    bool busy;
+    struct cred_pending get;    /* the get() in flight */
     char *account_id;
     char *role_name;
     struct cred_call *call;
-    cred_done_fn done;
-    void *ud;
 };
 
-static void s_reset(struct sso_provider *sp)
+static void s_reset(void *provider)
 {
+    struct sso_provider *sp = provider;
     cred_call_cancel(sp->call);
     sp->call = NULL;
     free(sp->account_id);
     free(sp->role_name);
     sp->account_id = sp->role_name = NULL;
-    sp->busy = false;
-}
-
-static void s_answer(struct sso_provider *sp, const struct aws_credentials *creds, const char *error)
-{
-    cred_done_fn done = sp->done;
-    void *ud = sp->ud;
-    s_reset(sp);
-    done(ud, creds, error);
-}
-
-static void s_fail(struct sso_provider *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_fail(struct sso_provider *sp, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    char *msg = buf_detach(&b);
-    s_answer(sp, NULL, msg);
-    free(msg);
 }
 
 static const char *s_get(const struct sso_provider *sp, const char *key)
@@ -106,18 +81,19 @@ static void s_on_portal(void *ud, struct aws_response *resp)
         char *why = cred_describe_failure(resp);
         const char *code = resp->err.code ? resp->err.code : "";
         if (strcmp(code, "UnauthorizedException") == 0 || resp->err.http_status == 401)
-            s_fail(sp, "the SSO session of profile '%s' is no longer valid (%s): run `aws sso "
-                       "login --profile %s`",
-                   sp->profile, why, sp->profile);
+            cred_pending_fail(&sp->get, "the SSO session of profile '%s' is no longer valid (%s): "
+                                        "run `aws sso login --profile %s`",
+                              sp->profile, why, sp->profile);
         else if (strcmp(code, "ForbiddenException") == 0 ||
                  strcmp(code, "ResourceNotFoundException") == 0)
-            s_fail(sp, "the SSO user of profile '%s' cannot use role %s in account %s (%s): check "
-                       "sso_account_id and sso_role_name, or ask for access to that permission set",
-                   sp->profile, sp->role_name, sp->account_id, why);
+            cred_pending_fail(&sp->get, "the SSO user of profile '%s' cannot use role %s in "
+                                        "account %s (%s): check sso_account_id and sso_role_name, "
+                                        "or ask for access to that permission set",
+                              sp->profile, sp->role_name, sp->account_id, why);
         else
-            s_fail(sp, "could not get SSO role credentials for profile '%s' (account %s, role "
-                       "%s): %s",
-                   sp->profile, sp->account_id, sp->role_name, why);
+            cred_pending_fail(&sp->get, "could not get SSO role credentials for profile '%s' "
+                                        "(account %s, role %s): %s",
+                              sp->profile, sp->account_id, sp->role_name, why);
         free(why);
         return;
     }
@@ -126,9 +102,9 @@ static void s_on_portal(void *ud, struct aws_response *resp)
     const char *missing = "roleCredentials";
     if (!cJSON_IsObject(rc) ||
         cred_from_json(rc, "accessKeyId", "secretAccessKey", "sessionToken", NULL, &c, &missing) != 0) {
-        s_fail(sp, "the SSO portal answered without a usable %s for profile '%s'; try again "
-                   "after `aws sso login --profile %s`",
-               missing, sp->profile, sp->profile);
+        cred_pending_fail(&sp->get, "the SSO portal answered without a usable %s for profile '%s'; "
+                                    "try again after `aws sso login --profile %s`",
+                          missing, sp->profile, sp->profile);
         return;
     }
     /* Milliseconds since the epoch. */
@@ -138,7 +114,7 @@ static void s_on_portal(void *ud, struct aws_response *resp)
         c.expiration = (time_t)(exp->valuedouble / 1000.0);
     c.source = xasprintf("profile %s (SSO, account %s, role %s)", sp->profile, sp->account_id,
                          sp->role_name);
-    s_answer(sp, &c, NULL);
+    cred_pending_answer(&sp->get, &c, NULL);
     aws_credentials_free(&c);
 }
 
@@ -150,7 +126,8 @@ static char *s_load_token(struct sso_provider *sp, const char *cache_key)
 {
     char *path = s_cache_path(cache_key);
     if (!path) {
-        s_fail(sp, "internal error: SHA-1 is not available to find the SSO token cache");
+        cred_pending_fail(&sp->get, "internal error: SHA-1 is not available to find the SSO token "
+                                    "cache");
         return NULL;
     }
     char *shown = sanitize_for_terminal(path, strlen(path), 400);
@@ -158,14 +135,14 @@ static char *s_load_token(struct sso_provider *sp, const char *cache_key)
     char *error = NULL;
     char *token = NULL;
     if (access(path, F_OK) != 0) {
-        s_fail(sp, "profile '%s' uses SSO but there is no SSO login for it (no %s): run `aws sso "
-                   "login --profile %s`",
-               sp->profile, shown, sp->profile);
+        cred_pending_fail(&sp->get, "profile '%s' uses SSO but there is no SSO login for it (no "
+                                    "%s): run `aws sso login --profile %s`",
+                          sp->profile, shown, sp->profile);
         goto done;
     }
     if (cred_read_secret_file(path, "the SSO token cache", SSO_MAX_CACHE_FILE, &text, &error) != 0) {
         char *safe = sanitize_for_terminal(error, strlen(error), 500);
-        s_fail(sp, "%s: run `aws sso login --profile %s`", safe, sp->profile);
+        cred_pending_fail(&sp->get, "%s: run `aws sso login --profile %s`", safe, sp->profile);
         free(safe);
         goto done;
     }
@@ -176,15 +153,17 @@ static char *s_load_token(struct sso_provider *sp, const char *cache_key)
     if (!cJSON_IsString(access_token) || !access_token->valuestring || !*access_token->valuestring ||
         !cJSON_IsString(expires) || cred_parse_time(expires->valuestring, &expires_at) != 0) {
         cred_json_wipe_free(doc);
-        s_fail(sp, "the SSO token cache %s is not what `aws sso login` writes (it needs "
-                   "accessToken and expiresAt): run `aws sso login --profile %s`",
-               shown, sp->profile);
+        cred_pending_fail(&sp->get, "the SSO token cache %s is not what `aws sso login` writes (it "
+                                    "needs accessToken and expiresAt): run `aws sso login "
+                                    "--profile %s`",
+                          shown, sp->profile);
         goto done;
     }
     if (expires_at <= cred_ctx_now(sp->ctx)) {
         cred_json_wipe_free(doc);
-        s_fail(sp, "the SSO login for profile '%s' has expired: run `aws sso login --profile %s`",
-               sp->profile, sp->profile);
+        cred_pending_fail(&sp->get, "the SSO login for profile '%s' has expired: run `aws sso "
+                                    "login --profile %s`",
+                          sp->profile, sp->profile);
         goto done;
     }
     token = xstrdup(access_token->valuestring);
@@ -209,30 +188,26 @@ static void s_sso_get(struct cred_provider *p, cred_done_fn done, void *ud)
         done(ud, NULL, NULL);
         return;
     }
-    if (sp->busy) {
-        done(ud, NULL, "internal error: an SSO lookup is already in progress");
+    if (!cred_pending_begin(&sp->get, done, ud, "an SSO lookup"))
         return;
-    }
-    sp->busy = true;
-    sp->done = done;
-    sp->ud = ud;
     const struct cred_ctx *ctx = sp->ctx;
     const char *config_path = ctx->config_path ? ctx->config_path : "the config file";
     if (session) {
         const char *s_url = aws_config_sso_session(ctx->config, session, "sso_start_url");
         const char *s_region = aws_config_sso_session(ctx->config, session, "sso_region");
         if (!s_url && !s_region) {
-            s_fail(sp, "profile '%s' has sso_session = %s, but %s has no [sso-session %s] section "
-                       "with sso_start_url and sso_region: run `aws configure sso --profile %s`",
-                   sp->profile, session, config_path, session, sp->profile);
+            cred_pending_fail(&sp->get, "profile '%s' has sso_session = %s, but %s has no "
+                                        "[sso-session %s] section with sso_start_url and "
+                                        "sso_region: run `aws configure sso --profile %s`",
+                              sp->profile, session, config_path, session, sp->profile);
             return;
         }
         /* The profile may repeat them, but not contradict the session (as botocore). */
         if ((start_url && s_url && strcmp(start_url, s_url) != 0) ||
             (region && s_region && strcmp(region, s_region) != 0)) {
-            s_fail(sp, "profile '%s' sets sso_start_url or sso_region differently from its "
-                       "[sso-session %s]; remove them from the profile",
-                   sp->profile, session);
+            cred_pending_fail(&sp->get, "profile '%s' sets sso_start_url or sso_region differently "
+                                        "from its [sso-session %s]; remove them from the profile",
+                              sp->profile, session);
             return;
         }
         start_url = s_url;
@@ -252,9 +227,9 @@ static void s_sso_get(struct cred_provider *p, cred_done_fn done, void *ud)
         buf_t b = BUF_INIT;
         for (size_t i = 0; i < nmissing; i++)
             buf_printf(&b, "%s%s", i ? ", " : "", missing[i]);
-        s_fail(sp, "profile '%s' uses SSO but lacks %s in %s: run `aws configure sso --profile "
-                   "%s`",
-               sp->profile, buf_cstr(&b), config_path, sp->profile);
+        cred_pending_fail(&sp->get, "profile '%s' uses SSO but lacks %s in %s: run `aws configure "
+                                    "sso --profile %s`",
+                          sp->profile, buf_cstr(&b), config_path, sp->profile);
         buf_free(&b);
         return;
     }
@@ -265,7 +240,7 @@ static void s_sso_get(struct cred_provider *p, cred_done_fn done, void *ud)
         return;
     if (!ctx->loop || !ctx->http) {
         free_secret(token);
-        s_fail(sp, "internal error: SSO needs the event loop and HTTP");
+        cred_pending_fail(&sp->get, "internal error: SSO needs the event loop and HTTP");
         return;
     }
     struct http_kv query[] = {{"role_name", sp->role_name}, {"account_id", sp->account_id}};
@@ -299,6 +274,7 @@ struct cred_provider *cred_provider_sso_new(const struct cred_ctx *ctx, const ch
 {
     struct sso_provider *sp = xcalloc(1, sizeof(*sp));
     sp->base.vt = &s_sso_vt;
+    sp->get = (struct cred_pending){.release = s_reset, .provider = sp};
     sp->ctx = ctx;
     sp->profile = xstrdup(profile);
     return &sp->base;

@@ -12,7 +12,6 @@
 #include "util/mem.h"
 #include "util/sanitize.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,46 +22,20 @@ struct web_identity_provider {
     const struct cred_ctx *ctx;
     char *profile;
     bool use_env;
-    /* the get() in flight */
-    bool busy;
+    struct cred_pending get;    /* the get() in flight */
     char *role_arn;
     char *token_file;           /* sanitised, for messages */
     struct cred_call *call;
-    cred_done_fn done;
-    void *ud;
 };
 
-static void s_reset(struct web_identity_provider *wp)
+static void s_reset(void *provider)
 {
+    struct web_identity_provider *wp = provider;
     cred_call_cancel(wp->call);
     wp->call = NULL;
     free(wp->role_arn);
     free(wp->token_file);
     wp->role_arn = wp->token_file = NULL;
-    wp->busy = false;
-}
-
-static void s_answer(struct web_identity_provider *wp, const struct aws_credentials *creds,
-                     const char *error)
-{
-    cred_done_fn done = wp->done;
-    void *ud = wp->ud;
-    s_reset(wp);
-    done(ud, creds, error);
-}
-
-static void s_fail(struct web_identity_provider *wp, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void s_fail(struct web_identity_provider *wp, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    char *msg = buf_detach(&b);
-    s_answer(wp, NULL, msg);
-    free(msg);
 }
 
 /* A setting from the environment (when allowed) or else the profile; *from says which. */
@@ -94,21 +67,23 @@ static void s_on_sts(void *ud, struct aws_response *resp)
             : strcmp(code, "AccessDenied") == 0
                 ? "; the role's trust policy must allow this identity provider and audience"
                 : "";
-        s_fail(wp, "could not assume role %s with the web identity token in %s: %s%s",
-               wp->role_arn, wp->token_file, why, hint);
+        cred_pending_fail(&wp->get, "could not assume role %s with the web identity token in %s: "
+                                    "%s%s",
+                          wp->role_arn, wp->token_file, why, hint);
         free(why);
         return;
     }
     struct aws_credentials c;
     const char *missing = NULL;
     if (cred_from_sts_reply(resp, &c, &missing) != 0) {
-        s_fail(wp, "STS AssumeRoleWithWebIdentity answered without a usable %s; try again, or "
-                   "check any AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL override",
-               missing);
+        cred_pending_fail(&wp->get, "STS AssumeRoleWithWebIdentity answered without a usable %s; "
+                                    "try again, or check any AWS_ENDPOINT_URL_STS / "
+                                    "AWS_ENDPOINT_URL override",
+                          missing);
         return;
     }
     c.source = xasprintf("web identity (role %s)", wp->role_arn);
-    s_answer(wp, &c, NULL);
+    cred_pending_answer(&wp->get, &c, NULL);
     aws_credentials_free(&c);
 }
 
@@ -122,23 +97,19 @@ static void s_web_get(struct cred_provider *p, cred_done_fn done, void *ud)
         done(ud, NULL, NULL);
         return;
     }
-    if (wp->busy) {
-        done(ud, NULL, "internal error: a web identity lookup is already in progress");
+    if (!cred_pending_begin(&wp->get, done, ud, "a web identity lookup"))
         return;
-    }
-    wp->busy = true;
-    wp->done = done;
-    wp->ud = ud;
     wp->token_file = sanitize_for_terminal(token_file, strlen(token_file), 300);
     const char *role_arn = s_setting(wp, "AWS_ROLE_ARN", "role_arn", &arn_from);
     if (!role_arn) {
         if (strcmp(file_from, "AWS_WEB_IDENTITY_TOKEN_FILE") == 0)
-            s_fail(wp, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: set the role "
-                       "to assume, or unset AWS_WEB_IDENTITY_TOKEN_FILE");
+            cred_pending_fail(&wp->get, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is "
+                                        "not: set the role to assume, or unset "
+                                        "AWS_WEB_IDENTITY_TOKEN_FILE");
         else
-            s_fail(wp, "profile '%s' has web_identity_token_file but no role_arn: add the role to "
-                       "assume",
-                   wp->profile);
+            cred_pending_fail(&wp->get, "profile '%s' has web_identity_token_file but no role_arn: "
+                                        "add the role to assume",
+                              wp->profile);
         return;
     }
     wp->role_arn = xstrdup(role_arn);
@@ -149,9 +120,9 @@ static void s_web_get(struct cred_provider *p, cred_done_fn done, void *ud)
         cred_buf_wipe(&token);
         char *safe = sanitize_for_terminal(error, strlen(error), 500);
         free(error);
-        s_fail(wp, "%s; the token is written by the platform (EKS service account, CI job): "
-                   "check that it runs here, or unset %s",
-               safe, file_from);
+        cred_pending_fail(&wp->get, "%s; the token is written by the platform (EKS service "
+                                    "account, CI job): check that it runs here, or unset %s",
+                          safe, file_from);
         free(safe);
         return;
     }
@@ -160,12 +131,13 @@ static void s_web_get(struct cred_provider *p, cred_done_fn done, void *ud)
         token.data[--token.len] = '\0';
     if (token.len == 0) {
         cred_buf_wipe(&token);
-        s_fail(wp, "the web identity token file %s (%s) is empty", wp->token_file, file_from);
+        cred_pending_fail(&wp->get, "the web identity token file %s "
+                                    "(%s) is empty", wp->token_file, file_from);
         return;
     }
     if (!wp->ctx->loop || !wp->ctx->http) {
         cred_buf_wipe(&token);
-        s_fail(wp, "internal error: web identity needs the event loop and HTTP");
+        cred_pending_fail(&wp->get, "internal error: web identity needs the event loop and HTTP");
         return;
     }
     char *default_session = session ? NULL : cred_default_session_name(wp->ctx);
@@ -203,6 +175,7 @@ struct cred_provider *cred_provider_web_identity_new(const struct cred_ctx *ctx,
 {
     struct web_identity_provider *wp = xcalloc(1, sizeof(*wp));
     wp->base.vt = &s_web_vt;
+    wp->get = (struct cred_pending){.release = s_reset, .provider = wp};
     wp->ctx = ctx;
     wp->profile = xstrdup(profile);
     wp->use_env = use_env;
