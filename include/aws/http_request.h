@@ -17,6 +17,11 @@ struct http_kv {
     char *value;
 };
 
+/* A copy of n pairs (a NULL value becomes ""); NULL when n is 0. */
+struct http_kv *http_kv_copy(const struct http_kv *src, size_t n);
+/* Frees n pairs, wiping the values first: headers and query values carry tokens. */
+void http_kv_free(struct http_kv *kv, size_t n);
+
 struct http_request {
     char *method;       /* "GET", "POST", "PUT" */
     char *scheme;       /* "https" or "http" */

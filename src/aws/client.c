@@ -85,28 +85,6 @@ struct aws_call {
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static struct http_kv *s_copy_kvs(const struct http_kv *src, size_t n)
-{
-    if (!n)
-        return NULL;
-    struct http_kv *kv = xcalloc(n, sizeof(*kv));
-    for (size_t i = 0; i < n; i++) {
-        kv[i].name = xstrdup(src[i].name);
-        kv[i].value = xstrdup(src[i].value ? src[i].value : "");
-    }
-    return kv;
-}
-
-/* Header values and query values may carry bearer tokens (SSO, web identity): wiped. */
-static void s_free_kvs(struct http_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].name);
-        free_secret(kv[i].value);
-    }
-    free(kv);
-}
-
 static double s_default_random(struct aws_client *c)
 {
     /* xorshift64*: jitter needs spread, not cryptographic quality. */
@@ -405,8 +383,8 @@ static void s_call_free(struct aws_call *call)
     free(call->method);
     free(call->path);
     free(call->bucket);
-    s_free_kvs(call->query, call->nquery);
-    s_free_kvs(call->headers, call->nheaders);
+    http_kv_free(call->query, call->nquery);
+    http_kv_free(call->headers, call->nheaders);
     /* Request bodies may hold a web identity token or credentials: wiped before release. */
     if (call->body.data)
         OPENSSL_cleanse(call->body.data, call->body.len);
@@ -831,9 +809,9 @@ void aws_call_rest(struct aws_client *c, const struct aws_service *svc, const ch
     } else {
         call->path = xstrdup(path);
     }
-    call->query = s_copy_kvs(query, nquery);
+    call->query = http_kv_copy(query, nquery);
     call->nquery = nquery;
-    call->headers = s_copy_kvs(headers, nheaders);
+    call->headers = http_kv_copy(headers, nheaders);
     call->nheaders = nheaders;
     s_attempt(call);
 }

@@ -59,35 +59,15 @@ struct cred_call {
     void *ud;
 };
 
-static struct http_kv *s_kv_copy(const struct http_kv *src, size_t n)
-{
-    struct http_kv *kv = xcalloc(n ? n : 1, sizeof(*kv));
-    for (size_t i = 0; i < n; i++) {
-        kv[i].name = xstrdup(src[i].name);
-        kv[i].value = xstrdup(src[i].value ? src[i].value : "");
-    }
-    return kv;
-}
-
-/* Values may be tokens (web identity, SSO bearer). */
-static void s_kv_wipe_free(struct http_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].name);
-        free_secret(kv[i].value);
-    }
-    free(kv);
-}
-
 static void s_call_free(struct cred_call *call)
 {
     aws_client_free(call->client);
     cred_provider_free(call->signer);
     free(call->operation);
-    s_kv_wipe_free(call->params, call->nparams);
+    http_kv_free(call->params, call->nparams);
     free(call->path);
-    s_kv_wipe_free(call->query, call->nquery);
-    s_kv_wipe_free(call->headers, call->nheaders);
+    http_kv_free(call->query, call->nquery);
+    http_kv_free(call->headers, call->nheaders);
     free(call);
 }
 
@@ -128,12 +108,12 @@ struct cred_call *cred_call_start(const struct cred_ctx *ctx, const struct cred_
     call->fn = fn;
     call->ud = ud;
     call->operation = xstrdup(spec->operation);
-    call->params = s_kv_copy(spec->params, spec->nparams);
+    call->params = http_kv_copy(spec->params, spec->nparams);
     call->nparams = spec->nparams;
     call->path = xstrdup(spec->path ? spec->path : "/");
-    call->query = s_kv_copy(spec->query, spec->nquery);
+    call->query = http_kv_copy(spec->query, spec->nquery);
     call->nquery = spec->nquery;
-    call->headers = s_kv_copy(spec->headers, spec->nheaders);
+    call->headers = http_kv_copy(spec->headers, spec->nheaders);
     call->nheaders = spec->nheaders;
     if (spec->signer)
         call->signer = cred_provider_static(spec->signer);

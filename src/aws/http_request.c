@@ -18,11 +18,23 @@ void http_request_init(struct http_request *r, const char *method, const char *s
     buf_init(&r->body);
 }
 
-static void s_free_kvs(struct http_kv *kv, size_t n)
+struct http_kv *http_kv_copy(const struct http_kv *src, size_t n)
+{
+    if (!n)
+        return NULL;
+    struct http_kv *kv = xcalloc(n, sizeof(*kv));
+    for (size_t i = 0; i < n; i++) {
+        kv[i].name = xstrdup(src[i].name);
+        kv[i].value = xstrdup(src[i].value ? src[i].value : "");
+    }
+    return kv;
+}
+
+void http_kv_free(struct http_kv *kv, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(kv[i].name);
-        free_secret(kv[i].value); /* headers carry tokens */
+        free_secret(kv[i].value);
     }
     free(kv);
 }
@@ -33,8 +45,8 @@ void http_request_free(struct http_request *r)
     free(r->scheme);
     free(r->host);
     free(r->path);
-    s_free_kvs(r->query, r->nquery);
-    s_free_kvs(r->headers, r->nheaders);
+    http_kv_free(r->query, r->nquery);
+    http_kv_free(r->headers, r->nheaders);
     buf_free(&r->body);
     memset(r, 0, sizeof(*r));
 }
