@@ -35,6 +35,9 @@ enum aws_config_file_kind {
     AWS_CONFIG_FILE_CREDENTIALS,  /* ~/.aws/credentials, AWS_SHARED_CREDENTIALS_FILE */
 };
 
+/* The home directory ~/.aws lives under: $HOME, else the password database's entry, else
+ * "". */
+const char *aws_home_directory(void);
 /* Where that file is looked for (the environment variable with ~ and $VAR expanded,
  * else under the home directory). Caller frees. */
 char *aws_config_file_path(enum aws_config_file_kind which);

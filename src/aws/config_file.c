@@ -507,7 +507,7 @@ void aws_config_free(struct aws_config *cfg)
 
 /* ---- file locations and loading ---------------------------------------------------- */
 
-static const char *s_home(void)
+const char *aws_home_directory(void)
 {
     const char *home = getenv("HOME");
     if (home && *home)
@@ -545,7 +545,7 @@ static char *s_expand_path(const char *path)
     }
     char *expanded = buf_detach(&b);
     if (expanded[0] == '~' && (expanded[1] == '/' || expanded[1] == '\0')) {
-        char *full = xasprintf("%s%s", s_home(), expanded + 1);
+        char *full = xasprintf("%s%s", aws_home_directory(), expanded + 1);
         free(expanded);
         return full;
     }
@@ -558,7 +558,7 @@ char *aws_config_file_path(enum aws_config_file_kind which)
                                                              : "AWS_SHARED_CREDENTIALS_FILE");
     if (env && *env)
         return s_expand_path(env);
-    return xasprintf("%s/.aws/%s", s_home(), which == AWS_CONFIG_FILE_CONFIG ? "config" : "credentials");
+    return xasprintf("%s/.aws/%s", aws_home_directory(), which == AWS_CONFIG_FILE_CONFIG ? "config" : "credentials");
 }
 
 /* Reads a whole file of at most 1 MiB. Returns 1 when read, 0 when there is no such

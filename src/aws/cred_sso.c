@@ -16,7 +16,6 @@
 
 #include <math.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,15 +48,6 @@ static const char *s_get(const struct sso_provider *sp, const char *key)
     return v && *v ? v : NULL;
 }
 
-static const char *s_home(void)
-{
-    const char *home = getenv("HOME");
-    if (home && *home)
-        return home;
-    struct passwd *pw = getpwuid(getuid());
-    return pw && pw->pw_dir ? pw->pw_dir : "";
-}
-
 /* ~/.aws/sso/cache/<sha1 hex of key>.json, where the AWS CLI keeps the token. */
 static char *s_cache_path(const char *key)
 {
@@ -68,7 +58,7 @@ static char *s_cache_path(const char *key)
     char hex[41];
     for (unsigned i = 0; i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    return xasprintf("%s/.aws/sso/cache/%s.json", s_home(), hex);
+    return xasprintf("%s/.aws/sso/cache/%s.json", aws_home_directory(), hex);
 }
 
 /* ---- the portal ------------------------------------------------------------------------ */
