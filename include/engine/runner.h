@@ -62,6 +62,11 @@ struct run_bot {
     bool needs_reconcile;      /* RunTask's outcome unknown: ask ECS before relaunching */
 };
 
+/* A copy of src that owns its own strings; free it with run_bot_free. */
+void run_bot_copy(struct run_bot *dst, const struct run_bot *src);
+/* Frees the bot's strings and zeroes it. */
+void run_bot_free(struct run_bot *b);
+
 struct runner_target {
     const char *pk;
     const char *sk;

@@ -78,6 +78,10 @@ int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_s
 int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
 /* StopTask for bot i's task, which then ends cancelled (runner_journal.c). */
 void runner_cancel_task(struct runner *r, size_t i);
-void run_bot_free(struct run_bot *b);
+/* Sets *slot to a copy of value (NULL clears it), freeing what was there. */
+void runner_replace_text(char **slot, const char *value);
+/* obj's string member name, or NULL when it is absent or not a string. */
+struct cJSON;
+const char *runner_json_text(const struct cJSON *obj, const char *name);
 
 #endif

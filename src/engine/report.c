@@ -27,37 +27,6 @@ static char *s_dup(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-static void s_bot_copy(struct run_bot *dst, const struct run_bot *src)
-{
-    *dst = *src;
-    dst->pk = s_dup(src->pk);
-    dst->sk = s_dup(src->sk);
-    dst->bot_id = s_dup(src->bot_id);
-    dst->title = s_dup(src->title);
-    dst->task_arn = s_dup(src->task_arn);
-    dst->task_id = s_dup(src->task_id);
-    dst->reason = s_dup(src->reason);
-    dst->sync_status = s_dup(src->sync_status);
-    dst->ecs_status = s_dup(src->ecs_status);
-    dst->stop_code = s_dup(src->stop_code);
-    dst->stopped_reason = s_dup(src->stopped_reason);
-}
-
-static void s_bot_free(struct run_bot *b)
-{
-    free(b->pk);
-    free(b->sk);
-    free(b->bot_id);
-    free(b->title);
-    free(b->task_arn);
-    free(b->task_id);
-    free(b->reason);
-    free(b->sync_status);
-    free(b->ecs_status);
-    free(b->stop_code);
-    free(b->stopped_reason);
-}
-
 static uint64_t s_wall_ms(void)
 {
     struct timespec ts;
@@ -82,7 +51,7 @@ struct report *report_new(const struct report_context *ctx, const char *run_id,
     rep->bots = xcalloc(nbots ? nbots : 1, sizeof(*rep->bots));
     rep->nbots = nbots;
     for (size_t i = 0; i < nbots; i++) {
-        s_bot_copy(&rep->bots[i], &bots[i]);
+        run_bot_copy(&rep->bots[i], &bots[i]);
         if (bots[i].state < BOT_STATE_COUNT)
             rep->counts[bots[i].state]++;
     }
@@ -113,7 +82,7 @@ void report_free(struct report *rep)
     if (!rep)
         return;
     for (size_t i = 0; i < rep->nbots; i++)
-        s_bot_free(&rep->bots[i]);
+        run_bot_free(&rep->bots[i]);
     free(rep->bots);
     free(rep->run_id);
     free(rep->started_by);

@@ -72,10 +72,53 @@ void runner_set_state(struct runner *r, size_t i, enum bot_state to)
         r->obs.on_state(r->obs.ud, r, i, from, to);
 }
 
-static void s_replace(char **slot, const char *value)
+void runner_replace_text(char **slot, const char *value)
 {
     free(*slot);
     *slot = value ? xstrdup(value) : NULL;
+}
+
+const char *runner_json_text(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *s_dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void run_bot_copy(struct run_bot *dst, const struct run_bot *src)
+{
+    *dst = *src;
+    dst->pk = s_dup_or_null(src->pk);
+    dst->sk = s_dup_or_null(src->sk);
+    dst->bot_id = s_dup_or_null(src->bot_id);
+    dst->title = s_dup_or_null(src->title);
+    dst->task_arn = s_dup_or_null(src->task_arn);
+    dst->task_id = s_dup_or_null(src->task_id);
+    dst->reason = s_dup_or_null(src->reason);
+    dst->sync_status = s_dup_or_null(src->sync_status);
+    dst->ecs_status = s_dup_or_null(src->ecs_status);
+    dst->stop_code = s_dup_or_null(src->stop_code);
+    dst->stopped_reason = s_dup_or_null(src->stopped_reason);
+}
+
+void run_bot_free(struct run_bot *b)
+{
+    free(b->pk);
+    free(b->sk);
+    free(b->bot_id);
+    free(b->title);
+    free(b->task_arn);
+    free(b->task_id);
+    free(b->reason);
+    free(b->sync_status);
+    free(b->ecs_status);
+    free(b->stop_code);
+    free(b->stopped_reason);
+    memset(b, 0, sizeof(*b));
 }
 
 const char *runner_task_id_of(const char *arn)
@@ -176,7 +219,7 @@ static void s_launch_not_started(struct runner *r, size_t i, const char *reason,
     runner_journal_launch_failed(r, b, reason, retryable);
     b->launch_failures++;
     b->attempt--; /* the attempt did not happen; its number is reused */
-    s_replace(&b->reason, NULL);
+    runner_replace_text(&b->reason, NULL);
     if (retryable) {
         s_backoff(r, b);
         runner_message(r, RUNNER_WARN, "bot %s: RunTask did not start a task (%s); will retry in %llu s",
@@ -200,8 +243,8 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
         const cJSON *task = cJSON_GetArrayItem(tasks, 0);
         const cJSON *arn = cJSON_GetObjectItemCaseSensitive(task, "taskArn");
         if (cJSON_IsString(arn)) {
-            s_replace(&b->task_arn, arn->valuestring);
-            s_replace(&b->task_id, runner_task_id_of(arn->valuestring));
+            runner_replace_text(&b->task_arn, arn->valuestring);
+            runner_replace_text(&b->task_id, runner_task_id_of(arn->valuestring));
             b->launched_at_ms = runner_wall_ms();
             if (!r->first_launch_ms)
                 r->first_launch_ms = b->launched_at_ms;
@@ -374,7 +417,7 @@ static bool s_is_throttle_reason(const char *reason)
 void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason)
 {
     struct run_bot *b = &r->bots[i];
-    s_replace(&b->reason, reason);
+    runner_replace_text(&b->reason, reason);
     if (!b->stopped_at_ms)
         b->stopped_at_ms = runner_wall_ms();
     if (b->launched_at_ms && b->stopped_at_ms > b->launched_at_ms)
@@ -394,12 +437,12 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
 {
     struct run_bot *b = &r->bots[i];
     runner_journal_retry(r, b, automatic);
-    s_replace(&b->task_arn, NULL);
-    s_replace(&b->task_id, NULL);
-    s_replace(&b->sync_status, NULL);
-    s_replace(&b->ecs_status, NULL);
-    s_replace(&b->stop_code, NULL);
-    s_replace(&b->stopped_reason, NULL);
+    runner_replace_text(&b->task_arn, NULL);
+    runner_replace_text(&b->task_id, NULL);
+    runner_replace_text(&b->sync_status, NULL);
+    runner_replace_text(&b->ecs_status, NULL);
+    runner_replace_text(&b->stop_code, NULL);
+    runner_replace_text(&b->stopped_reason, NULL);
     b->exit_code = -1;
     b->launch_failures = 0;
     b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
@@ -410,7 +453,7 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
 void runner_apply_ecs_status(struct runner *r, size_t i, const char *last_status)
 {
     struct run_bot *b = &r->bots[i];
-    s_replace(&b->ecs_status, last_status);
+    runner_replace_text(&b->ecs_status, last_status);
     enum bot_state to = b->state;
     if (strcmp(last_status, "PROVISIONING") == 0)
         to = BOT_PROVISIONING;

@@ -29,18 +29,6 @@
 
 #define JOURNAL_VERSION 1
 
-static void s_replace(char **slot, const char *value)
-{
-    free(*slot);
-    *slot = value ? xstrdup(value) : NULL;
-}
-
-static const char *s_str(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static double s_num(const cJSON *o, const char *name, double dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -170,22 +158,6 @@ int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automat
     return s_write(r, rec);
 }
 
-void run_bot_free(struct run_bot *b)
-{
-    free(b->pk);
-    free(b->sk);
-    free(b->bot_id);
-    free(b->title);
-    free(b->task_arn);
-    free(b->task_id);
-    free(b->reason);
-    free(b->sync_status);
-    free(b->ecs_status);
-    free(b->stop_code);
-    free(b->stopped_reason);
-    memset(b, 0, sizeof(*b));
-}
-
 /* ---- replaying a journal ------------------------------------------------------------ */
 
 struct replay {
@@ -222,22 +194,22 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
 {
     struct replay *rp = ud;
     (void)line;
-    const char *type = s_str(rec, "type");
+    const char *type = runner_json_text(rec, "type");
     if (!type)
         return 0;
     if (strcmp(type, "run") == 0) {
         if (rp->run_id)
             return 0; /* one run per journal; a second header is ignored */
-        rp->run_id = xstrdup(s_str(rec, "run_id") ? s_str(rec, "run_id") : "");
-        s_replace(&rp->started_by, s_str(rec, "started_by"));
-        s_replace(&rp->stack, s_str(rec, "stack"));
-        s_replace(&rp->cluster, s_str(rec, "cluster"));
-        s_replace(&rp->task_definition, s_str(rec, "task_definition"));
-        s_replace(&rp->container, s_str(rec, "container"));
-        s_replace(&rp->log_group, s_str(rec, "log_group"));
-        s_replace(&rp->log_stream_prefix, s_str(rec, "log_stream_prefix"));
-        s_replace(&rp->table, s_str(rec, "table"));
-        s_replace(&rp->security_group, s_str(rec, "security_group"));
+        rp->run_id = xstrdup(runner_json_text(rec, "run_id") ? runner_json_text(rec, "run_id") : "");
+        runner_replace_text(&rp->started_by, runner_json_text(rec, "started_by"));
+        runner_replace_text(&rp->stack, runner_json_text(rec, "stack"));
+        runner_replace_text(&rp->cluster, runner_json_text(rec, "cluster"));
+        runner_replace_text(&rp->task_definition, runner_json_text(rec, "task_definition"));
+        runner_replace_text(&rp->container, runner_json_text(rec, "container"));
+        runner_replace_text(&rp->log_group, runner_json_text(rec, "log_group"));
+        runner_replace_text(&rp->log_stream_prefix, runner_json_text(rec, "log_stream_prefix"));
+        runner_replace_text(&rp->table, runner_json_text(rec, "table"));
+        runner_replace_text(&rp->security_group, runner_json_text(rec, "security_group"));
         const cJSON *sn;
         cJSON_ArrayForEach(sn, cJSON_GetObjectItemCaseSensitive(rec, "subnets")) {
             if (cJSON_IsString(sn) && rp->nsubnets < 16) {
@@ -251,9 +223,9 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         rp->retries = retries >= 0 && retries <= 10 ? (int)retries : -1;
         return 0;
     }
-    const char *bot_id = s_str(rec, "bot_id");
+    const char *bot_id = runner_json_text(rec, "bot_id");
     if (strcmp(type, "bot") == 0) {
-        const char *pk = s_str(rec, "pk"), *sk = s_str(rec, "sk");
+        const char *pk = runner_json_text(rec, "pk"), *sk = runner_json_text(rec, "sk");
         if (!bot_id || !pk || !sk || s_replay_bot(rp, bot_id))
             return 0;
         rp->bots = xrealloc(rp->bots, (rp->n + 1) * sizeof(*rp->bots));
@@ -262,7 +234,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->bot_id = xstrdup(bot_id);
         b->pk = xstrdup(pk);
         b->sk = xstrdup(sk);
-        b->title = xstrdup(s_str(rec, "title") ? s_str(rec, "title") : "");
+        b->title = xstrdup(runner_json_text(rec, "title") ? runner_json_text(rec, "title") : "");
         b->exit_code = -1;
         b->state = BOT_QUEUED;
         return 0;
@@ -276,13 +248,13 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->launch_failures = (int)s_num(rec, "try", 0);
         b->state = BOT_LAUNCHING;
         b->needs_reconcile = true;
-        s_replace(&b->task_arn, NULL);
-        s_replace(&b->task_id, NULL);
+        runner_replace_text(&b->task_arn, NULL);
+        runner_replace_text(&b->task_id, NULL);
     } else if (strcmp(type, "launched") == 0) {
-        const char *arn = s_str(rec, "task_arn");
+        const char *arn = runner_json_text(rec, "task_arn");
         if (arn) {
-            s_replace(&b->task_arn, arn);
-            s_replace(&b->task_id, runner_task_id_of(arn));
+            runner_replace_text(&b->task_arn, arn);
+            runner_replace_text(&b->task_id, runner_task_id_of(arn));
             b->state = BOT_PROVISIONING;
             b->needs_reconcile = false;
             b->launched_at_ms = at;
@@ -293,19 +265,19 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->state = BOT_QUEUED;
         b->needs_reconcile = false;
     } else if (strcmp(type, "outcome") == 0) {
-        b->state = s_state_from_name(s_str(rec, "state"));
-        s_replace(&b->reason, s_str(rec, "reason"));
-        s_replace(&b->sync_status, s_str(rec, "sync_status"));
-        s_replace(&b->stop_code, s_str(rec, "stop_code"));
+        b->state = s_state_from_name(runner_json_text(rec, "state"));
+        runner_replace_text(&b->reason, runner_json_text(rec, "reason"));
+        runner_replace_text(&b->sync_status, runner_json_text(rec, "sync_status"));
+        runner_replace_text(&b->stop_code, runner_json_text(rec, "stop_code"));
         b->exit_code = (int)s_num(rec, "exit_code", -1);
         b->stopped_at_ms = at;
     } else if (strcmp(type, "retry") == 0) {
         b->state = BOT_QUEUED;
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "automatic")))
             b->auto_retries++;
-        s_replace(&b->task_arn, NULL);
-        s_replace(&b->task_id, NULL);
-        s_replace(&b->reason, NULL);
+        runner_replace_text(&b->task_arn, NULL);
+        runner_replace_text(&b->task_id, NULL);
+        runner_replace_text(&b->reason, NULL);
         b->launch_failures = 0;
     }
     return 0;

@@ -29,18 +29,6 @@ ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn)
     return -1;
 }
 
-static void s_replace(char **slot, const char *value)
-{
-    free(*slot);
-    *slot = value ? xstrdup(value) : NULL;
-}
-
-static const char *s_str(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* ---- the poll round ------------------------------------------------------------------ */
 
 /* An answer that will not change by asking again (permissions, a deleted table, expired
@@ -142,29 +130,29 @@ void runner_schedule_poll(struct runner *r)
 
 static void s_apply_task(struct runner *r, const cJSON *task)
 {
-    const char *arn = s_str(task, "taskArn");
+    const char *arn = runner_json_text(task, "taskArn");
     if (!arn)
         return;
     ssize_t i = runner_find_bot_by_task(r, arn);
     if (i < 0)
         return;
     struct run_bot *b = &r->bots[i];
-    const char *last = s_str(task, "lastStatus");
+    const char *last = runner_json_text(task, "lastStatus");
     if (strcmp(last ? last : "", "STOPPED") == 0) {
-        s_replace(&b->stop_code, s_str(task, "stopCode"));
-        s_replace(&b->stopped_reason, s_str(task, "stoppedReason"));
+        runner_replace_text(&b->stop_code, runner_json_text(task, "stopCode"));
+        runner_replace_text(&b->stopped_reason, runner_json_text(task, "stoppedReason"));
         const cJSON *containers = cJSON_GetObjectItemCaseSensitive(task, "containers");
         const cJSON *c;
         cJSON_ArrayForEach(c, containers) {
-            const char *name = s_str(c, "name");
+            const char *name = runner_json_text(c, "name");
             if (name && r->cfg.container && strcmp(name, r->cfg.container) != 0)
                 continue;
             const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "exitCode");
             if (cJSON_IsNumber(code))
                 b->exit_code = code->valueint;
-            const char *reason = s_str(c, "reason");
+            const char *reason = runner_json_text(c, "reason");
             if (reason && !b->stopped_reason)
-                s_replace(&b->stopped_reason, reason);
+                runner_replace_text(&b->stopped_reason, reason);
         }
     }
     if (last)
@@ -190,10 +178,10 @@ static void s_on_describe(void *ud, struct aws_response *resp)
         cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(resp->json, "failures")) {
             /* MISSING: ECS no longer knows the task (stopped long ago). The bot's own
              * SyncStatus is the remaining evidence. */
-            const char *arn = s_str(f, "arn");
+            const char *arn = runner_json_text(f, "arn");
             ssize_t i = arn ? runner_find_bot_by_task(r, arn) : -1;
             if (i >= 0) {
-                s_replace(&r->bots[i].stopped_reason, "ECS no longer describes this task (MISSING)");
+                runner_replace_text(&r->bots[i].stopped_reason, "ECS no longer describes this task (MISSING)");
                 runner_apply_ecs_status(r, (size_t)i, "STOPPED");
             }
         }
@@ -237,12 +225,12 @@ static void s_describe_next(struct round *rd)
 static void s_judge_from_item(struct runner *r, size_t i, const cJSON *item)
 {
     struct run_bot *b = &r->bots[i];
-    const char *status = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "SyncStatus"), "S") : NULL;
-    const char *reason = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "SyncStatusReason"), "S") : NULL;
-    const char *exec = item ? s_str(cJSON_GetObjectItemCaseSensitive(item, "LastExecId"), "S") : NULL;
+    const char *status = item ? runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "SyncStatus"), "S") : NULL;
+    const char *reason = item ? runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "SyncStatusReason"), "S") : NULL;
+    const char *exec = item ? runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "LastExecId"), "S") : NULL;
     bool mine = exec && b->task_id && strcmp(exec, b->task_id) == 0;
     if (mine)
-        s_replace(&b->sync_status, status);
+        runner_replace_text(&b->sync_status, status);
     if (b->state != BOT_STOPPED)
         return; /* informative only until the task has stopped */
 
@@ -296,8 +284,8 @@ static void s_on_read(void *ud, struct aws_response *resp)
             struct run_bot *b = &r->bots[i];
             const cJSON *found = NULL, *it;
             cJSON_ArrayForEach(it, items) {
-                const char *pk = s_str(cJSON_GetObjectItemCaseSensitive(it, "PK"), "S");
-                const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(it, "SK"), "S");
+                const char *pk = runner_json_text(cJSON_GetObjectItemCaseSensitive(it, "PK"), "S");
+                const char *sk = runner_json_text(cJSON_GetObjectItemCaseSensitive(it, "SK"), "S");
                 if (pk && sk && strcmp(pk, b->pk) == 0 && strcmp(sk, b->sk) == 0) {
                     found = it;
                     break;
@@ -306,7 +294,7 @@ static void s_on_read(void *ud, struct aws_response *resp)
             bool pending = false;
             const cJSON *key;
             cJSON_ArrayForEach(key, cJSON_GetObjectItemCaseSensitive(unprocessed, "Keys")) {
-                const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(key, "SK"), "S");
+                const char *sk = runner_json_text(cJSON_GetObjectItemCaseSensitive(key, "SK"), "S");
                 if (sk && strcmp(sk, b->sk) == 0)
                     pending = true;
             }
@@ -394,7 +382,7 @@ static void s_reconcile_done(struct reconcile *rc)
 
 static void s_adopt(struct runner *r, const cJSON *task)
 {
-    const char *arn = s_str(task, "taskArn");
+    const char *arn = runner_json_text(task, "taskArn");
     if (!arn || runner_find_bot_by_task(r, arn) >= 0)
         return;
     const cJSON *co;
@@ -407,8 +395,8 @@ static void s_adopt(struct runner *r, const cJSON *task)
             keys = last->valuestring;
     }
     cJSON *k = keys ? cJSON_Parse(keys) : NULL;
-    const char *pk = s_str(cJSON_GetObjectItemCaseSensitive(k, "PK"), "S");
-    const char *sk = s_str(cJSON_GetObjectItemCaseSensitive(k, "SK"), "S");
+    const char *pk = runner_json_text(cJSON_GetObjectItemCaseSensitive(k, "PK"), "S");
+    const char *sk = runner_json_text(cJSON_GetObjectItemCaseSensitive(k, "SK"), "S");
     ssize_t i = sk ? runner_find_bot_by_sk(r, pk, sk) : -1;
     if (i < 0) {
         runner_message(r, RUNNER_WARN, "task %s was started by this run but matches no bot in its journal; left alone",
@@ -419,14 +407,14 @@ static void s_adopt(struct runner *r, const cJSON *task)
     struct run_bot *b = &r->bots[i];
     if (b->state == BOT_LAUNCHING || (b->state == BOT_QUEUED && b->needs_reconcile)) {
         /* The crash (or lost reply) fell between RunTask and the journal: adopt the task. */
-        s_replace(&b->task_arn, arn);
-        s_replace(&b->task_id, runner_task_id_of(arn));
+        runner_replace_text(&b->task_arn, arn);
+        runner_replace_text(&b->task_id, runner_task_id_of(arn));
         b->needs_reconcile = false;
         b->launched_at_ms = runner_wall_ms();
         runner_journal_launched(r, b, true);
         runner_message(r, RUNNER_INFO, "bot %s: found its task %s in ECS; following it, not launching again",
                        b->bot_id, b->task_id);
-        const char *last = s_str(task, "lastStatus");
+        const char *last = runner_json_text(task, "lastStatus");
         runner_apply_ecs_status(r, (size_t)i, last ? last : "PROVISIONING");
         if (r->cancelling)
             runner_cancel_task(r, (size_t)i);
@@ -469,8 +457,8 @@ static void s_on_list(void *ud, struct aws_response *resp)
             rc->arns[rc->narns++] = xstrdup(a->valuestring);
         }
     }
-    const char *token = s_str(resp->json, "nextToken");
-    s_replace(&rc->next_token, token);
+    const char *token = runner_json_text(resp->json, "nextToken");
+    runner_replace_text(&rc->next_token, token);
     if (!token)
         rc->phase++;
     s_reconcile_step(rc);
