@@ -11,6 +11,7 @@
 #include "aws/config_file.h"
 #include "aws/cred_providers.h"
 #include "aws/credentials.h"
+#include "support/cred_answer.h"
 #include "support/fake_http.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -22,18 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const s_env_vars[] = {
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-    "AWS_ROLE_SESSION_NAME", "AWS_EC2_METADATA_V1_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-    "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "AWS_METADATA_SERVICE_TIMEOUT",
-    "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_SSO", "AWS_MAX_ATTEMPTS",
-};
-
 static time_t s_clock = 1893456000 - 7200; /* two hours before 2030-01-01 */
 
 static time_t s_fake_now(void)
@@ -44,43 +33,9 @@ static time_t s_fake_now(void)
 static int s_clean_env(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(s_env_vars) / sizeof(s_env_vars[0]); i++)
-        unsetenv(s_env_vars[i]);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    cred_test_clean_env();
     s_clock = 1893456000 - 7200;
     return 0;
-}
-
-/* ---- what a provider answered ------------------------------------------------------- */
-
-struct answer {
-    bool done;
-    int calls;
-    bool have;
-    struct aws_credentials creds;
-    char *error;
-};
-
-static void s_on_answer(void *ud, const struct aws_credentials *creds, const char *error)
-{
-    struct answer *a = ud;
-    a->done = true;
-    a->calls++;
-    aws_credentials_free(&a->creds);
-    free(a->error);
-    a->error = NULL;
-    a->have = creds != NULL;
-    if (creds)
-        aws_credentials_copy(&a->creds, creds);
-    if (error)
-        a->error = xstrdup(error);
-}
-
-static void s_answer_free(struct answer *a)
-{
-    aws_credentials_free(&a->creds);
-    free(a->error);
-    memset(a, 0, sizeof(*a));
 }
 
 static void s_contains(const char *haystack, const char *needle)
@@ -155,10 +110,10 @@ static void s_fixture_cleanup(struct fixture *f)
     free(cmd);
 }
 
-static void s_get(struct fixture *f, struct cred_provider *p, struct answer *a)
+static void s_get(struct fixture *f, struct cred_provider *p, struct cred_answer *a)
 {
-    s_answer_free(a);
-    cred_provider_get(p, s_on_answer, a);
+    cred_answer_free(a);
+    cred_provider_get(p, cred_answer_record, a);
     ev_loop_run_until(f->loop, (volatile bool *)&a->done);
 }
 
@@ -188,10 +143,10 @@ static void test_container_relative_uri(void **state)
     struct fixture f;
     s_fixture_init(&f, NULL, NULL, replies, 1);
     struct cred_provider *p = cred_provider_container_new(&f.ctx);
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     /* Not configured: the chain moves on, nothing is sent. */
-    cred_provider_get(p, s_on_answer, &a);
+    cred_provider_get(p, cred_answer_record, &a);
     assert_true(a.done);
     assert_false(a.have);
     assert_null(a.error);
@@ -224,7 +179,7 @@ static void test_container_relative_uri(void **state)
     assert_int_equal(f.http.nsent, 2);
 
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -236,7 +191,7 @@ static void test_container_full_uri_and_tokens(void **state)
     struct fixture f;
     s_fixture_init(&f, NULL, NULL, replies, 1);
     struct cred_provider *p = cred_provider_container_new(&f.ctx);
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI",
            "http://localhost:1338/latest/meta-data/container/security-credentials", 1);
@@ -280,7 +235,7 @@ static void test_container_full_uri_and_tokens(void **state)
     free(token_path);
 
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -291,7 +246,7 @@ static void test_container_full_uri_hosts(void **state)
     struct fixture f;
     s_fixture_init(&f, NULL, NULL, replies, 1);
     struct cred_provider *p = cred_provider_container_new(&f.ctx);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     static const struct {
         const char *uri;
         const char *host;   /* NULL: refused */
@@ -336,14 +291,14 @@ static void test_container_full_uri_hosts(void **state)
     s_contains(a.error, "use https://");
 
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
 static void test_container_retries_and_failures(void **state)
 {
     (void)state;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     struct fixture f;
     /* Server errors and dropped connections are tried three times. */
     struct fake_reply flaky[] = {
@@ -419,7 +374,7 @@ static void test_container_retries_and_failures(void **state)
     assert_int_equal(f.http.nsent, 2);
     cred_provider_free(p);
     s_fixture_cleanup(&f);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 /* Through the cache: kept until five minutes before expiry, then fetched again with the
@@ -440,7 +395,7 @@ static void test_container_refresh_through_cache(void **state)
     char *token_path = s_write_file(&f, "token", "token-a");
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_path, 1);
     struct cred_provider *cache = cred_provider_cached_new(cred_provider_container_new(&f.ctx), s_fake_now);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&f, cache, &a);
     assert_string_equal(a.creds.access_key_id, "ASIACONTAINER");
 
@@ -458,7 +413,7 @@ static void test_container_refresh_through_cache(void **state)
 
     cred_provider_free(cache);
     free(token_path);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -471,9 +426,9 @@ static void test_container_destroyed_midway(void **state)
     f.ctx.retry_delay_ms = 60000;
     setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x", 1);
     struct cred_provider *p = cred_provider_container_new(&f.ctx);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     /* Destroyed with the request in flight. */
-    cred_provider_get(p, s_on_answer, &a);
+    cred_provider_get(p, cred_answer_record, &a);
     cred_provider_free(p);
     for (int i = 0; i < 3; i++)
         ev_loop_run_once(f.loop, 0);
@@ -481,7 +436,7 @@ static void test_container_destroyed_midway(void **state)
 
     /* Destroyed while waiting to retry. */
     p = cred_provider_container_new(&f.ctx);
-    cred_provider_get(p, s_on_answer, &a);
+    cred_provider_get(p, cred_answer_record, &a);
     while (f.http.nsent < 2)
         ev_loop_run_once(f.loop, 10);
     for (int i = 0; i < 3; i++)
@@ -522,7 +477,7 @@ static const char s_imds_creds[] =
     "\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"imdssecret\",\"Token\":\"imdstoken\","
     "\"Expiration\":\"2030-01-01T00:00:00Z\"}";
 
-static void s_imds_run(struct imds_script *script, struct fixture *f, struct answer *a)
+static void s_imds_run(struct imds_script *script, struct fixture *f, struct cred_answer *a)
 {
     struct fake_reply unused[] = {{500, HTTP_OK, "", NULL}};
     s_fixture_init(f, NULL, NULL, unused, 1);
@@ -539,7 +494,7 @@ static void test_imds_v2(void **state)
     unsetenv("AWS_EC2_METADATA_DISABLED");
     struct imds_script script = {200, 200, "app-instance-role\n", s_imds_creds};
     struct fixture f;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_imds_run(&script, &f, &a);
     assert_true(a.have);
     assert_int_equal(f.http.nsent, 3);
@@ -570,7 +525,7 @@ static void test_imds_v2(void **state)
     s_imds_run(&script, &f, &a);
     assert_string_equal(f.http.sent[0].host, "[fd00:ec2::254]");
     s_fixture_cleanup(&f);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_imds_v1_fallback_and_not_here(void **state)
@@ -578,7 +533,7 @@ static void test_imds_v1_fallback_and_not_here(void **state)
     (void)state;
     unsetenv("AWS_EC2_METADATA_DISABLED");
     struct fixture f;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     static const long refusals[] = {403, 404, 405};
     for (size_t i = 0; i < 3; i++) {
         struct imds_script v1 = {refusals[i], 200, "legacy-role", s_imds_creds};
@@ -648,7 +603,7 @@ static void test_imds_v1_fallback_and_not_here(void **state)
     assert_false(a.have);
     assert_int_equal(f.http.nsent, 0);
     s_fixture_cleanup(&f);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 /* ---- assume role ------------------------------------------------------------------------ */
@@ -698,7 +653,7 @@ static void test_assume_role_source_profile(void **state)
     s_fixture_init(&f, s_role_config, NULL, replies, 1);
     const char *visited[] = {"deploy"};
     struct cred_provider *p = cred_provider_assume_role_new(&f.ctx, "deploy", visited, 1);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&f, p, &a);
     if (!a.have)
         fail_msg("%s", a.error);
@@ -725,8 +680,8 @@ static void test_assume_role_source_profile(void **state)
     /* A profile without role_arn is not this provider's business; nor is one that has
      * web_identity_token_file (the web identity provider takes it). */
     p = cred_provider_assume_role_new(&f.ctx, "base", NULL, 0);
-    s_answer_free(&a);
-    cred_provider_get(p, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(p, cred_answer_record, &a);
     assert_true(a.done);
     assert_false(a.have);
     assert_null(a.error);
@@ -750,7 +705,7 @@ static void test_assume_role_source_profile(void **state)
     assert_null(strstr(s_body(&f.http.sent[1]), "DurationSeconds"));
     cred_provider_free(p);
 
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -764,7 +719,7 @@ static void test_assume_role_chained(void **state)
     struct fixture f;
     s_fixture_init(&f, s_role_config, NULL, replies, 2);
     struct cred_provider *p = cred_provider_assume_role_new(&f.ctx, "chained", NULL, 0);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&f, p, &a);
     if (!a.have)
         fail_msg("%s", a.error);
@@ -777,7 +732,7 @@ static void test_assume_role_chained(void **state)
     assert_string_equal(http_request_header(&f.http.sent[1], "X-Amz-Security-Token"), "roletoken");
     assert_string_equal(a.creds.access_key_id, "ASIASECOND");
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -803,7 +758,7 @@ static void test_assume_role_configuration_errors(void **state)
         {"fromimds", {"credential_source Ec2InstanceMetadata", "none were found"}},
         {"fromempty", {"source profile 'emptybase' has no credentials", "source_profile 'emptybase'"}},
     };
-    struct answer a = {0};
+    struct cred_answer a = {0};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct cred_provider *p = cred_provider_assume_role_new(&f.ctx, cases[i].profile, NULL, 0);
         s_get(&f, p, &a);
@@ -823,7 +778,7 @@ static void test_assume_role_configuration_errors(void **state)
     assert_true(a.have);
     s_contains(http_request_header(&f.http.sent[0], "Authorization"), "Credential=AKIDFROMENV/");
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -843,7 +798,7 @@ static void test_assume_role_sts_failures(void **state)
     struct fixture f;
     s_fixture_init(&f, s_role_config, NULL, replies, 3);
     struct cred_provider *p = cred_provider_assume_role_new(&f.ctx, "deploy", NULL, 0);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&f, p, &a);
     assert_false(a.have);
     s_contains(a.error, "profile 'deploy' could not assume role arn:aws:iam::123456789012:role/Deployer");
@@ -859,7 +814,7 @@ static void test_assume_role_sts_failures(void **state)
     s_contains(a.error, "could not assume role");
     assert_int_equal(f.http.nsent, 3);
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -869,11 +824,11 @@ static void test_assume_role_destroyed_midway(void **state)
     struct fake_reply replies[] = {{200, HTTP_OK, STS_OK("ASIAX"), NULL}};
     struct fixture f;
     s_fixture_init(&f, s_role_config, NULL, replies, 1);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     /* Before the call left, and with it in flight. */
     for (int wait = 0; wait < 2; wait++) {
         struct cred_provider *p = cred_provider_assume_role_new(&f.ctx, "chained", NULL, 0);
-        cred_provider_get(p, s_on_answer, &a);
+        cred_provider_get(p, cred_answer_record, &a);
         if (wait)
             while (f.http.nsent < 1)
                 ev_loop_run_once(f.loop, 10);
@@ -910,7 +865,7 @@ static void test_web_identity(void **state)
     f.cfg = aws_config_parse(profile_text, NULL, &error);
     f.ctx.config = f.cfg;
     free(profile_text);
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     /* From the environment; the variables win over the profile. */
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
@@ -941,8 +896,8 @@ static void test_web_identity(void **state)
 
     /* Not configured at all. */
     p = cred_provider_web_identity_new(&f.ctx, "other", false);
-    s_answer_free(&a);
-    cred_provider_get(p, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(p, cred_answer_record, &a);
     assert_true(a.done);
     assert_null(a.error);
     cred_provider_free(p);
@@ -967,7 +922,7 @@ static void test_web_identity(void **state)
     assert_int_equal(f.http.nsent, 2);
 
     free(token);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -984,7 +939,7 @@ static void test_web_identity_rejected(void **state)
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/R", 1);
     struct cred_provider *p = cred_provider_web_identity_new(&f.ctx, "default", true);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&f, p, &a);
     assert_false(a.have);
     s_contains(a.error, "could not assume role arn:aws:iam::1:role/R with the web identity token in");
@@ -992,7 +947,7 @@ static void test_web_identity_rejected(void **state)
     s_contains(a.error, "expired or not accepted");
     cred_provider_free(p);
     free(token);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_fixture_cleanup(&f);
 }
 
@@ -1047,7 +1002,7 @@ static void test_sso_session_and_legacy(void **state)
     s_sso_init(&s, replies, 1);
     free(s_write_file(&s.f, SSO_SESSION_CACHE, SSO_TOKEN_OK));
     struct cred_provider *p = cred_provider_sso_new(&s.f.ctx, "dev");
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&s.f, p, &a);
     if (!a.have)
         fail_msg("%s", a.error);
@@ -1075,12 +1030,12 @@ static void test_sso_session_and_legacy(void **state)
 
     /* Not an SSO profile. */
     p = cred_provider_sso_new(&s.f.ctx, "other");
-    s_answer_free(&a);
-    cred_provider_get(p, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(p, cred_answer_record, &a);
     assert_true(a.done);
     assert_null(a.error);
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_sso_cleanup(&s);
 }
 
@@ -1091,7 +1046,7 @@ static void test_sso_token_problems(void **state)
     struct sso_fixture s;
     s_sso_init(&s, replies, 1);
     struct cred_provider *p = cred_provider_sso_new(&s.f.ctx, "dev");
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     s_get(&s.f, p, &a);
     s_contains(a.error, "there is no SSO login for it");
@@ -1128,7 +1083,7 @@ static void test_sso_token_problems(void **state)
         cred_provider_free(p);
     }
     assert_int_equal(s.f.http.nsent, 0);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_sso_cleanup(&s);
 }
 
@@ -1146,7 +1101,7 @@ static void test_sso_portal_errors(void **state)
     s_sso_init(&s, replies, 4);
     free(s_write_file(&s.f, SSO_SESSION_CACHE, SSO_TOKEN_OK));
     struct cred_provider *p = cred_provider_sso_new(&s.f.ctx, "dev");
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get(&s.f, p, &a);
     s_contains(a.error, "no longer valid");
     s_contains(a.error, "UnauthorizedException: Session token not found or invalid");
@@ -1160,7 +1115,7 @@ static void test_sso_portal_errors(void **state)
     s_contains(a.error, "without a usable roleCredentials");
     assert_int_equal(s.f.http.nsent, 4);
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_sso_cleanup(&s);
 }
 
@@ -1193,15 +1148,15 @@ static void s_chain_home_free(struct chain_home *h)
 }
 
 static void s_chain_get(const char *profile, struct fake_reply *replies, size_t n,
-                        struct fake_http *http_out, struct answer *a)
+                        struct fake_http *http_out, struct cred_answer *a)
 {
     struct ev_loop *loop = ev_loop_new();
     fake_http_init(http_out, loop, replies, n);
     struct cred_chain_config cc = {.profile = profile, .loop = loop, .http = &http_out->base,
                                    .region = "us-west-2"};
     struct cred_provider *chain = cred_provider_default_chain(&cc);
-    s_answer_free(a);
-    cred_provider_get(chain, s_on_answer, a);
+    cred_answer_free(a);
+    cred_provider_get(chain, cred_answer_record, a);
     ev_loop_run_until(loop, (volatile bool *)&a->done);
     cred_provider_free(chain);
     for (int i = 0; i < 3; i++)
@@ -1217,7 +1172,7 @@ static void test_chain_uses_remote_sources(void **state)
                      "aws_access_key_id = AKIDOWN\naws_secret_access_key = own\n"
                      "[profile keys]\naws_access_key_id = AKIDKEYS\naws_secret_access_key = k\n"
                      "[profile plain]\nregion = us-west-2\n");
-    struct answer a = {0};
+    struct cred_answer a = {0};
     struct fake_http http;
 
     /* Assume role comes before the profile's own static keys. */
@@ -1260,8 +1215,8 @@ static void test_chain_uses_remote_sources(void **state)
     struct cred_chain_config cc = {.profile = "plain", .loop = loop, .http = &http.base,
                                    .region = "us-west-2"};
     struct cred_provider *chain = cred_provider_default_chain(&cc);
-    s_answer_free(&a);
-    cred_provider_get(chain, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(chain, cred_answer_record, &a);
     ev_loop_run_until(loop, (volatile bool *)&a.done);
     assert_true(a.have);
     assert_string_equal(a.creds.source, "instance metadata (role ec2-role)");
@@ -1279,8 +1234,8 @@ static void test_chain_uses_remote_sources(void **state)
     cc.loop = loop;
     cc.http = &http.base;
     chain = cred_provider_default_chain(&cc);
-    s_answer_free(&a);
-    cred_provider_get(chain, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(chain, cred_answer_record, &a);
     ev_loop_run_until(loop, (volatile bool *)&a.done);
     assert_false(a.have);
     s_contains(a.error, "no AWS credentials found: tried profile 'plain' in");
@@ -1289,7 +1244,7 @@ static void test_chain_uses_remote_sources(void **state)
     ev_loop_free(loop);
     fake_http_cleanup(&http);
 
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_chain_home_free(&h);
 }
 
@@ -1305,7 +1260,7 @@ static void test_chain_web_identity_env(void **state)
     fclose(fp);
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/Pod", 1);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     struct fake_http http;
     struct fake_reply web[] = {{200, HTTP_OK, WEB_OK, NULL}};
     s_chain_get(NULL, web, 1, &http, &a);
@@ -1319,7 +1274,7 @@ static void test_chain_web_identity_env(void **state)
     fake_http_cleanup(&http);
     unlink(token);
     free(token);
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_chain_home_free(&h);
 }
 

@@ -10,6 +10,7 @@
 #include "aws/config_file.h"
 #include "aws/cred_providers.h"
 #include "aws/credentials.h"
+#include "support/cred_answer.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 
@@ -20,67 +21,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const s_env_vars[] = {
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-};
-
 static int s_clean_env(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(s_env_vars) / sizeof(s_env_vars[0]); i++)
-        unsetenv(s_env_vars[i]);
-    /* Never wait on a real metadata service from a unit test. */
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    cred_test_clean_env();
     return 0;
 }
 
-/* What a provider answered. */
-struct answer {
-    bool done;
-    int calls;
-    bool have;
-    struct aws_credentials creds;
-    char *error;
-};
-
-static void s_on_answer(void *ud, const struct aws_credentials *creds, const char *error)
-{
-    struct answer *a = ud;
-    a->done = true;
-    a->calls++;
-    aws_credentials_free(&a->creds);
-    free(a->error);
-    a->error = NULL;
-    a->have = creds != NULL;
-    if (creds)
-        aws_credentials_copy(&a->creds, creds);
-    if (error)
-        a->error = xstrdup(error);
-}
-
-static void s_answer_free(struct answer *a)
-{
-    aws_credentials_free(&a->creds);
-    free(a->error);
-    memset(a, 0, sizeof(*a));
-}
-
 /* Asks a provider that answers at once. */
-static void s_get_now(struct cred_provider *p, struct answer *a)
+static void s_get_now(struct cred_provider *p, struct cred_answer *a)
 {
-    s_answer_free(a);
-    cred_provider_get(p, s_on_answer, a);
+    cred_answer_free(a);
+    cred_provider_get(p, cred_answer_record, a);
     assert_true(a->done);
 }
 
 /* Asks a provider and runs the loop until it answers. */
-static void s_get_wait(struct ev_loop *loop, struct cred_provider *p, struct answer *a)
+static void s_get_wait(struct ev_loop *loop, struct cred_provider *p, struct cred_answer *a)
 {
-    s_answer_free(a);
-    cred_provider_get(p, s_on_answer, a);
+    cred_answer_free(a);
+    cred_provider_get(p, cred_answer_record, a);
     ev_loop_run_until(loop, (volatile bool *)&a->done);
 }
 
@@ -108,14 +68,14 @@ static void test_static_provider(void **state)
     (void)state;
     struct aws_credentials c = {.access_key_id = "AKID", .secret_access_key = "S", .session_token = "T"};
     struct cred_provider *p = cred_provider_static(&c);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get_now(p, &a);
     assert_true(a.have);
     assert_string_equal(a.creds.session_token, "T");
     assert_string_equal(a.creds.source, "static credentials");
     cred_provider_free(p);
     cred_provider_free(NULL);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_parse_time(void **state)
@@ -148,7 +108,7 @@ static void test_env_provider(void **state)
 {
     (void)state;
     struct cred_provider *p = cred_provider_env_new();
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_get_now(p, &a);
     assert_false(a.have);
     assert_null(a.error); /* not configured: the chain moves on */
@@ -182,7 +142,7 @@ static void test_env_provider(void **state)
     assert_null(strstr(a.error, "envsecret"));
 
     cred_provider_free(p);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 /* ---- static keys from the files ---------------------------------------------------- */
@@ -200,7 +160,7 @@ static void test_profile_keys_provider(void **state)
         &error);
     assert_non_null(cfg);
     struct cred_ctx ctx = {.config = cfg, .config_path = "CFGPATH", .credentials_path = "CREDPATH"};
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     struct cred_provider *p = cred_provider_profile_keys_new(&ctx, "dev", AWS_CONFIG_FILE_CREDENTIALS);
     s_get_now(p, &a);
@@ -239,7 +199,7 @@ static void test_profile_keys_provider(void **state)
     cred_provider_free(p);
 
     aws_config_free(cfg);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 /* ---- credential_process ----------------------------------------------------------- */
@@ -269,7 +229,7 @@ static void s_proc_teardown(struct proc_fixture *f)
 }
 
 /* Runs the profile's credential_process and returns the answer in *a. */
-static void s_run_process(const char *command, unsigned timeout_ms, struct answer *a)
+static void s_run_process(const char *command, unsigned timeout_ms, struct cred_answer *a)
 {
     struct proc_fixture f;
     s_proc_setup(&f, command, timeout_ms);
@@ -282,7 +242,7 @@ static void s_run_process(const char *command, unsigned timeout_ms, struct answe
 static void test_process_success(void **state)
 {
     (void)state;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_run_process("printf '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": "
                   "\"procsecret\", \"SessionToken\": \"proctok\", \"Expiration\": "
                   "\"2030-01-01T00:00:00Z\"}'",
@@ -299,13 +259,13 @@ static void test_process_success(void **state)
     assert_true(a.have);
     assert_null(a.creds.session_token);
     assert_int_equal(a.creds.expiration, 0);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_process_failures(void **state)
 {
     (void)state;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_run_process("echo 'token expired, log in again' >&2; exit 3", 5000, &a);
     assert_false(a.have);
     assert_non_null(strstr(a.error, "credential_process of profile 'p' failed (exit status 3)"));
@@ -331,20 +291,20 @@ static void test_process_failures(void **state)
 
     s_run_process("head -c 70000 /dev/zero | tr '\\0' x", 5000, &a);
     assert_non_null(strstr(a.error, "more than 64 KiB"));
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_process_timeout(void **state)
 {
     (void)state;
-    struct answer a = {0};
+    struct cred_answer a = {0};
     uint64_t start = ev_now_ms();
     s_run_process("sleep 30", 200, &a);
     uint64_t took = ev_now_ms() - start;
     assert_false(a.have);
     assert_non_null(strstr(a.error, "did not finish within 0.200 s"));
     assert_true(took < 5000);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_process_not_configured_and_destroyed_midway(void **state)
@@ -352,7 +312,7 @@ static void test_process_not_configured_and_destroyed_midway(void **state)
     (void)state;
     struct proc_fixture f;
     s_proc_setup(&f, "sleep 30", 0);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     struct cred_provider *p = cred_provider_process_new(&f.ctx, "other");
     s_get_now(p, &a);
     assert_false(a.have);
@@ -361,8 +321,8 @@ static void test_process_not_configured_and_destroyed_midway(void **state)
 
     /* Destroyed while the command runs: no answer, child gone, nothing leaked. */
     p = cred_provider_process_new(&f.ctx, "p");
-    s_answer_free(&a);
-    cred_provider_get(p, s_on_answer, &a);
+    cred_answer_free(&a);
+    cred_provider_get(p, cred_answer_record, &a);
     ev_loop_run_once(f.loop, 10);
     cred_provider_free(p);
     ev_loop_run_once(f.loop, 10);
@@ -428,7 +388,7 @@ static void test_cache_expiry_and_refresh(void **state)
     struct counting_provider inner = {.base.vt = &s_counting_vt, .loop = loop, .expires_in = 3600};
     s_clock = 1000000;
     struct cred_provider *cache = cred_provider_cached_new(&inner.base, s_fake_now);
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     s_get_wait(loop, cache, &a);
     assert_string_equal(a.creds.access_key_id, "AKID1");
@@ -462,7 +422,7 @@ static void test_cache_expiry_and_refresh(void **state)
 
     cred_provider_free(cache);
     ev_loop_free(loop);
-    s_answer_free(&a);
+    cred_answer_free(&a);
 }
 
 static void test_cache_coalesces_concurrent_gets(void **state)
@@ -472,9 +432,9 @@ static void test_cache_coalesces_concurrent_gets(void **state)
     struct counting_provider inner = {.base.vt = &s_counting_vt, .loop = loop, .expires_in = 0};
     s_clock = 5000;
     struct cred_provider *cache = cred_provider_cached_new(&inner.base, s_fake_now);
-    struct answer a[3] = {{0}};
+    struct cred_answer a[3] = {{0}};
     for (int i = 0; i < 3; i++)
-        cred_provider_get(cache, s_on_answer, &a[i]);
+        cred_provider_get(cache, cred_answer_record, &a[i]);
     assert_false(a[0].done);
     ev_loop_run_until(loop, (volatile bool *)&a[2].done);
     assert_int_equal(inner.calls, 1);
@@ -489,7 +449,7 @@ static void test_cache_coalesces_concurrent_gets(void **state)
     cred_provider_free(cache);
     ev_loop_free(loop);
     for (int i = 0; i < 3; i++)
-        s_answer_free(&a[i]);
+        cred_answer_free(&a[i]);
 }
 
 static void test_cache_destroyed_during_refresh(void **state)
@@ -498,8 +458,8 @@ static void test_cache_destroyed_during_refresh(void **state)
     struct ev_loop *loop = ev_loop_new();
     struct counting_provider inner = {.base.vt = &s_counting_vt, .loop = loop};
     struct cred_provider *cache = cred_provider_cached_new(&inner.base, NULL);
-    struct answer a = {0};
-    cred_provider_get(cache, s_on_answer, &a);
+    struct cred_answer a = {0};
+    cred_provider_get(cache, cred_answer_record, &a);
     cred_provider_free(cache);
     /* The inner provider's pending answer must not reach the freed cache: our fake's
      * destroy cannot cancel it, so drop the timer by freeing the loop unrun. */
@@ -510,13 +470,13 @@ static void test_cache_destroyed_during_refresh(void **state)
 /* A waiter that frees the cache from its callback; the other waiters still get answers. */
 struct freeing_waiter {
     struct cred_provider **cache;
-    struct answer a;
+    struct cred_answer a;
 };
 
 static void s_free_cache_on_answer(void *ud, const struct aws_credentials *creds, const char *error)
 {
     struct freeing_waiter *w = ud;
-    s_on_answer(&w->a, creds, error);
+    cred_answer_record(&w->a, creds, error);
     cred_provider_free(*w->cache);
     *w->cache = NULL;
 }
@@ -528,17 +488,17 @@ static void test_cache_freed_by_a_waiter(void **state)
     struct counting_provider inner = {.base.vt = &s_counting_vt, .loop = loop};
     struct cred_provider *cache = cred_provider_cached_new(&inner.base, NULL);
     struct freeing_waiter w = {.cache = &cache};
-    struct answer second = {0};
+    struct cred_answer second = {0};
     cred_provider_get(cache, s_free_cache_on_answer, &w);
-    cred_provider_get(cache, s_on_answer, &second);
+    cred_provider_get(cache, cred_answer_record, &second);
     ev_loop_run_until(loop, (volatile bool *)&second.done);
     assert_null(cache);
     assert_true(w.a.have);
     assert_true(second.have);
     assert_string_equal(second.creds.access_key_id, "AKID1");
     ev_loop_free(loop);
-    s_answer_free(&w.a);
-    s_answer_free(&second);
+    cred_answer_free(&w.a);
+    cred_answer_free(&second);
 }
 
 /* ---- the default chain: order and messages ----------------------------------------- */
@@ -583,7 +543,7 @@ static void s_home_cleanup(struct home *h)
 }
 
 /* Resolves through a fresh default chain. */
-static void s_chain_get(const char *explicit_profile, struct answer *a)
+static void s_chain_get(const char *explicit_profile, struct cred_answer *a)
 {
     struct ev_loop *loop = ev_loop_new();
     struct cred_chain_config cc = {.profile = explicit_profile, .loop = loop, .http = NULL,
@@ -611,7 +571,7 @@ static void test_chain_order(void **state)
     (void)state;
     struct home h;
     s_home_init(&h, s_files_config, s_files_creds);
-    struct answer a = {0};
+    struct cred_answer a = {0};
 
     s_chain_get(NULL, &a);
     assert_string_equal(a.creds.access_key_id, "AKIDDEFAULT");
@@ -644,7 +604,7 @@ static void test_chain_order(void **state)
     s_chain_get("procandkeys", &a);
     assert_string_equal(a.creds.access_key_id, "AKIDPROC2");
 
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_home_cleanup(&h);
 }
 
@@ -653,7 +613,7 @@ static void test_chain_nothing_found_message(void **state)
     (void)state;
     struct home h;
     s_home_init(&h, s_files_config, s_files_creds);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_chain_get("empty", &a);
     assert_false(a.have);
     assert_non_null(strstr(a.error, "no AWS credentials found: tried profile 'empty' in"));
@@ -666,7 +626,7 @@ static void test_chain_nothing_found_message(void **state)
     s_chain_get(NULL, &a);
     assert_non_null(strstr(a.error, "tried environment, profile 'empty'"));
     assert_non_null(strstr(a.error, "set AWS_PROFILE"));
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_home_cleanup(&h);
 }
 
@@ -675,7 +635,7 @@ static void test_chain_unknown_profile_and_broken_sources(void **state)
     (void)state;
     struct home h;
     s_home_init(&h, s_files_config, s_files_creds);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_chain_get("typo", &a);
     assert_false(a.have);
     assert_non_null(strstr(a.error, "profile 'typo' was not found"));
@@ -696,7 +656,7 @@ static void test_chain_unknown_profile_and_broken_sources(void **state)
     assert_false(a.have);
     assert_non_null(strstr(a.error, h.config));
     assert_non_null(strstr(a.error, "line 17"));
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_home_cleanup(&h);
 }
 
@@ -705,11 +665,11 @@ static void test_chain_no_files_at_all(void **state)
     (void)state;
     struct home h;
     s_home_init(&h, NULL, NULL);
-    struct answer a = {0};
+    struct cred_answer a = {0};
     s_chain_get(NULL, &a);
     assert_false(a.have);
     assert_non_null(strstr(a.error, "tried environment, profile 'default'"));
-    s_answer_free(&a);
+    cred_answer_free(&a);
     s_home_cleanup(&h);
 }
 
