@@ -128,6 +128,15 @@ void runner_schedule_poll(struct runner *r)
     r->poll_timer = ev_timer_add(r->session->loop, judging ? min : r->poll_interval_ms, s_poll_timer, r);
 }
 
+/* ECS timestamps are seconds since the epoch as JSON numbers (with a fraction). */
+static uint64_t s_ecs_time_ms(const cJSON *task, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(task, key);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 1e9) || !(v->valuedouble < 1e11))
+        return 0;
+    return (uint64_t)(v->valuedouble * 1000.0);
+}
+
 static void s_apply_task(struct runner *r, const cJSON *task)
 {
     const char *arn = runner_json_text(task, "taskArn");
@@ -138,6 +147,14 @@ static void s_apply_task(struct runner *r, const cJSON *task)
         return;
     struct run_bot *b = &r->bots[i];
     const char *last = runner_json_text(task, "lastStatus");
+    /* ECS's own times, when it gives them: a task that ended while nobody was watching (a
+     * resumed run) must not look as if it ran until the moment we looked. */
+    uint64_t started = s_ecs_time_ms(task, "startedAt");
+    uint64_t stopped = s_ecs_time_ms(task, "stoppedAt");
+    if (started && !b->started_at_ms)
+        b->started_at_ms = started;
+    if (stopped && !b->stopped_at_ms)
+        b->stopped_at_ms = stopped;
     if (strcmp(last ? last : "", "STOPPED") == 0) {
         runner_replace_text(&b->stop_code, runner_json_text(task, "stopCode"));
         runner_replace_text(&b->stopped_reason, runner_json_text(task, "stoppedReason"));

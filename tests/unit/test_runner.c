@@ -201,6 +201,11 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
             cJSON_AddStringToObject(task, "taskArn", t->arn);
             bool stopped = s_stopped(f, t);
             cJSON_AddStringToObject(task, "lastStatus", stopped ? "STOPPED" : "RUNNING");
+            /* ECS's own clock (seconds, with a fraction), long before the test's wall clock. */
+            double started_at = 1700000000.25 + (double)(t - f->tasks) * 100.0;
+            cJSON_AddNumberToObject(task, "startedAt", started_at);
+            if (stopped)
+                cJSON_AddNumberToObject(task, "stoppedAt", started_at + 42.5);
             char keys[400];
             snprintf(keys, sizeof keys, "{\"PK\": {\"S\": \"%s\"}, \"SK\": {\"S\": \"%s\"}}", t->pk, t->sk);
             cJSON *co = cJSON_CreateObject();
@@ -404,6 +409,12 @@ static void test_every_bot_once_within_concurrency(void **state)
     assert_int_equal(h.aws.ntasks, 7);
     assert_true(h.max_alive <= 2);
     assert_int_equal(h.max_alive, 2);
+    /* Times come from ECS, not from when the runner happened to look. */
+    for (size_t i = 0; i < runner_count(r); i++) {
+        const struct run_bot *b = runner_bot(r, i);
+        assert_true(b->started_at_ms >= 1700000000250ull);
+        assert_int_equal(b->stopped_at_ms - b->started_at_ms, 42500);
+    }
     runner_free(r);
     s_harness_free(&h);
 }
