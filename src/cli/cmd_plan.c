@@ -56,9 +56,13 @@ static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
 
 /* ---- formatting ---- */
 
+/* Sanitised, and without the emoji joiners terminals disagree on, so columns line up. */
 static char *s_safe(const char *s, size_t max)
 {
-    return sanitize_for_terminal(s ? s : "", s ? strlen(s) : 0, max);
+    char *safe = sanitize_for_terminal(s ? s : "", s ? strlen(s) : 0, max);
+    char *plain = text_unambiguous(safe);
+    free(safe);
+    return plain;
 }
 
 static void s_usd(buf_t *b, double v)

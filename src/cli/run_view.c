@@ -37,7 +37,9 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
     }
     char clock[16];
     s_clock(clock);
-    char *title = sanitize_for_terminal(b->title, strlen(b->title), 4096);
+    char *raw_title = sanitize_for_terminal(b->title, strlen(b->title), 4096);
+    char *title = text_unambiguous(raw_title);
+    free(raw_title);
     /* Padded by display columns, not bytes: CJK titles line up with ASCII ones. */
     char *cut = text_fit(*title ? title : "(untitled)", 32, 0);
     char *id = sanitize_for_terminal(b->bot_id, strlen(b->bot_id), 128);
