@@ -65,7 +65,7 @@ class CrashAndResume(RunTestCase):
                                    desiredStatus=status)["taskArns"]
         if len(arns) != len(selected):
             problems.append(f"{label}: ECS lists {len(arns)} tasks for {started_by}, expected {len(selected)}")
-        st = run_program(["status", "--json", "--journal", journal], self.env())
+        st = run_program(["status", "--json", "--journal", journal], self.env(), timeout=180)
         if sanitizer_report(st):
             problems.append(f"{label}: sanitizer report from status:\n{sanitizer_report(st)}")
         else:
@@ -152,7 +152,7 @@ class CrashAndResume(RunTestCase):
             with open(path, "wb") as f:
                 f.write(data[:offset])
             os.chmod(path, 0o600)
-            st = run_program(["status", "--json", "--journal", path], env)
+            st = run_program(["status", "--json", "--journal", path], env, timeout=180)
             os.unlink(path)
             if sanitizer_report(st):
                 return f"offset {offset}: sanitizer report:\n{sanitizer_report(st)}"
