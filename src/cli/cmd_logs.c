@@ -3,6 +3,7 @@
 
 #include "aws/client.h"
 #include "engine/runner.h"
+#include "engine/task_log.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
@@ -19,34 +20,42 @@ struct logs_state {
     int exit_code;
 };
 
-static void s_on_events(void *ud, struct aws_response *resp)
+static void s_on_page(void *ud, const struct task_log_page *page, const struct aws_error *err)
 {
     struct logs_state *st = ud;
     st->done = true;
-    if (resp->err.kind != AWS_ERR_NONE) {
-        char *why = aws_error_describe(&resp->err);
-        const char *hint = resp->err.code && strcmp(resp->err.code, "ResourceNotFoundException") == 0
-            ? "the task has not written any log yet, or the log group's retention removed it"
-            : aws_error_hint(&resp->err);
+    if (err) {
+        char *why = aws_error_describe(err);
+        const char *hint = aws_error_hint(err);
         cli_error(st->o, "CloudWatch Logs GetLogEvents failed: %s%s%s", why, hint ? "; " : "",
                   hint ? hint : "");
         free(why);
         st->exit_code = EXIT_CONFIG;
         return;
     }
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(resp->json, "events");
-    if (st->o->json) {
-        cli_print_json(cJSON_Duplicate(events ? events : cJSON_CreateArray(), true));
+    if (page->no_stream) {
+        cli_error(st->o, "the task has no log stream: it has not written any log yet, or the log "
+                         "group's retention removed it");
+        st->exit_code = EXIT_CONFIG;
         return;
     }
-    const cJSON *e;
-    cJSON_ArrayForEach(e, events) {
-        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(e, "timestamp");
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-        time_t t = cJSON_IsNumber(ts) ? (time_t)(ts->valuedouble / 1000) : 0;
+    if (st->o->json) {
+        cJSON *events = cJSON_CreateArray();
+        for (size_t i = 0; i < page->n; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "timestamp", (double)page->events[i].timestamp_ms);
+            cJSON_AddNumberToObject(e, "ingestionTime", (double)page->events[i].ingestion_ms);
+            cJSON_AddStringToObject(e, "message", page->events[i].message);
+            cJSON_AddItemToArray(events, e);
+        }
+        cli_print_json(events);
+        return;
+    }
+    for (size_t i = 0; i < page->n; i++) {
+        time_t t = (time_t)(page->events[i].timestamp_ms / 1000);
         struct tm tm;
         gmtime_r(&t, &tm);
-        const char *m = cJSON_IsString(msg) ? msg->valuestring : "";
+        const char *m = page->events[i].message;
         char *safe = sanitize_multiline(m, strlen(m), 65536);
         printf("%02d:%02d:%02d  %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec, safe);
         free(safe);
@@ -92,16 +101,9 @@ int cmd_logs(const struct cli_options *o)
         cli_error(o, "the journal does not know the task definition's log group; the task "
                      "definition has no awslogs configuration");
     } else {
-        char *stream = xasprintf("%s/%s/%s", v.log_stream_prefix ? v.log_stream_prefix : "embed-task",
-                                 v.container ? v.container : "Container", bot->task_id);
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "logGroupName", v.log_group);
-        cJSON_AddStringToObject(body, "logStreamName", stream);
-        cJSON_AddBoolToObject(body, "startFromHead", false);
-        cJSON_AddNumberToObject(body, "limit", o->lines);
-        free(stream);
+        struct task_log_where where = {v.log_group, v.log_stream_prefix, v.container, bot->task_id};
         struct logs_state st = {o, false, EXIT_OK};
-        aws_call_json(s.client, &AWS_SVC_LOGS, "GetLogEvents", body, s_on_events, &st);
+        task_log_read(s.client, &where, NULL, o->lines, s_on_page, &st);
         ev_loop_run_until(s.loop, &st.done);
         rc = st.exit_code;
     }

@@ -18,12 +18,12 @@
 #include "engine/plan.h"
 #include "engine/pricing.h"
 #include "engine/runner.h"
+#include "engine/task_log.h"
 #include "tui/run_screens.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,7 +453,7 @@ static void s_log_schedule(struct run_screen *rs)
         rs->log_timer = ev_timer_add(rs->w->session.loop, LOG_POLL_MS, s_log_timer, rs);
 }
 
-static void s_on_log_events(void *ud, struct aws_response *resp)
+static void s_on_log_page(void *ud, const struct task_log_page *page, const struct aws_error *err)
 {
     struct log_fetch *f = ud;
     struct run_screen *rs = f->owner;
@@ -464,12 +464,12 @@ static void s_on_log_events(void *ud, struct aws_response *resp)
     rs->fetch = NULL;
     const struct run_bot *b = runner_bot(rs->w->runner, rs->detail_index);
     bool alive = b && !bot_state_final(b->state);
-    if (resp->err.kind != AWS_ERR_NONE) {
-        if (resp->err.code && strcmp(resp->err.code, "ResourceNotFoundException") == 0) {
+    if (err || page->no_stream) {
+        if (!err) {
             s_log_note(rs, tr("run.log.no_stream"), false);
         } else {
-            char *why = aws_error_describe(&resp->err);
-            const char *hint = aws_error_hint(&resp->err);
+            char *why = aws_error_describe(err);
+            const char *hint = aws_error_hint(err);
             char *note = xasprintf("%s: %s%s%s", tr("run.log.failed"), why, hint ? " — " : "",
                                    hint ? hint : "");
             s_log_note(rs, note, true);
@@ -481,31 +481,21 @@ static void s_on_log_events(void *ud, struct aws_response *resp)
         wizard_dirty(rs->w);
         return;
     }
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(resp->json, "events");
-    const cJSON *e;
-    size_t got = 0;
-    cJSON_ArrayForEach(e, events) {
-        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(e, "timestamp");
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-        if (!cJSON_IsString(msg))
-            continue;
-        time_t t = cJSON_IsNumber(ts) ? (time_t)(ts->valuedouble / 1000) : 0;
+    for (size_t i = 0; i < page->n; i++) {
+        time_t t = (time_t)(page->events[i].timestamp_ms / 1000);
         struct tm tm;
         gmtime_r(&t, &tm);
         char stamp[16];
         strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-        char *line = xasprintf("%s  %s", stamp, msg->valuestring);
+        char *line = xasprintf("%s  %s", stamp, page->events[i].message);
         ui_logview_append(&rs->log, line); /* sanitised there */
         free(line);
-        got++;
     }
-    const cJSON *next = cJSON_GetObjectItemCaseSensitive(resp->json, "nextForwardToken");
-    bool same = cJSON_IsString(next) && rs->log_token && strcmp(next->valuestring, rs->log_token) == 0;
-    if (cJSON_IsString(next)) {
+    if (page->next_token) {
         free(rs->log_token);
-        rs->log_token = xstrdup(next->valuestring);
+        rs->log_token = xstrdup(page->next_token);
     }
-    rs->log_at_end = same || got == 0;
+    rs->log_at_end = page->at_end;
     if (rs->log.n == 0)
         s_log_note(rs, tr("run.log.empty"), false);
     else
@@ -544,25 +534,15 @@ static void s_log_fetch(struct run_screen *rs)
         free(rs->log_token);
         rs->log_token = NULL;
     }
-    char *stream = xasprintf("%s/%s/%s", dep->log_stream_prefix ? dep->log_stream_prefix : "embed-task",
-                             dep->container_name ? dep->container_name : "Container", b->task_id);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "logGroupName", dep->log_group);
-    cJSON_AddStringToObject(body, "logStreamName", stream);
-    free(stream);
-    if (rs->log_token) {
-        cJSON_AddStringToObject(body, "nextToken", rs->log_token);
-        cJSON_AddBoolToObject(body, "startFromHead", true);
-    } else {
-        /* The first read shows the newest lines; the forward token follows from there. */
-        cJSON_AddBoolToObject(body, "startFromHead", false);
-        cJSON_AddNumberToObject(body, "limit", LOG_FIRST_LIMIT);
-    }
+    struct task_log_where where = {dep->log_group, dep->log_stream_prefix, dep->container_name,
+                                   b->task_id};
     rs->fetch = xcalloc(1, sizeof(*rs->fetch));
     rs->fetch->owner = rs;
     rs->fetch->w = w;
     w->inflight++;
-    aws_call_json(w->session.client, &AWS_SVC_LOGS, "GetLogEvents", body, s_on_log_events, rs->fetch);
+    /* The first read shows the newest lines; the forward token follows from there. */
+    task_log_read(w->session.client, &where, rs->log_token, rs->log_token ? 0 : LOG_FIRST_LIMIT,
+                  s_on_log_page, rs->fetch);
 }
 
 static void s_open_detail(struct run_screen *rs, size_t index)
