@@ -18,7 +18,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-format-nonliteral -Wvla
 DATADIR   := $(PREFIX)/share/$(PROG)
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) -DBCM_DATADIR='"$(DATADIR)"'
+LOCALEDIR := $(PREFIX)/share/locale
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(PKG_CFLAGS) -DBCM_DATADIR='"$(DATADIR)"' \
+             -DBCM_LOCALEDIR='"$(LOCALEDIR)"'
 CFLAGS    ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -33,6 +35,8 @@ TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
+# The wizard's Japanese catalog (po/ja.po); the program finds build/locale beside itself.
+JA_MO     := build/locale/ja/LC_MESSAGES/$(PROG).mo
 # What `--demo` needs from an installed copy: the emulator, seed and simulator scripts.
 DEMO_FILES := tests/integration/demo_env.py tests/integration/harness.py \
               tests/integration/seed.py tests/integration/simulator.py
@@ -40,7 +44,7 @@ DEMO_FILES := tests/integration/demo_env.py tests/integration/harness.py \
 .PHONY: all deps check unit integration demo fuzz bench install uninstall \
         clean screenshots san-prog fuzz-build-smoke fuzz-short lint
 
-all: $(PROG)
+all: $(PROG) $(JA_MO)
 
 deps:
 	@scripts/deps.sh
@@ -51,6 +55,10 @@ $(PROG): build/rel/src/main.o build/librel.a
 build/librel.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(JA_MO): po/ja.po
+	@mkdir -p $(dir $@)
+	msgfmt --check --check-format -o $@ $<
 
 build/libsan.a: $(SAN_OBJS)
 	@rm -f $@
@@ -65,18 +73,18 @@ build/san/%.o: %.c
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -MMD -MP -c -o $@ $<
 
 # The sanitised program, used by the integration tests.
-build/san/$(PROG): build/san/src/main.o build/libsan.a
+build/san/$(PROG): build/san/src/main.o build/libsan.a | $(JA_MO)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 san-prog: build/san/$(PROG)
 
-build/tests/%: tests/unit/%.c build/libsan.a $(TEST_SUPPORT)
+build/tests/%: tests/unit/%.c build/libsan.a $(TEST_SUPPORT) | $(JA_MO)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g $(SAN_FLAGS) -o $@ $< $(TEST_SUPPORT) \
 	    build/libsan.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
 # The same tests without sanitizers, for valgrind's memcheck.
-build/tests-vg/%: tests/unit/%.c build/librel.a $(TEST_SUPPORT)
+build/tests-vg/%: tests/unit/%.c build/librel.a $(TEST_SUPPORT) | $(JA_MO)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g -o $@ $< $(TEST_SUPPORT) \
 	    build/librel.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
@@ -95,14 +103,14 @@ lint:
 	    if [ -s build/lint-tidy.txt ]; then cat build/lint-tidy.txt; exit 1; fi
 
 check: deps
-	@$(MAKE) --no-print-directory $(PROG) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke
+	@$(MAKE) --no-print-directory $(PROG) $(JA_MO) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke
 	@python3 tests/runner.py --unit $(UNIT_BINS) --valgrind $(VG_BINS) \
 	    --check "lint (cppcheck, clang-tidy)=$(MAKE) --no-print-directory -s lint" \
 	    --check "fuzz every target for $(FUZZ_CHECK_SECONDS) s=$(MAKE) --no-print-directory -s fuzz-short" \
 	    --check "duplicate launches guard (no SyncStatus QUEUED, no table writes)=scripts/guard-no-table-writes.sh" \
 	    --integration tests/integration --program build/san/$(PROG)
 
-demo: deps $(PROG)
+demo: deps $(PROG) $(JA_MO)
 	@scripts/demo.sh ./$(PROG)
 
 # Fuzzing needs clang's libFuzzer; the smoke build in `check` makes sure the targets
@@ -149,19 +157,22 @@ fuzz: deps $(FUZZ_BINS)
 bench: deps $(PROG)
 	@python3 bench/bench.py --program ./$(PROG)
 
-screenshots: deps $(PROG)
+screenshots: deps $(PROG) $(JA_MO)
 	@scripts/screenshots.sh ./$(PROG)
 
-install: $(PROG)
+install: $(PROG) $(JA_MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
 	install -m 0644 man/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	install -d $(DESTDIR)$(DATADIR)/demo
 	install -m 0644 $(DEMO_FILES) $(DESTDIR)$(DATADIR)/demo/
+	install -d $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES
+	install -m 0644 $(JA_MO) $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES/$(PROG).mo
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES/$(PROG).mo
 
 clean:
 	rm -rf build $(PROG)

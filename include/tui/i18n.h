@@ -1,35 +1,55 @@
-/* The wizard's words in English and Japanese: every UI string goes through tr("key").
+/* The wizard's words: every UI string goes through tr("key"), English or Japanese.
  *
- * Owns: choosing the language (--lang ja|en, else LC_ALL / LC_MESSAGES / LANG starting
- * with "ja") and the string tables. The core table lives in src/tui/i18n.c; the run
- * dashboard and summary strings in src/tui/i18n_run.c (owned with those screens). */
+ * Owns: choosing the language (--lang ja|en, else LANGUAGE / LC_ALL / LC_MESSAGES / LANG as
+ * gettext decides), binding the gettext domain to its catalogs, and the key → English
+ * tables. The English text is the gettext msgid; the Japanese translations live in
+ * po/ja.po, compiled to <localedir>/ja/LC_MESSAGES/bedrock-chat-migrate.mo. The core table
+ * is in src/tui/i18n.c; the run dashboard and summary strings in src/tui/i18n_run.c (owned
+ * with those screens). After changing a table, run po/update.sh and translate what it
+ * marks new or fuzzy in po/ja.po. */
 #ifndef BCM_TUI_I18N_H
 #define BCM_TUI_I18N_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#define I18N_DOMAIN "bedrock-chat-migrate"
+
 enum ui_lang { UI_LANG_EN, UI_LANG_JA };
 
+/* context is NULL unless one English text needs different translations in different
+ * places ("Stay" in two dialogs); it becomes the entry's msgctxt. */
 struct tr_entry {
     const char *key;
     const char *en;
-    const char *ja;
+    const char *context;
 };
+
+/* Table markers for xgettext (po/update.sh), each filling both text fields of an entry:
+ * {"key", N_("English")} or, with a context, {"key", NC_("context", "English")}. */
+#define N_(english) english, NULL
+#define NC_(context, english) english, context
 
 /* Tables linked in (core and run); each ends with an entry whose key is NULL. */
 extern const struct tr_entry tr_table_core[];
 extern const struct tr_entry tr_table_run[];
 
 /* lang_option: --lang value or NULL (then the environment decides). Returns -1 when the
- * option names an unknown language. */
+ * option names an unknown language. --lang ja works without a ja_JP locale installed:
+ * it sets LANGUAGE=ja and, when the messages locale is C/POSIX, switches LC_MESSAGES to
+ * C.UTF-8 (gettext ignores LANGUAGE under the C locale). */
 int i18n_init(const char *lang_option);
+/* The language the strings really come out in (English when no Japanese catalog was
+ * found, whatever was asked). */
 enum ui_lang i18n_lang(void);
+/* The directory the domain is bound to (the one holding the catalogs, or the
+ * compile-time default when none does). */
+const char *i18n_locale_dir(void);
 /* The translation of key; the key itself when unknown (so a missing string shows up). */
 const char *tr(const char *key);
 /* A translated printf format, filled in: a new string (caller frees). Use this instead of
- * xasprintf(tr(key), …), which -Wformat-nonliteral refuses. The unit test checks that the
- * English and Japanese texts of every key take the same conversions in the same order. */
+ * xasprintf(tr(key), …), which -Wformat-nonliteral refuses. msgfmt --check-format and the
+ * unit tests check that each translation takes the English text's conversions in order. */
 char *trf(const char *key, ...);
 /* For tests: every table's entries, one after the other (NULL when i is past the end). */
 const struct tr_entry *i18n_entry(size_t i);

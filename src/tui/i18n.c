@@ -1,238 +1,385 @@
-/* The wizard's core strings in English and Japanese, the language choice and lookup. */
+/* The wizard's core strings (key → English msgid), the language choice and lookup through
+ * gettext. The Japanese texts are in po/ja.po. */
 #include "tui/i18n.h"
 
 #include "util/mem.h"
 
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef BCM_LOCALEDIR
+#define BCM_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/* The one catalog there is; a directory holding it is one the domain can be bound to. */
+#define JA_CATALOG "ja/LC_MESSAGES/" I18N_DOMAIN ".mo"
 
 const struct tr_entry tr_table_core[] = {
     /* frame */
-    {"title.program", "bedrock-chat-migrate", "bedrock-chat-migrate"},
-    {"title.demo", "DEMO — local emulator, no real AWS", "デモ — ローカルエミュレータ（実際のAWSではありません）"},
-    {"title.demo_short", "DEMO (emulator)", "デモ（エミュレータ）"},
-    {"step.welcome", "Welcome", "はじめに"},
-    {"step.identity", "Identity", "認証情報"},
-    {"step.outputs", "Outputs", "スタック出力"},
-    {"step.bots", "Bots", "ボット"},
-    {"step.cost", "Cost", "費用"},
-    {"screen.too_small", "terminal too small: need %d×%d, have %d×%d — enlarge the window (q quits)",
-     "端末が小さすぎます: %d×%d 必要ですが現在 %d×%d です — ウィンドウを広げてください（q で終了）"},
-    {"help.title", "Keys", "キー操作"},
-    {"help.everywhere", "Everywhere", "全画面共通"},
-    {"table.empty", "(nothing to show)", "（表示するものがありません）"},
-    {"table.no_match", "(no row matches the filter; Esc clears it)", "（フィルタに一致する行がありません。Esc で解除）"},
-    {"textbox.empty", "(paste here: the terminal's paste, or type)", "（ここに貼り付けるか入力してください）"},
-    {"textbox.too_long", "the paste is over 1 MiB and was cut; paste only the outputs", "貼り付けが 1 MiB を超えたため切り詰めました。出力部分だけを貼り付けてください"},
-    {"log.empty", "(no log lines yet)", "（ログはまだありません）"},
-    {"cost.unknown", "unknown", "不明"},
+    {"title.program", N_("bedrock-chat-migrate")},
+    {"title.demo", N_("DEMO — local emulator, no real AWS")},
+    {"title.demo_short", N_("DEMO (emulator)")},
+    {"step.welcome", N_("Welcome")},
+    {"step.identity", N_("Identity")},
+    {"step.outputs", N_("Outputs")},
+    {"step.bots", N_("Bots")},
+    {"step.cost", N_("Cost")},
+    {"screen.too_small", N_("terminal too small: need %d×%d, have %d×%d — enlarge the window (q quits)")},
+    {"help.title", N_("Keys")},
+    {"help.everywhere", N_("Everywhere")},
+    {"table.empty", N_("(nothing to show)")},
+    {"table.no_match", N_("(no row matches the filter; Esc clears it)")},
+    {"textbox.empty", N_("(paste here: the terminal's paste, or type)")},
+    {"textbox.too_long", N_("the paste is over 1 MiB and was cut; paste only the outputs")},
+    {"log.empty", N_("(no log lines yet)")},
+    {"cost.unknown", N_("unknown")},
     /* keys */
-    {"key.help", "help", "ヘルプ"},
-    {"key.quit", "quit", "終了"},
-    {"key.redraw", "redraw the screen", "再描画"},
-    {"key.close", "close", "閉じる"},
-    {"key.next", "next", "次へ"},
-    {"key.back", "back", "戻る"},
-    {"key.choose", "choose", "選択"},
-    {"key.scroll", "scroll", "スクロール"},
-    {"key.move", "move", "移動"},
-    {"key.pick", "use this profile", "このプロファイルを使う"},
-    {"key.cancel", "cancel", "取消"},
-    {"key.apply", "apply", "適用"},
-    {"key.profile", "profile", "プロファイル"},
-    {"key.region", "region", "リージョン"},
-    {"key.refresh", "check again", "再確認"},
-    {"key.paste", "paste outputs", "出力を貼り付け"},
-    {"key.rediscover", "discover again", "再検出"},
-    {"key.validate", "validate the paste", "貼り付けを検証"},
-    {"key.clear", "clear", "消去"},
-    {"key.newline", "new line", "改行"},
-    {"key.toggle", "select", "選択切替"},
-    {"key.all", "all", "全選択"},
-    {"key.none", "none", "全解除"},
-    {"key.filter", "filter", "絞り込み"},
-    {"key.sort", "sort", "並べ替え"},
-    {"key.sort_reverse", "reverse the sort", "逆順"},
-    {"key.reload", "read the bots again", "ボットを再読込"},
-    {"key.keep_filter", "keep filter", "絞り込みを確定"},
-    {"key.clear_filter", "clear filter", "絞り込みを解除"},
-    {"key.focus_launch", "go to Launch", "起動ボタンへ"},
-    {"key.concurrency", "concurrency", "同時実行数"},
-    {"key.edit_prices", "edit prices", "価格を編集"},
-    {"key.type_count", "type the bot count", "ボット数を入力"},
-    {"key.launch_now", "launch", "起動"},
-    {"key.leave_launch", "leave the button", "ボタンから離れる"},
-    {"key.switch", "switch", "切替"},
-    {"key.press", "press", "決定"},
-    {"key.yes", "yes", "はい"},
-    {"key.no", "no", "いいえ"},
+    {"key.help", N_("help")},
+    {"key.quit", N_("quit")},
+    {"key.redraw", N_("redraw the screen")},
+    {"key.close", N_("close")},
+    {"key.next", N_("next")},
+    {"key.back", N_("back")},
+    {"key.choose", N_("choose")},
+    {"key.scroll", N_("scroll")},
+    {"key.move", N_("move")},
+    {"key.pick", N_("use this profile")},
+    {"key.cancel", N_("cancel")},
+    {"key.apply", N_("apply")},
+    {"key.profile", N_("profile")},
+    {"key.region", N_("region")},
+    {"key.refresh", N_("check again")},
+    {"key.paste", N_("paste outputs")},
+    {"key.rediscover", N_("discover again")},
+    {"key.validate", N_("validate the paste")},
+    {"key.clear", N_("clear")},
+    {"key.newline", N_("new line")},
+    {"key.toggle", N_("select")},
+    {"key.all", N_("all")},
+    {"key.none", N_("none")},
+    {"key.filter", N_("filter")},
+    {"key.sort", N_("sort")},
+    {"key.sort_reverse", N_("reverse the sort")},
+    {"key.reload", N_("read the bots again")},
+    {"key.keep_filter", N_("keep filter")},
+    {"key.clear_filter", N_("clear filter")},
+    {"key.focus_launch", N_("go to Launch")},
+    {"key.concurrency", N_("concurrency")},
+    {"key.edit_prices", N_("edit prices")},
+    {"key.type_count", N_("type the bot count")},
+    {"key.launch_now", N_("launch")},
+    {"key.leave_launch", N_("leave the button")},
+    {"key.switch", N_("switch")},
+    {"key.press", N_("press")},
+    {"key.yes", N_("yes")},
+    {"key.no", N_("no")},
     /* quit */
-    {"quit.title", "Quit?", "終了しますか？"},
-    {"quit.body_idle", "Nothing has been launched. Quit the wizard?", "まだ何も起動していません。ウィザードを終了しますか？"},
-    {"quit.body_running", "Tasks already launched keep running in ECS. Launching stops now; start the wizard (or `run --yes`) again later to resume from the journal.",
-     "起動済みのタスクは ECS で実行を続けます。新たな起動は止めます。後でウィザード（または `run --yes`）を再び開くとジャーナルから再開できます。"},
-    {"quit.yes", "Quit", "終了"},
-    {"quit.no", "Stay", "続ける"},
-    {"quit.waiting", "Quitting: waiting for launches in flight to be recorded…", "終了中: 送信中の起動要求の結果を記録しています…"},
-    {"quit.resume_hint", "Tasks launched keep running. Resume later with the wizard or `bedrock-chat-migrate run --yes` (journal %s).",
-     "起動したタスクは実行を続けます。後でウィザードか `bedrock-chat-migrate run --yes` で再開できます（ジャーナル %s）。"},
+    {"quit.title", N_("Quit?")},
+    {"quit.body_idle", N_("Nothing has been launched. Quit the wizard?")},
+    {"quit.body_running", N_("Tasks already launched keep running in ECS. Launching stops now; start the wizard (or `run --yes`) again later to resume from the journal.")},
+    {"quit.yes", N_("Quit")},
+    {"quit.no", NC_("quit.no", "Stay")},
+    {"quit.waiting", N_("Quitting: waiting for launches in flight to be recorded…")},
+    {"quit.resume_hint", N_("Tasks launched keep running. Resume later with the wizard or `bedrock-chat-migrate run --yes` (journal %s).")},
     /* welcome */
-    {"welcome.what_title", "What this does", "このツールが行うこと"},
+    {"welcome.what_title", N_("What this does")},
     {"welcome.what",
-     "The v1 upgrade of Bedrock Claude Chat replaced the Aurora cluster that held the bots' vectors. This wizard rebuilds them: for every bot you select it launches one ECS Fargate embedding task (the deployment's own task definition), follows it to the end, and records everything in a journal so an interrupted run resumes without launching twice. Nothing is launched before the cost step, where you confirm explicitly. The tool never writes to the DynamoDB table.",
-     "Bedrock Claude Chat の v1 アップグレードでボットのベクトルを保持していた Aurora クラスタが置き換えられました。このウィザードはそれを再構築します。選んだボットごとに ECS Fargate の埋め込みタスク（デプロイ済みのタスク定義）を 1 つ起動し、終了まで追跡し、すべてをジャーナルに記録するので、中断しても二重起動せずに再開できます。費用の画面で明示的に確認するまで何も起動しません。DynamoDB テーブルには一切書き込みません。"},
-    {"welcome.prereq_title", "Before you start", "開始前の確認"},
+     N_("The v1 upgrade of Bedrock Claude Chat replaced the Aurora cluster that held the bots' vectors. This wizard rebuilds them: for every bot you select it launches one ECS Fargate embedding task (the deployment's own task definition), follows it to the end, and records everything in a journal so an interrupted run resumes without launching twice. Nothing is launched before the cost step, where you confirm explicitly. The tool never writes to the DynamoDB table.")},
+    {"welcome.prereq_title", N_("Before you start")},
     {"welcome.prereq",
-     "• Bedrock Claude Chat v1 is deployed (the stack's outputs include DbConfigSecretArn).\n• Published bot APIs were removed before the upgrade (their stacks pointed at the old cluster).\n• Your credentials may call: sts:GetCallerIdentity, cloudformation:DescribeStacks, dynamodb:DescribeTable/Scan, s3:ListBucket, ecs:DescribeTaskDefinition/RunTask/DescribeTasks/ListTasks, iam:PassRole on the task roles, logs:GetLogEvents.",
-     "• Bedrock Claude Chat v1 がデプロイ済みであること（スタック出力に DbConfigSecretArn があること）。\n• 公開済みのボット API はアップグレード前に削除済みであること（旧クラスタを参照していたため）。\n• 認証情報で次を呼び出せること: sts:GetCallerIdentity、cloudformation:DescribeStacks、dynamodb:DescribeTable/Scan、s3:ListBucket、ecs:DescribeTaskDefinition/RunTask/DescribeTasks/ListTasks、タスクロールへの iam:PassRole、logs:GetLogEvents。"},
-    {"welcome.ways_title", "Two ways to migrate", "移行の 2 つの方法"},
+     N_("• Bedrock Claude Chat v1 is deployed (the stack's outputs include DbConfigSecretArn).\n• Published bot APIs were removed before the upgrade (their stacks pointed at the old cluster).\n• Your credentials may call: sts:GetCallerIdentity, cloudformation:DescribeStacks, dynamodb:DescribeTable/Scan, s3:ListBucket, ecs:DescribeTaskDefinition/RunTask/DescribeTasks/ListTasks, iam:PassRole on the task roles, logs:GetLogEvents.")},
+    {"welcome.ways_title", N_("Two ways to migrate")},
     {"welcome.ways",
-     "Re-embed (this tool): simple and safe, works from the documents and URLs the bots already have; costs Fargate time and Bedrock embedding tokens, takes minutes to hours, and web sources are crawled again as they are today.\nSnapshot restore + logical replication: keeps the exact old vectors and costs no embedding, but needs the old cluster's snapshot, database work (restore, replication, cut-over) and downtime planning. This tool does not do it.",
-     "再埋め込み（このツール）: 簡単で安全。ボットが既に持つ文書と URL から作り直します。Fargate の実行時間と Bedrock の埋め込みトークンの費用がかかり、数分から数時間かかります。Web ソースは現在の内容で再クロールされます。\nスナップショット復元 + 論理レプリケーション: 旧ベクトルをそのまま保持し埋め込み費用は不要ですが、旧クラスタのスナップショット、データベース作業（復元・レプリケーション・切替）と停止計画が必要です。このツールでは行いません。"},
-    {"welcome.more", "more ↓ PgDn", "続き ↓ PgDn"},
-    {"welcome.choose", "How do you want to migrate?", "移行方法を選んでください"},
-    {"welcome.choice_reembed", "Re-embed every selected bot with this tool", "このツールで選んだボットを再埋め込みする"},
-    {"welcome.choice_snapshot", "Snapshot restore + logical replication (done by hand)", "スナップショット復元 + 論理レプリケーション（手作業）"},
-    {"welcome.snapshot_note", "This tool only re-embeds. Follow the Bedrock Chat migration guide for the snapshot path, or choose re-embed above.",
-     "このツールは再埋め込みのみ行います。スナップショットでの移行は Bedrock Chat の移行ガイドに従うか、上の再埋め込みを選んでください。"},
-    {"welcome.enter_hint", "Enter continues to the identity check; nothing is launched yet.", "Enter で認証情報の確認へ進みます。まだ何も起動しません。"},
+     N_("Re-embed (this tool): simple and safe, works from the documents and URLs the bots already have; costs Fargate time and Bedrock embedding tokens, takes minutes to hours, and web sources are crawled again as they are today.\nSnapshot restore + logical replication: keeps the exact old vectors and costs no embedding, but needs the old cluster's snapshot, database work (restore, replication, cut-over) and downtime planning. This tool does not do it.")},
+    {"welcome.more", N_("more ↓ PgDn")},
+    {"welcome.choose", N_("How do you want to migrate?")},
+    {"welcome.choice_reembed", N_("Re-embed every selected bot with this tool")},
+    {"welcome.choice_snapshot", N_("Snapshot restore + logical replication (done by hand)")},
+    {"welcome.snapshot_note", N_("This tool only re-embeds. Follow the Bedrock Chat migration guide for the snapshot path, or choose re-embed above.")},
+    {"welcome.enter_hint", N_("Enter continues to the identity check; nothing is launched yet.")},
     /* identity */
-    {"identity.intro", "The account and credentials every later step uses. Check this is the account of your Bedrock Chat deployment before going on.",
-     "以降のすべての手順で使うアカウントと認証情報です。Bedrock Chat をデプロイしたアカウントであることを確認してから進んでください。"},
-    {"identity.fetching", "Asking STS who these credentials are…", "STS に認証情報の主体を問い合わせています…"},
-    {"identity.account", "Account", "アカウント"},
-    {"identity.arn", "Caller ARN", "呼び出し元 ARN"},
-    {"identity.user_id", "User id", "ユーザー ID"},
-    {"identity.region", "Region", "リージョン"},
-    {"identity.profile", "Profile", "プロファイル"},
-    {"identity.credentials", "Credentials from", "認証情報の取得元"},
-    {"identity.endpoint", "Endpoint", "エンドポイント"},
-    {"identity.no_session", "The AWS session could not be set up:", "AWS セッションを準備できませんでした:"},
-    {"identity.failed", "Could not confirm the identity:", "認証情報を確認できませんでした:"},
-    {"identity.failed_hint", "Press p to pick another profile, r to change the region, F5 to try again.", "p で別のプロファイル、r でリージョン変更、F5 で再試行。"},
-    {"identity.ok_hint", "If this is the right account and region, press Enter. Otherwise p picks another profile, r changes the region.",
-     "アカウントとリージョンが正しければ Enter。違う場合は p でプロファイル、r でリージョンを変更します。"},
-    {"identity.busy", "Wait for the request in flight to finish, then try again.", "実行中の要求が終わるのを待ってから再度お試しください。"},
-    {"identity.reopen_failed", "could not set up the session", "セッションを準備できませんでした"},
-    {"identity.switched", "Now using profile %s in %s.", "プロファイル %s（%s）に切り替えました。"},
-    {"identity.pick_profile", "Profile (from ~/.aws/config and credentials)", "プロファイル（~/.aws/config と credentials）"},
-    {"identity.no_profiles", "No profiles in the shared config files.", "共有設定ファイルにプロファイルがありません。"},
-    {"identity.region_prompt", "Region", "リージョン"},
-    {"identity.region_example", "e.g. us-east-1, ap-northeast-1", "例: us-east-1、ap-northeast-1"},
+    {"identity.intro", N_("The account and credentials every later step uses. Check this is the account of your Bedrock Chat deployment before going on.")},
+    {"identity.fetching", N_("Asking STS who these credentials are…")},
+    {"identity.account", N_("Account")},
+    {"identity.arn", N_("Caller ARN")},
+    {"identity.user_id", N_("User id")},
+    {"identity.region", N_("Region")},
+    {"identity.profile", N_("Profile")},
+    {"identity.credentials", N_("Credentials from")},
+    {"identity.endpoint", N_("Endpoint")},
+    {"identity.no_session", N_("The AWS session could not be set up:")},
+    {"identity.failed", N_("Could not confirm the identity:")},
+    {"identity.failed_hint", N_("Press p to pick another profile, r to change the region, F5 to try again.")},
+    {"identity.ok_hint", N_("If this is the right account and region, press Enter. Otherwise p picks another profile, r changes the region.")},
+    {"identity.busy", N_("Wait for the request in flight to finish, then try again.")},
+    {"identity.reopen_failed", N_("could not set up the session")},
+    {"identity.switched", N_("Now using profile %s in %s.")},
+    {"identity.pick_profile", N_("Profile (from ~/.aws/config and credentials)")},
+    {"identity.no_profiles", N_("No profiles in the shared config files.")},
+    {"identity.region_prompt", N_("Region")},
+    {"identity.region_example", N_("e.g. us-east-1, ap-northeast-1")},
     /* outputs */
-    {"outputs.discovering", "Discovering the stack's outputs in CloudFormation…", "CloudFormation でスタック出力を検出しています…"},
-    {"outputs.validating", "Validating the pasted outputs against the account…", "貼り付けた出力をアカウントで検証しています…"},
-    {"outputs.failed", "The deployment could not be resolved:", "デプロイメントを特定できませんでした:"},
-    {"outputs.failed_hint", "Press p to paste the stack's outputs (from the console or `aws cloudformation describe-stacks`), F5 to discover again.",
-     "p でスタック出力（コンソールや `aws cloudformation describe-stacks` の結果）を貼り付け、F5 で再検出します。"},
-    {"outputs.source", "Outputs from", "出力の取得元"},
-    {"outputs.ok", "✓ Every required check passed. Enter continues to the bots.", "✓ 必要な確認はすべて成功しました。Enter でボット一覧へ。"},
-    {"outputs.not_ok", "✗ Fix the failed checks below first (hints under each), then F5 or paste again.", "✗ 下の失敗した項目を先に修正してください（各項目の下にヒント）。その後 F5 か再度貼り付け。"},
-    {"outputs.fix_first", "Not yet: the deployment must pass its checks before the bots can be read.", "まだ進めません: ボットを読み込む前にデプロイメントの確認を通す必要があります。"},
-    {"outputs.paste_intro", "Paste the stack's outputs: the console's Outputs tab, `describe-stacks` JSON or text, KEY=VALUE lines, or the guide's variables. Your terminal's paste goes straight into the box.",
-     "スタック出力を貼り付けてください: コンソールの出力タブ、`describe-stacks` の JSON やテキスト、KEY=VALUE 行、ガイドの変数のいずれでも構いません。端末の貼り付けがそのまま入ります。"},
-    {"outputs.paste_title", "Stack outputs", "スタック出力"},
-    {"outputs.paste_count", "%zu lines, %zu bytes — Ctrl-D validates", "%zu 行、%zu バイト — Ctrl-D で検証"},
-    {"outputs.paste_empty", "The box is empty: paste the outputs first.", "空です。先に出力を貼り付けてください。"},
-    {"check.table", "DynamoDB table", "DynamoDB テーブル"},
-    {"check.cluster", "ECS cluster", "ECS クラスタ"},
-    {"check.task_definition", "Task definition", "タスク定義"},
-    {"check.subnets", "Subnets", "サブネット"},
-    {"check.security_group", "Security group", "セキュリティグループ"},
-    {"check.document_bucket", "Document bucket", "文書バケット"},
-    {"check.stack_version", "Stack version", "スタックのバージョン"},
+    {"outputs.discovering", N_("Discovering the stack's outputs in CloudFormation…")},
+    {"outputs.validating", N_("Validating the pasted outputs against the account…")},
+    {"outputs.failed", N_("The deployment could not be resolved:")},
+    {"outputs.failed_hint", N_("Press p to paste the stack's outputs (from the console or `aws cloudformation describe-stacks`), F5 to discover again.")},
+    {"outputs.source", N_("Outputs from")},
+    {"outputs.ok", N_("✓ Every required check passed. Enter continues to the bots.")},
+    {"outputs.not_ok", N_("✗ Fix the failed checks below first (hints under each), then F5 or paste again.")},
+    {"outputs.fix_first", N_("Not yet: the deployment must pass its checks before the bots can be read.")},
+    {"outputs.paste_intro", N_("Paste the stack's outputs: the console's Outputs tab, `describe-stacks` JSON or text, KEY=VALUE lines, or the guide's variables. Your terminal's paste goes straight into the box.")},
+    {"outputs.paste_title", N_("Stack outputs")},
+    {"outputs.paste_count", N_("%zu lines, %zu bytes — Ctrl-D validates")},
+    {"outputs.paste_empty", N_("The box is empty: paste the outputs first.")},
+    {"check.table", N_("DynamoDB table")},
+    {"check.cluster", N_("ECS cluster")},
+    {"check.task_definition", N_("Task definition")},
+    {"check.subnets", N_("Subnets")},
+    {"check.security_group", N_("Security group")},
+    {"check.document_bucket", N_("Document bucket")},
+    {"check.stack_version", N_("Stack version")},
     /* bots */
-    {"bots.loading", "%s Reading bots: %llu items scanned, %zu bots found…", "%s ボットを読み込み中: %llu 件走査、%zu 件のボット…"},
-    {"bots.failed", "The bots could not be read:", "ボットを読み込めませんでした:"},
-    {"bots.failed_hint", "F5 tries again; Esc goes back to the outputs.", "F5 で再試行、Esc でスタック出力に戻ります。"},
-    {"bots.no_inventory", "the bots have not been read yet", "ボットがまだ読み込まれていません"},
-    {"bots.summary", "%zu of %zu bots selected — estimate %s", "%zu / %zu 件のボットを選択 — 見積 %s"},
-    {"bots.scan_source", "read from", "読込元"},
-    {"bots.col_title", "Title", "タイトル"},
-    {"bots.col_owner", "Owner", "所有者"},
-    {"bots.col_sources", "Sources", "ソース"},
-    {"bots.col_size", "Docs", "文書"},
-    {"bots.col_status", "Status", "状態"},
-    {"bots.col_estimate", "Estimate", "見積"},
-    {"bots.no_knowledge", "no knowledge", "ナレッジなし"},
-    {"bots.detail", "Bot", "ボット詳細"},
-    {"bots.detail_sources", "%zu files (%s, %zu missing), %zu URLs, %zu sitemaps", "ファイル %zu 件（%s、欠落 %zu）、URL %zu 件、サイトマップ %zu 件"},
-    {"bots.detail_estimate", "task %s–%s, %s, %llu–%llu tokens", "タスク %s–%s、%s、%llu–%llu トークン"},
-    {"bots.not_selected", "not selected:", "未選択:"},
-    {"bots.last_reason", "last sync:", "前回の同期:"},
-    {"bots.none_selected", "Select at least one bot (Space, or a for all).", "ボットを 1 件以上選んでください（Space、または a で全選択）。"},
-    {"bots.empty_selected", "This bot has no knowledge: its task would only clear its vectors.", "このボットにはナレッジがありません。タスクはベクトルを消去するだけです。"},
+    {"bots.loading", N_("%s Reading bots: %llu items scanned, %zu bots found…")},
+    {"bots.failed", N_("The bots could not be read:")},
+    {"bots.failed_hint", N_("F5 tries again; Esc goes back to the outputs.")},
+    {"bots.no_inventory", N_("the bots have not been read yet")},
+    {"bots.summary", N_("%zu of %zu bots selected — estimate %s")},
+    {"bots.scan_source", N_("read from")},
+    {"bots.col_title", N_("Title")},
+    {"bots.col_owner", N_("Owner")},
+    {"bots.col_sources", N_("Sources")},
+    {"bots.col_size", N_("Docs")},
+    {"bots.col_status", N_("Status")},
+    {"bots.col_estimate", N_("Estimate")},
+    {"bots.no_knowledge", N_("no knowledge")},
+    {"bots.detail", NC_("bots.detail", "Bot")},
+    {"bots.detail_sources", N_("%zu files (%s, %zu missing), %zu URLs, %zu sitemaps")},
+    {"bots.detail_estimate", N_("task %s–%s, %s, %llu–%llu tokens")},
+    {"bots.not_selected", N_("not selected:")},
+    {"bots.last_reason", N_("last sync:")},
+    {"bots.none_selected", N_("Select at least one bot (Space, or a for all).")},
+    {"bots.empty_selected", N_("This bot has no knowledge: its task would only clear its vectors.")},
     /* cost */
-    {"cost.heading", "Cost preview for %zu bots (ranges: low–high)", "%zu 件のボットの費用見積（範囲: 下限–上限）"},
-    {"cost.fargate", "Fargate tasks", "Fargate タスク"},
-    {"cost.bedrock", "Bedrock embeddings", "Bedrock 埋め込み"},
-    {"cost.scan", "DynamoDB scan (done)", "DynamoDB 走査（実施済み）"},
-    {"cost.total", "Total", "合計"},
-    {"cost.wall", "Time: %s–%s", "所要時間: %s–%s"},
-    {"cost.concurrency", "Concurrency: %d tasks at once (+/-)", "同時実行数: %d タスク（+/-）"},
-    {"cost.concurrency_why", "chosen in the wizard", "ウィザードで指定"},
-    {"cost.prices", "Prices: %s, %s, %s", "価格: %s、%s、%s"},
-    {"cost.per_bot", "Per bot", "ボットごと"},
-    {"cost.price_values", "$%s/vCPU-h, $%s/GB-h, $%s/1K tokens (e edits)", "$%s/vCPU時, $%s/GB時, $%s/1Kトークン（e で編集）"},
-    {"prices.title", "Prices (USD)", "価格（USD）"},
-    {"prices.intro", "The list prices the estimate multiplies by. Type your own (discounts, another region's rates); the totals are recomputed.",
-     "見積に使う定価です。割引後の単価などを入力すると合計を再計算します。"},
-    {"prices.vcpu_hour", "Fargate, per vCPU-hour", "Fargate（vCPU 1 時間あたり）"},
-    {"prices.gb_hour", "Fargate, per GB-hour of memory", "Fargate（メモリ 1 GB・1 時間あたり）"},
-    {"prices.embed_1k", "Bedrock embedding, per 1K tokens", "Bedrock 埋め込み（1K トークンあたり）"},
-    {"prices.hint", "Enter applies all three; Esc leaves the prices as they were.", "Enter で 3 つとも適用、Esc で変更せずに閉じます。"},
-    {"prices.region", "Built-in table for %s (%s) unless edited here.", "編集しない場合は %s（%s）の組み込み価格表を使います。"},
-    {"prices.key_type", "type a price", "価格を入力"},
-    {"prices.err_empty", "%s: type a price in USD, for example 0.04048.", "%s: USD の価格を入力してください（例: 0.04048）。"},
-    {"prices.err_number", "%s: \"%s\" is not a number; use digits and one dot, for example 0.04048.",
-     "%s: 「%s」は数値ではありません。数字と小数点 1 つで入力してください（例: 0.04048）。"},
-    {"prices.err_large", "%s: $%s is more than $%g, which no list price comes near; check the decimal point.",
-     "%s: $%s は $%g を超えており、どの定価よりも大きすぎます。小数点の位置を確認してください。"},
-    {"cost.assumptions", "Assumptions", "前提"},
-    {"cost.launch", "Launch", "起動"},
-    {"cost.tab_hint", "Press Tab to focus Launch; Enter alone never launches.", "Tab で起動ボタンへ。Enter だけでは起動しません。"},
-    {"cost.type_prompt", "Type %zu (the number of bots) and Enter, or y: %s▏", "%zu（ボット数）を入力して Enter、または y: %s▏"},
-    {"cost.type_mismatch", "That is not %zu: type the number of selected bots exactly, or Esc.", "%zu ではありません。選択したボット数を正確に入力するか Esc。"},
-    {"cost.enter_hint", "To launch, press Tab to focus Launch, then type the number of bots or y.", "起動するには Tab で起動ボタンに移り、ボット数か y を入力してください。"},
+    {"cost.heading", N_("Cost preview for %zu bots (ranges: low–high)")},
+    {"cost.fargate", N_("Fargate tasks")},
+    {"cost.bedrock", N_("Bedrock embeddings")},
+    {"cost.scan", N_("DynamoDB scan (done)")},
+    {"cost.total", N_("Total")},
+    {"cost.wall", N_("Time: %s–%s")},
+    {"cost.concurrency", N_("Concurrency: %d tasks at once (+/-)")},
+    {"cost.concurrency_why", N_("chosen in the wizard")},
+    {"cost.prices", N_("Prices: %s, %s, %s")},
+    {"cost.per_bot", N_("Per bot")},
+    {"cost.price_values", N_("$%s/vCPU-h, $%s/GB-h, $%s/1K tokens (e edits)")},
+    {"prices.title", N_("Prices (USD)")},
+    {"prices.intro", N_("The list prices the estimate multiplies by. Type your own (discounts, another region's rates); the totals are recomputed.")},
+    {"prices.vcpu_hour", N_("Fargate, per vCPU-hour")},
+    {"prices.gb_hour", N_("Fargate, per GB-hour of memory")},
+    {"prices.embed_1k", N_("Bedrock embedding, per 1K tokens")},
+    {"prices.hint", N_("Enter applies all three; Esc leaves the prices as they were.")},
+    {"prices.region", N_("Built-in table for %s (%s) unless edited here.")},
+    {"prices.key_type", N_("type a price")},
+    {"prices.err_empty", N_("%s: type a price in USD, for example 0.04048.")},
+    {"prices.err_number", N_("%s: \"%s\" is not a number; use digits and one dot, for example 0.04048.")},
+    {"prices.err_large", N_("%s: $%s is more than $%g, which no list price comes near; check the decimal point.")},
+    {"cost.assumptions", N_("Assumptions")},
+    {"cost.launch", N_("Launch")},
+    {"cost.tab_hint", N_("Press Tab to focus Launch; Enter alone never launches.")},
+    {"cost.type_prompt", N_("Type %zu (the number of bots) and Enter, or y: %s▏")},
+    {"cost.type_mismatch", N_("That is not %zu: type the number of selected bots exactly, or Esc.")},
+    {"cost.enter_hint", N_("To launch, press Tab to focus Launch, then type the number of bots or y.")},
     {NULL, NULL, NULL},
 };
 
 static enum ui_lang s_lang = UI_LANG_EN;
+/* --lang en: the English text whatever the environment's locale or LANGUAGE say. */
+static bool s_english_only;
+static char *s_locale_dir;
+/* The LANGUAGE value i18n_init put in the environment and the one it replaced, so that a
+ * later call (tests make several) decides from the user's environment, not from ours. */
+static char *s_language_ours;
+static char *s_language_before;
 
-static bool s_is_ja(const char *v)
+static bool s_is_directory(const char *path)
 {
-    return v && (strncmp(v, "ja", 2) == 0);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool s_holds_catalog(const char *dir)
+{
+    char *path = xasprintf("%s/%s", dir, JA_CATALOG);
+    bool found = access(path, R_OK) == 0;
+    free(path);
+    return found;
+}
+
+/* The directory of the running program, or NULL when /proc does not say. */
+static char *s_program_directory(void)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0)
+        return NULL;
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    return xstrdup(path[0] ? path : "/");
+}
+
+/* $BCM_LOCALEDIR, then the build tree beside the program (./bedrock-chat-migrate uses
+ * build/locale; build/san/… and build/tests/… use build/locale as their ../locale), then an
+ * installed tree (<prefix>/bin → <prefix>/share/locale), then the configured directory. */
+static char *s_find_locale_dir(void)
+{
+    const char *env = getenv("BCM_LOCALEDIR");
+    if (env && *env && s_is_directory(env))
+        return xstrdup(env);
+    char *dir = s_program_directory();
+    if (dir) {
+        const char *relative[] = {"build/locale", "../locale", "../share/locale"};
+        for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+            char *candidate = xasprintf("%s/%s", dir, relative[i]);
+            if (s_holds_catalog(candidate)) {
+                free(dir);
+                return candidate;
+            }
+            free(candidate);
+        }
+        free(dir);
+    }
+    return xstrdup(BCM_LOCALEDIR);
+}
+
+static bool s_is_c_locale(const char *name)
+{
+    return !name || strcmp(name, "C") == 0 || strcmp(name, "POSIX") == 0;
+}
+
+/* The locale the environment asks messages in: the first set of LC_ALL, LC_MESSAGES, LANG. */
+static const char *s_environment_locale(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return v;
+    }
+    return NULL;
+}
+
+static bool s_names_a_language(const char *locale_name)
+{
+    return locale_name && *locale_name && !s_is_c_locale(locale_name) &&
+           strncmp(locale_name, "C.", 2) != 0;
+}
+
+/* glibc's gettext ignores LANGUAGE while LC_MESSAGES is the C locale; C.UTF-8 (present
+ * even where no other locale is installed) lets it through and keeps C's conventions. */
+static void s_messages_locale_heeds_language(void)
+{
+    if (!s_is_c_locale(setlocale(LC_MESSAGES, NULL)))
+        return;
+    if (!setlocale(LC_MESSAGES, "C.UTF-8"))
+        (void)setlocale(LC_MESSAGES, "en_US.UTF-8");
+}
+
+static void s_set_language(const char *value)
+{
+    const char *before = getenv("LANGUAGE");
+    s_language_before = before ? xstrdup(before) : NULL;
+    s_language_ours = xstrdup(value);
+    setenv("LANGUAGE", value, 1);
+}
+
+static void s_restore_language(void)
+{
+    if (!s_language_ours)
+        return;
+    const char *now = getenv("LANGUAGE");
+    if (now && strcmp(now, s_language_ours) == 0) {
+        if (s_language_before)
+            setenv("LANGUAGE", s_language_before, 1);
+        else
+            unsetenv("LANGUAGE");
+    }
+    free(s_language_ours);
+    free(s_language_before);
+    s_language_ours = NULL;
+    s_language_before = NULL;
+}
+
+/* The language gettext really answers in: the Language field of the catalog it found
+ * (its header is the translation of the empty msgid); English when it found none. */
+static enum ui_lang s_catalog_language(void)
+{
+    const char *header = dgettext(I18N_DOMAIN, "");
+    if (!header || !*header)
+        return UI_LANG_EN;
+    const char *field = strncmp(header, "Language:", 9) == 0 ? header : strstr(header, "\nLanguage:");
+    if (!field)
+        return UI_LANG_EN;
+    field = strchr(field, ':') + 1;
+    while (*field == ' ')
+        field++;
+    return strncmp(field, "ja", 2) == 0 ? UI_LANG_JA : UI_LANG_EN;
 }
 
 int i18n_init(const char *lang_option)
 {
+    enum { FROM_ENVIRONMENT, ENGLISH, JAPANESE } want = FROM_ENVIRONMENT;
     if (lang_option) {
         if (strcmp(lang_option, "ja") == 0 || strncmp(lang_option, "ja_", 3) == 0)
-            s_lang = UI_LANG_JA;
+            want = JAPANESE;
         else if (strcmp(lang_option, "en") == 0 || strncmp(lang_option, "en_", 3) == 0)
-            s_lang = UI_LANG_EN;
+            want = ENGLISH;
         else
             return -1;
-        return 0;
     }
-    /* The POSIX precedence: LC_ALL, then LC_MESSAGES, then LANG; the first set one decides. */
-    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    s_lang = UI_LANG_EN;
-    for (size_t i = 0; i < 3; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v) {
-            s_lang = s_is_ja(v) ? UI_LANG_JA : UI_LANG_EN;
-            break;
+    s_restore_language();
+    free(s_locale_dir);
+    s_locale_dir = s_find_locale_dir();
+    (void)bindtextdomain(I18N_DOMAIN, s_locale_dir);
+    (void)bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+    s_english_only = want == ENGLISH;
+    if (want == JAPANESE) {
+        s_set_language("ja");
+        s_messages_locale_heeds_language();
+    } else if (want == FROM_ENVIRONMENT) {
+        if (!setlocale(LC_MESSAGES, ""))
+            (void)setlocale(LC_MESSAGES, "C");
+        /* LANG=ja_JP.UTF-8 on a machine without that locale leaves LC_MESSAGES at C, where
+         * gettext would answer in English: ask for the language by name instead, as gettext
+         * would have with the locale installed (an explicit LANGUAGE still comes first). */
+        const char *asked = s_environment_locale();
+        if (s_is_c_locale(setlocale(LC_MESSAGES, NULL)) && s_names_a_language(asked)) {
+            const char *language = getenv("LANGUAGE");
+            if (!language || !*language)
+                s_set_language(asked);
+            s_messages_locale_heeds_language();
         }
     }
+    s_lang = s_english_only ? UI_LANG_EN : s_catalog_language();
     return 0;
 }
 
 enum ui_lang i18n_lang(void)
 {
     return s_lang;
+}
+
+const char *i18n_locale_dir(void)
+{
+    return s_locale_dir ? s_locale_dir : BCM_LOCALEDIR;
 }
 
 const struct tr_entry *i18n_entry(size_t i)
@@ -249,17 +396,29 @@ const struct tr_entry *i18n_entry(size_t i)
     return NULL;
 }
 
+/* A msgctxt entry's msgid in the catalog is "context\004english". */
+static const char *s_translate(const struct tr_entry *e)
+{
+    if (s_english_only)
+        return e->en;
+    if (!e->context)
+        return dgettext(I18N_DOMAIN, e->en);
+    char *id = xasprintf("%s\004%s", e->context, e->en);
+    const char *text = dgettext(I18N_DOMAIN, id);
+    if (text == id)
+        text = e->en;
+    free(id);
+    return text;
+}
+
 const char *tr(const char *key)
 {
     if (!key)
         return "";
     const struct tr_entry *e;
-    for (size_t i = 0; (e = i18n_entry(i)) != NULL; i++) {
-        if (strcmp(e->key, key) == 0) {
-            const char *text = s_lang == UI_LANG_JA && e->ja ? e->ja : e->en;
-            return text ? text : key;
-        }
-    }
+    for (size_t i = 0; (e = i18n_entry(i)) != NULL; i++)
+        if (strcmp(e->key, key) == 0)
+            return e->en ? s_translate(e) : key;
     return key;
 }
 
