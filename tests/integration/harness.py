@@ -319,6 +319,12 @@ class Emulator:
     def credentials_file(self):
         return os.path.join(self.tmpdir, "aws-credentials")
 
+    def wrong_secret(self):
+        """A secret that differs from the user's in its first character, whatever that is
+        (the emulator's secrets are random: a fixed replacement could equal it)."""
+        first = self.secret_key[0]
+        return ("W" if first != "W" else "V") + self.secret_key[1:]
+
     def client(self, service, access_key=None, secret_key=None):
         """A boto3 client signed with the emulator user's key (or the given one). Clients
         with the user's key are cached (boto3 clients are safe to share between threads)."""

@@ -49,7 +49,7 @@ class HarnessTest(harness.EmulatorTestCase):
                               ("dynamodb", lambda c: c.list_tables()),
                               ("ecs", lambda c: c.list_clusters())):
             with self.subTest(service=service):
-                bad = self.emu.client(service, secret_key="x" + self.emu.secret_key[1:])
+                bad = self.emu.client(service, secret_key=self.emu.wrong_secret())
                 with self.assertRaises(botocore.exceptions.ClientError) as ctx:
                     call(bad)
                 # For JSON-protocol services moto answers with an XML ErrorResponse (real AWS

@@ -107,7 +107,7 @@ class WhoamiTest(harness.EmulatorTestCase):
     # -- credentials that do not ------------------------------------------------------
 
     def test_wrong_secret_exits_3_and_says_why(self):
-        wrong = "W" + self.emu.secret_key[1:]
+        wrong = self.emu.wrong_secret()
         completed = self.cli("whoami", env_overrides={"AWS_SECRET_ACCESS_KEY": wrong})
         self.assertEqual(completed.returncode, 3, completed.stdout + completed.stderr)
         self.assertRegex(completed.stderr, r"(?i)signature")
@@ -118,7 +118,7 @@ class WhoamiTest(harness.EmulatorTestCase):
         self.assertEqual(completed.stdout, "")
 
     def test_wrong_secret_json_error(self):
-        wrong = "W" + self.emu.secret_key[1:]
+        wrong = self.emu.wrong_secret()
         completed = self.cli("whoami", "--json", env_overrides={"AWS_SECRET_ACCESS_KEY": wrong})
         self.assertEqual(completed.returncode, 3)
         doc = json.loads(completed.stdout)
@@ -173,7 +173,7 @@ class WhoamiTest(harness.EmulatorTestCase):
         self.assertNotRegex(log, r"Signature=[0-9a-f]{64}")
 
     def test_debug_with_wrong_secret_no_secret(self):
-        wrong = "W" + self.emu.secret_key[1:]
+        wrong = self.emu.wrong_secret()
         completed = self.cli("whoami", "--debug", env_overrides={"AWS_SECRET_ACCESS_KEY": wrong})
         self.assertEqual(completed.returncode, 3)
         self.assertRegex(completed.stderr, r"\b403\b")
