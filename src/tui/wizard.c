@@ -256,21 +256,6 @@ void wizard_forget_from_deployment(struct wizard *w)
 static void s_forget_engine_data(struct wizard *w)
 {
     wizard_forget_from_deployment(w);
-    if (w->plan) {
-        plan_free(w->plan);
-        free(w->plan);
-        w->plan = NULL;
-    }
-    if (w->inventory) {
-        inventory_free(w->inventory);
-        free(w->inventory);
-        w->inventory = NULL;
-    }
-    if (w->deployment) {
-        deployment_free(w->deployment);
-        free(w->deployment);
-        w->deployment = NULL;
-    }
     if (w->identity) {
         identity_free(w->identity);
         free(w->identity);
