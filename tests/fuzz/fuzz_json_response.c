@@ -33,41 +33,6 @@ static const char PASTE[] =
     "\"PrivateSubnetId1\": \"subnet-0ee55ff66aa77bb88\","
     "\"DocumentBucketName\": \"bedrockchatstack-documentbucketae41e5a9-1k2j3h4g5f6d\"}}";
 
-struct fixture {
-    struct ev_loop *loop;
-    struct scripted_http http;
-    struct cred_provider *creds;
-    struct aws_session session;
-    bool done;
-};
-
-static void s_open(struct fixture *f, const uint8_t *data, size_t size)
-{
-    memset(f, 0, sizeof(*f));
-    f->loop = ev_loop_new();
-    scripted_http_init(&f->http, f->loop, data, size);
-    struct aws_credentials c = {.access_key_id = (char *)"AKIDFUZZ",
-                                .secret_access_key = (char *)"fuzz-secret",
-                                .source = (char *)"fuzz"};
-    f->creds = cred_provider_static(&c);
-    /* One attempt: a retry would only replay the next body, and its backoff is wall time. */
-    struct aws_client_config cfg = {.loop = f->loop, .http = &f->http.base, .creds = f->creds,
-                                    .region = "us-east-1", .max_attempts = 1};
-    f->session.loop = f->loop;
-    f->session.http = &f->http.base;
-    f->session.creds = f->creds;
-    f->session.client = aws_client_new(&cfg);
-    f->session.region = (char *)"us-east-1";
-    f->session.region_source = "fuzz";
-    f->session.profile = (char *)"default";
-}
-
-static void s_close(struct fixture *f)
-{
-    aws_client_free(f->session.client);
-    cred_provider_free(f->creds);
-    ev_loop_free(f->loop);
-}
 
 static void s_on_call(void *ud, struct aws_response *r)
 {
@@ -132,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     uint8_t mode = data[0];
     struct fixture f;
-    s_open(&f, data + 1, size - 1);
+    fuzz_fixture_open(&f, data + 1, size - 1);
     switch (mode % 4) {
     case 0:
         aws_call_json(f.session.client, &AWS_SVC_DYNAMODB, "Scan", NULL, s_on_call, &f);
@@ -162,6 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ev_loop_run_until(f.loop, &f.done);
     scripted_http_drain(&f.http);
-    s_close(&f);
+    fuzz_fixture_close(&f);
     return 0;
 }

@@ -14,11 +14,16 @@
 #ifndef BCM_FUZZ_SCRIPTED_TRANSPORT_H
 #define BCM_FUZZ_SCRIPTED_TRANSPORT_H
 
+#include "aws/client.h"
+#include "aws/credentials.h"
 #include "aws/http.h"
+#include "aws/session.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +139,44 @@ static void scripted_http_drain(struct scripted_http *s)
 {
     while (s->pending > 0)
         ev_loop_run_once(s->loop, 0);
+}
+
+/* The session every response target drives: the real client over the scripted
+ * transport, static credentials, one attempt per call. */
+struct fixture {
+    struct ev_loop *loop;
+    struct scripted_http http;
+    struct cred_provider *creds;
+    struct aws_session session;
+    bool done;
+};
+
+static inline void fuzz_fixture_open(struct fixture *f, const uint8_t *data, size_t size)
+{
+    memset(f, 0, sizeof(*f));
+    f->loop = ev_loop_new();
+    scripted_http_init(&f->http, f->loop, data, size);
+    struct aws_credentials c = {.access_key_id = (char *)"AKIDFUZZ",
+                                .secret_access_key = (char *)"fuzz-secret",
+                                .source = (char *)"fuzz"};
+    f->creds = cred_provider_static(&c);
+    /* One attempt: a retry would only replay the next body, and its backoff is wall time. */
+    struct aws_client_config cfg = {.loop = f->loop, .http = &f->http.base, .creds = f->creds,
+                                    .region = "us-east-1", .max_attempts = 1};
+    f->session.loop = f->loop;
+    f->session.http = &f->http.base;
+    f->session.creds = f->creds;
+    f->session.client = aws_client_new(&cfg);
+    f->session.region = (char *)"us-east-1";
+    f->session.region_source = "fuzz";
+    f->session.profile = (char *)"default";
+}
+
+static inline void fuzz_fixture_close(struct fixture *f)
+{
+    aws_client_free(f->session.client);
+    cred_provider_free(f->creds);
+    ev_loop_free(f->loop);
 }
 
 #endif
