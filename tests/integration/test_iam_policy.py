@@ -102,7 +102,9 @@ class MinimumPolicy(RunTestCase):
                  ("discover", ["outputs", "--stack", "NoSuchStack"], (0,)),
                  ("plan", ["plan"], (0,)),
                  ("run", ["run", "--yes", "--concurrency", 3], run_ok),
-                 ("status", ["status"], (0,)),
+                 # status exits as the run ended: 1 when a bot failed (which the two
+                 # variants sharing bots may cause, see above).
+                 ("status", ["status"], run_ok),
                  ("logs", ["logs", bot_id], (0,))]
         # ListTasks: a RunTask whose reply is lost (reset after ECS acted) is reconciled.
         key = creds["AWS_ACCESS_KEY_ID"]
