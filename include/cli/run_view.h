@@ -4,7 +4,7 @@
 #ifndef BCM_CLI_RUN_VIEW_H
 #define BCM_CLI_RUN_VIEW_H
 
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -17,7 +17,7 @@
 
 #include "aws/session.h"
 #include "cli/cli.h"
-#include "engine/pricing.h"
+#include "engine/estimate/pricing.h"
 #include "tui/i18n.h"
 
 #include <stdbool.h>

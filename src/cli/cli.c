@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 
-#include "engine/journal.h"
+#include "engine/run/journal.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/sanitize.h"

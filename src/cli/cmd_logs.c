@@ -2,8 +2,8 @@
 #include "cli/cli.h"
 
 #include "aws/client.h"
-#include "engine/runner.h"
-#include "engine/task_log.h"
+#include "engine/run/runner.h"
+#include "engine/run/task_log.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/sanitize.h"

@@ -1,7 +1,7 @@
 /* `outputs`: the resolved stack outputs and the checklist, for a person or as JSON. */
 #include "cli/cli.h"
 
-#include "engine/deployment.h"
+#include "engine/discover/deployment.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"

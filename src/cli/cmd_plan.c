@@ -2,10 +2,10 @@
  * assumptions in view. Reads only; launches nothing. */
 #include "cli/cli.h"
 
-#include "engine/deployment.h"
-#include "engine/inventory.h"
-#include "engine/plan.h"
-#include "engine/pricing.h"
+#include "engine/discover/deployment.h"
+#include "engine/discover/inventory.h"
+#include "engine/estimate/plan.h"
+#include "engine/estimate/pricing.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"

@@ -1,8 +1,8 @@
 /* `status`: a run's state from its journal, without touching AWS. */
 #include "cli/cli.h"
 
-#include "engine/journal.h"
-#include "engine/runner.h"
+#include "engine/run/journal.h"
+#include "engine/run/runner.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 #include "util/textwidth.h"

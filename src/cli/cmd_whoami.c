@@ -1,7 +1,7 @@
 /* `whoami`: the account, caller, region and credential source, before anything else. */
 #include "cli/cli.h"
 
-#include "engine/identity.h"
+#include "engine/discover/identity.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/sanitize.h"

@@ -4,7 +4,7 @@
 #include "tui/tui.h"
 
 #include "cli/cli.h"
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 #include "util/textwidth.h"

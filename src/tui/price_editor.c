@@ -4,8 +4,8 @@
  * wizard, so a plan built again (another selection, another deployment) keeps them. */
 #include "tui/tui.h"
 
-#include "engine/plan.h"
-#include "engine/pricing.h"
+#include "engine/estimate/plan.h"
+#include "engine/estimate/pricing.h"
 #include "util/mem.h"
 
 #include <math.h>

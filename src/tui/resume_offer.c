@@ -6,7 +6,7 @@
  * must not choose it. Nothing is moved or launched here; step_run acts on the answer. */
 #include "tui/tui.h"
 
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
 

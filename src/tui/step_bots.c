@@ -3,8 +3,8 @@
  * detail pane for the bot under the cursor. Selection goes to the plan (plan_select). */
 #include "tui/tui.h"
 
-#include "engine/inventory.h"
-#include "engine/plan.h"
+#include "engine/discover/inventory.h"
+#include "engine/estimate/plan.h"
 #include "util/mem.h"
 
 #include <stdint.h>

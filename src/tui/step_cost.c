@@ -4,8 +4,8 @@
  * selected bots (and Enter) or `y`. */
 #include "tui/tui.h"
 
-#include "engine/inventory.h"
-#include "engine/plan.h"
+#include "engine/discover/inventory.h"
+#include "engine/estimate/plan.h"
 #include "util/mem.h"
 
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include "aws/config_file.h"
 #include "cli/cli.h"
-#include "engine/identity.h"
+#include "engine/discover/identity.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
 

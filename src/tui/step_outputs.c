@@ -3,7 +3,7 @@
  * fix hint for every check that is not OK. */
 #include "tui/tui.h"
 
-#include "engine/deployment.h"
+#include "engine/discover/deployment.h"
 #include "util/mem.h"
 
 #include <stdlib.h>

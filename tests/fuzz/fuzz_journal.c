@@ -1,7 +1,7 @@
 /* libFuzzer target: the journal reader takes any bytes (a torn or hostile file) without
  * crashing, and the runner's replay of them (journal_view_load) neither. */
-#include "engine/journal.h"
-#include "engine/runner.h"
+#include "engine/run/journal.h"
+#include "engine/run/runner.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -11,8 +11,8 @@
 #include "aws/client.h"
 #include "aws/credentials.h"
 #include "aws/session.h"
-#include "engine/deployment.h"
-#include "engine/inventory.h"
+#include "engine/discover/deployment.h"
+#include "engine/discover/inventory.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 

@@ -1,6 +1,6 @@
 /* Fuzzes the stack-outputs paste parser: any bytes must give either a resolved set or an
  * error, never a crash, a leak or a partial result. */
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include "aws/client.h"
 #include "aws/credentials.h"
 #include "aws/session.h"
-#include "engine/deployment.h"
+#include "engine/discover/deployment.h"
 #include "support/fake_http.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/journal.h"
+#include "engine/run/journal.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/journal_aside.h"
+#include "engine/run/journal_aside.h"
 #include "util/mem.h"
 
 #include <dirent.h>

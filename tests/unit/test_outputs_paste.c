@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 #include "util/mem.h"
 
 #include <stdlib.h>

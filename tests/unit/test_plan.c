@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/inventory.h"
-#include "engine/plan.h"
+#include "engine/discover/inventory.h"
+#include "engine/estimate/plan.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

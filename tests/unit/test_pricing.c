@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/pricing.h"
+#include "engine/estimate/pricing.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/report.h"
+#include "engine/run/report.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
 

@@ -10,7 +10,7 @@
 #include "aws/client.h"
 #include "aws/credentials.h"
 #include "aws/session.h"
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 #include "support/fake_http.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"

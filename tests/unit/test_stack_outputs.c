@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 
 #include <stdlib.h>
 #include <string.h>

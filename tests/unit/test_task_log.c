@@ -7,7 +7,7 @@
 
 #include "aws/client.h"
 #include "aws/credentials.h"
-#include "engine/task_log.h"
+#include "engine/run/task_log.h"
 #include "support/fake_http.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"

@@ -1,5 +1,5 @@
 /* Built-in list prices, the --prices override file, and Fargate task cost. */
-#include "engine/pricing.h"
+#include "engine/estimate/pricing.h"
 
 #include "util/mem.h"
 

@@ -3,7 +3,7 @@
 #ifndef BCM_ENGINE_RUNNER_INTERNAL_H
 #define BCM_ENGINE_RUNNER_INTERNAL_H
 
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 
 #include <stdarg.h>
 #include <sys/types.h>

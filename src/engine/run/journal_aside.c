@@ -1,9 +1,9 @@
 /* Moving an earlier run's journal (and its reports) aside under a name carrying its run
  * id, so the default journal path is free for a new run. */
-#include "engine/journal_aside.h"
+#include "engine/run/journal_aside.h"
 
-#include "engine/report.h"
-#include "engine/runner.h"
+#include "engine/run/report.h"
+#include "engine/run/runner.h"
 #include "util/mem.h"
 
 #include <errno.h>

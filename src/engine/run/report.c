@@ -1,6 +1,6 @@
 /* The run report: a snapshot of a run's bots rendered as Markdown and JSON and written
  * beside the journal. */
-#include "engine/report.h"
+#include "engine/run/report.h"
 
 #include "util/buf.h"
 #include "util/mem.h"

@@ -1,10 +1,10 @@
 /* The bot inventory: DescribeTable, a parallel paginated Scan of the sparse
  * LastBotUsedIndex (or the table), a tolerant bot model, and the S3 listing per bot. */
-#include "engine/inventory.h"
+#include "engine/discover/inventory.h"
 
 #include "aws/client.h"
 #include "aws/session.h"
-#include "engine/deployment.h"
+#include "engine/discover/deployment.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 

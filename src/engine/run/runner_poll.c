@@ -2,7 +2,7 @@
  * reconciliation with ECS (ListTasks by startedBy) after a crash or an ambiguous launch. */
 #include "aws/client.h"
 #include "aws/session.h"
-#include "engine/runner_internal.h"
+#include "runner_internal.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 

@@ -1,4 +1,4 @@
-#include "engine/task_log.h"
+#include "engine/run/task_log.h"
 
 #include "aws/client.h"
 #include "util/mem.h"

@@ -1,7 +1,7 @@
 /* The paste / file parser for stack outputs: detects the format from the first line that
  * says something, splits it into key/value pairs, and leaves matching to
  * stack_outputs_resolve. Every error names the line and what was expected there. */
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 
 #include "util/buf.h"
 #include "util/mem.h"

@@ -1,11 +1,11 @@
 /* The run's state machine: launch queue, RunTask, polling, judging, retries.
  * Journal records and resume live in runner_journal.c; see engine/runner.h. */
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 
 #include "aws/client.h"
 #include "aws/session.h"
-#include "engine/journal.h"
-#include "engine/runner_internal.h"
+#include "engine/run/journal.h"
+#include "runner_internal.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 

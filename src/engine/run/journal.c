@@ -1,4 +1,4 @@
-#include "engine/journal.h"
+#include "engine/run/journal.h"
 
 #include "util/buf.h"
 #include "util/mem.h"

@@ -10,7 +10,7 @@
 #ifndef BCM_ENGINE_REPORT_H
 #define BCM_ENGINE_REPORT_H
 
-#include "engine/runner.h"
+#include "engine/run/runner.h"
 
 #include <stdbool.h>
 #include <stddef.h>

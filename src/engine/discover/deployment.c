@@ -1,7 +1,7 @@
 /* Resolving and validating the deployment: stack outputs from CloudFormation (or a
  * paste / file), then one check per resource against the live account, all in flight at
  * once on the event loop. */
-#include "engine/deployment.h"
+#include "engine/discover/deployment.h"
 
 #include "aws/client.h"
 #include "aws/session.h"

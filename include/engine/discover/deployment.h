@@ -8,7 +8,7 @@
 #ifndef BCM_ENGINE_DEPLOYMENT_H
 #define BCM_ENGINE_DEPLOYMENT_H
 
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 
 #include <stdbool.h>
 #include <stddef.h>

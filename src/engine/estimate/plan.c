@@ -1,8 +1,8 @@
 /* Selection and the low–high estimate of a run: tokens, task time, cost, wall clock. */
-#include "engine/plan.h"
+#include "engine/estimate/plan.h"
 
-#include "engine/deployment.h"
-#include "engine/inventory.h"
+#include "engine/discover/deployment.h"
+#include "engine/discover/inventory.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

@@ -14,8 +14,8 @@
  */
 #include "aws/client.h"
 #include "aws/session.h"
-#include "engine/journal.h"
-#include "engine/runner_internal.h"
+#include "engine/run/journal.h"
+#include "runner_internal.h"
 #include "util/ev_loop.h"
 #include "util/buf.h"
 #include "util/mem.h"

@@ -11,7 +11,7 @@
 #ifndef BCM_ENGINE_PLAN_H
 #define BCM_ENGINE_PLAN_H
 
-#include "engine/pricing.h"
+#include "engine/estimate/pricing.h"
 
 #include <stdbool.h>
 #include <stddef.h>

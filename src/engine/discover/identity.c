@@ -1,4 +1,4 @@
-#include "engine/identity.h"
+#include "engine/discover/identity.h"
 
 #include "aws/client.h"
 #include "aws/credentials.h"

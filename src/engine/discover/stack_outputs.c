@@ -1,4 +1,4 @@
-#include "engine/stack_outputs.h"
+#include "engine/discover/stack_outputs.h"
 
 #include "util/buf.h"
 #include "util/mem.h"
