@@ -94,7 +94,7 @@ struct aws_client_config {
     int max_attempts;            /* 0: AWS_MAX_ATTEMPTS, the profile, or the service default */
     struct debug_log *log;       /* NULL: quiet */
     time_t (*wall_clock)(void);  /* NULL: time(); tests freeze it */
-    double (*random01)(void);    /* NULL: a seeded PRNG; tests make jitter deterministic */
+    double (*random01)(void);    /* NULL: util/random; tests make jitter deterministic */
     long connect_timeout_ms;
     long timeout_ms;
 };

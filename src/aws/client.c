@@ -6,6 +6,7 @@
 #include "util/ev_loop.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/random.h"
 #include "util/sanitize.h"
 
 #include <ctype.h>
@@ -57,7 +58,6 @@ struct aws_client {
     long connect_timeout_ms;
     long timeout_ms;
     int retry_quota;
-    uint64_t rng;
     struct aws_client_stats stats;
 };
 
@@ -85,18 +85,9 @@ struct aws_call {
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static double s_default_random(struct aws_client *c)
+static double s_random01(const struct aws_client *c)
 {
-    /* xorshift64*: jitter needs spread, not cryptographic quality. */
-    c->rng ^= c->rng >> 12;
-    c->rng ^= c->rng << 25;
-    c->rng ^= c->rng >> 27;
-    return (double)((c->rng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-static double s_random01(struct aws_client *c)
-{
-    return c->random01 ? c->random01() : s_default_random(c);
+    return c->random01 ? c->random01() : random_unit();
 }
 
 bool aws_error_is_throttle(const char *code)
@@ -335,9 +326,6 @@ struct aws_client *aws_client_new(const struct aws_client_config *cfg)
     c->connect_timeout_ms = cfg->connect_timeout_ms;
     c->timeout_ms = cfg->timeout_ms;
     c->retry_quota = RETRY_QUOTA_INITIAL;
-    c->rng = (uint64_t)ev_now_ms() ^ 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)c;
-    if (!c->rng)
-        c->rng = 1;
     c->max_attempts = cfg->max_attempts;
     if (c->max_attempts <= 0) {
         const char *env = getenv("AWS_MAX_ATTEMPTS");

@@ -8,6 +8,7 @@
 #include "runner_internal.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
+#include "util/random.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#define DESCRIBE_BATCH 100
-#define BATCH_GET_BATCH 100
 #define MAX_LAUNCHES_IN_FLIGHT 10
 
 static const char *const s_state_names[BOT_STATE_COUNT] = {
@@ -147,7 +146,6 @@ void runner_client_token(const struct runner *r, const struct run_bot *b, char o
 struct launch_ctx {
     struct runner *r;
     size_t index;
-    uint64_t generation;
 };
 
 static char *s_keys_json(const char *pk, const char *sk)
@@ -208,7 +206,7 @@ static void s_backoff(struct runner *r, struct run_bot *b)
     double cap = r->cfg.launch_backoff_max_ms ? (double)r->cfg.launch_backoff_max_ms : 60000.0;
     double base = 1000.0 * pow(2.0, b->launch_failures > 10 ? 10 : b->launch_failures);
     double delay = base > cap ? cap : base;
-    delay = delay / 2 + (double)(rand() % 1000) / 1000.0 * delay / 2;
+    delay = delay / 2 + random_unit() * delay / 2;
     b->not_before_ms = ev_now_ms() + (uint64_t)delay;
 }
 

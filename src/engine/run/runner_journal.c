@@ -19,9 +19,9 @@
 #include "util/ev_loop.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/random.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,10 +417,7 @@ static void s_free_config(struct runner_cfg_copy *c)
 static void s_new_run_id(struct runner *r)
 {
     unsigned char rnd[6];
-    if (RAND_bytes(rnd, sizeof rnd) != 1) {
-        uint64_t t = runner_wall_ms();
-        memcpy(rnd, &t, sizeof rnd);
-    }
+    random_fill(rnd, sizeof rnd);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
