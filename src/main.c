@@ -1,8 +1,13 @@
 /* bedrock-chat-migrate: rebuild a Bedrock Claude Chat deployment's vector store after the
- * v1 upgrade replaced its Aurora cluster. Parses the command line and hands over to a
- * command, or to the wizard when run on a terminal with no command. */
+ * v1 upgrade replaced its Aurora cluster. Parses the command line into struct app_options
+ * and hands over to a command (cli/), or to the wizard (tui/) when run on a terminal with
+ * no command. The one place that knows both views: cli/ and tui/ share only app/ and the
+ * engine, never each other. */
+#include "app/options.h"
+#include "app/output.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
+#include "tui/wizard.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -86,7 +91,7 @@ static int s_parse_int(const char *text, int lo, int hi, int *out)
 }
 
 /* Applies one parsed option; returns 0 or EXIT_USAGE. */
-static int s_apply_option(struct cli_options *o, int c, const char *arg, const char *word)
+static int s_apply_option(struct app_options *o, int c, const char *arg, const char *word)
 {
     switch (c) {
     case OPT_REGION: o->aws.region = arg; break;
@@ -143,27 +148,36 @@ static int s_apply_option(struct cli_options *o, int c, const char *arg, const c
 
 /* --demo: the wizard against a local emulator that lives exactly as long as it does. An
  * environment already set up by a caller (BCM_DEMO_ACTIVE, as the tests do) is reused. */
-static int s_run_demo(struct cli_options *o, const struct cli_command *wizard)
+static int s_run_demo(struct app_options *o)
 {
     const char *active = getenv("BCM_DEMO_ACTIVE");
     if (active && strcmp(active, "1") == 0)
-        return wizard->run(o);
+        return wizard_main(o);
     struct demo_env demo;
     char *error = NULL;
     if (demo_start(&demo, &error) != 0) {
-        cli_error(o, "%s", error);
+        app_error(o, "%s", error);
         free(error);
         return EXIT_CONFIG;
     }
-    int rc = wizard->run(o);
+    int rc = wizard_main(o);
     demo_stop(&demo);
     return rc;
+}
+
+/* The command table (cli/) lists the wizard for --help but cannot run it: its entry has
+ * no run function, and this is where it meets tui/. */
+static int s_run_command(const struct cli_command *cmd, struct app_options *o)
+{
+    if (cmd->run)
+        return cmd->run(o);
+    return o->demo ? s_run_demo(o) : wizard_main(o);
 }
 
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    struct cli_options o;
+    struct app_options o;
     memset(&o, 0, sizeof(o));
     o.retries = -1;
     o.lines = 50;
@@ -191,11 +205,8 @@ int main(int argc, char **argv)
             s_print_usage(stdout);
             return EXIT_OK;
         }
-        if (o.demo || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
-            for (size_t i = 0; i < n; i++)
-                if (strcmp(cmds[i].name, "wizard") == 0)
-                    return o.demo ? s_run_demo(&o, &cmds[i]) : cmds[i].run(&o);
-        }
+        if (o.demo || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)))
+            return o.demo ? s_run_demo(&o) : wizard_main(&o);
         s_print_usage(stderr);
         return EXIT_USAGE;
     }
@@ -205,9 +216,7 @@ int main(int argc, char **argv)
                 fputs(cmds[i].usage, stdout);
                 return EXIT_OK;
             }
-            if (o.demo && strcmp(command, "wizard") == 0)
-                return s_run_demo(&o, &cmds[i]);
-            return cmds[i].run(&o);
+            return s_run_command(&cmds[i], &o);
         }
     }
     fprintf(stderr, "error: unknown command '%s'; the commands are listed by bedrock-chat-migrate --help\n",

@@ -15,8 +15,9 @@
 #ifndef BCM_TUI_TUI_H
 #define BCM_TUI_TUI_H
 
+#include "app/options.h"
+#include "app/output.h"
 #include "aws/session.h"
-#include "cli/cli.h"
 #include "engine/estimate/pricing.h"
 #include "tui/i18n.h"
 
@@ -30,7 +31,6 @@
 #endif
 #include <ncursesw/curses.h>
 
-struct cli_options;
 struct identity;
 struct deployment;
 struct inventory;
@@ -129,7 +129,7 @@ enum wizard_resume {
 };
 
 struct wizard {
-    const struct cli_options *opts;
+    const struct app_options *opts;
     struct aws_session session;      /* open while session_open */
     bool session_open;
     char *session_error;             /* why the session could not open; NULL when fine */
@@ -144,7 +144,7 @@ struct wizard {
     struct plan *plan;               /* built from inventory + deployment; items point into
                                         *inventory, so free the plan first */
     struct runner *runner;           /* opened by step_run's enter; freed at exit */
-    char *journal_path;              /* cli_journal_path for the session's region */
+    char *journal_path;              /* app_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */
     struct {                         /* prices the operator typed on the cost step (known:
                                         set); applied over every plan built */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 struct logs_state {
-    const struct cli_options *o;
+    const struct app_options *o;
     bool done;
     int exit_code;
 };
@@ -27,14 +27,14 @@ static void s_on_page(void *ud, const struct task_log_page *page, const struct a
     if (err) {
         char *why = aws_error_describe(err);
         const char *hint = aws_error_hint(err);
-        cli_error(st->o, "CloudWatch Logs GetLogEvents failed: %s%s%s", why, hint ? "; " : "",
+        app_error(st->o, "CloudWatch Logs GetLogEvents failed: %s%s%s", why, hint ? "; " : "",
                   hint ? hint : "");
         free(why);
         st->exit_code = EXIT_CONFIG;
         return;
     }
     if (page->no_stream) {
-        cli_error(st->o, "the task has no log stream: it has not written any log yet, or the log "
+        app_error(st->o, "the task has no log stream: it has not written any log yet, or the log "
                          "group's retention removed it");
         st->exit_code = EXIT_CONFIG;
         return;
@@ -48,7 +48,7 @@ static void s_on_page(void *ud, const struct task_log_page *page, const struct a
             cJSON_AddStringToObject(e, "message", page->events[i].message);
             cJSON_AddItemToArray(events, e);
         }
-        cli_print_json(events);
+        app_print_json(events);
         return;
     }
     for (size_t i = 0; i < page->n; i++) {
@@ -62,7 +62,7 @@ static void s_on_page(void *ud, const struct task_log_page *page, const struct a
     }
 }
 
-int cmd_logs(const struct cli_options *o)
+int cmd_logs(const struct app_options *o)
 {
     if (o->nargs != 1) {
         fprintf(stderr, "error: logs wants one bot id: bedrock-chat-migrate logs BOT_ID [--lines N]\n");
@@ -72,15 +72,15 @@ int cmd_logs(const struct cli_options *o)
     int rc = cli_open_session(o, &s);
     if (rc)
         return rc;
-    char *path = cli_journal_path(o, s.region);
+    char *path = app_journal_path(o, s.region);
     struct journal_view v;
     char *error = NULL;
     if (journal_view_load(path, &v, &error) != 0) {
         if (access(path, F_OK) != 0)
-            cli_error(o, "no run journal at %s: the logs command reads the run's tasks from it; "
+            app_error(o, "no run journal at %s: the logs command reads the run's tasks from it; "
                          "name it with --journal FILE", path);
         else
-            cli_error(o, "%s", error ? error : "cannot read the journal");
+            app_error(o, "%s", error ? error : "cannot read the journal");
         free(error);
         free(path);
         aws_session_close(&s);
@@ -92,13 +92,13 @@ int cmd_logs(const struct cli_options *o)
             bot = &v.bots[i];
     rc = EXIT_CONFIG;
     if (!bot) {
-        cli_error(o, "bot %s is not part of run %s (journal %s); `bedrock-chat-migrate status` lists its bots",
+        app_error(o, "bot %s is not part of run %s (journal %s); `bedrock-chat-migrate status` lists its bots",
                   o->args[0], v.run_id, path);
     } else if (!bot->task_id) {
-        cli_error(o, "bot %s has no task yet in run %s (state %s)", bot->bot_id, v.run_id,
+        app_error(o, "bot %s has no task yet in run %s (state %s)", bot->bot_id, v.run_id,
                   bot_state_name(bot->state));
     } else if (!v.log_group || !*v.log_group) {
-        cli_error(o, "the journal does not know the task definition's log group; the task "
+        app_error(o, "the journal does not know the task definition's log group; the task "
                      "definition has no awslogs configuration");
     } else {
         struct task_log_where where = {v.log_group, v.log_stream_prefix, v.container, bot->task_id};

@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct outputs_state {
-    const struct cli_options *o;
+    const struct app_options *o;
     bool done;
     int exit_code;
 };
@@ -106,18 +106,18 @@ static void s_on_deployment(void *ud, struct deployment *d, const char *error)
     struct outputs_state *st = ud;
     st->done = true;
     if (!d) {
-        cli_error(st->o, "%s", error ? error : "the stack outputs could not be resolved");
+        app_error(st->o, "%s", error ? error : "the stack outputs could not be resolved");
         st->exit_code = EXIT_CONFIG;
         return;
     }
     st->exit_code = deployment_ok(d) ? EXIT_OK : EXIT_CONFIG;
     if (st->o->json)
-        cli_print_json(deployment_to_json(d));
+        app_print_json(deployment_to_json(d));
     else
         s_print_human(d);
 }
 
-int cmd_outputs(const struct cli_options *o)
+int cmd_outputs(const struct app_options *o)
 {
     struct aws_session s;
     int rc = cli_open_session(o, &s);

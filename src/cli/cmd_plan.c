@@ -18,7 +18,7 @@
 #include <string.h>
 
 struct plan_cmd {
-    const struct cli_options *o;
+    const struct app_options *o;
     struct ev_loop *loop;
     bool done;
     char *error;
@@ -257,7 +257,7 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     buf_free(&b);
 }
 
-/* A JSON fragment, made inert for a terminal like everything cli_print_json prints. */
+/* A JSON fragment, made inert for a terminal like everything app_print_json prints. */
 static void s_put_json(const char *text)
 {
     char *safe = sanitize_json_text(text);
@@ -311,7 +311,7 @@ static void s_cleanup(struct plan_cmd *pc)
 
 /* Checks what can be checked before any AWS call: id lists (usage) and the prices file
  * (configuration). */
-static int s_check_arguments(const struct cli_options *o)
+static int s_check_arguments(const struct app_options *o)
 {
     const char *lists[2][2] = {{"--bots", o->bots}, {"--exclude", o->exclude}};
     for (int i = 0; i < 2; i++) {
@@ -320,14 +320,14 @@ static int s_check_arguments(const struct cli_options *o)
         char **ids = NULL, *error = NULL;
         size_t n = 0;
         if (plan_parse_id_list(lists[i][1], &ids, &n, &error) != 0) {
-            cli_error(o, "%s: %s", lists[i][0], error);
+            app_error(o, "%s: %s", lists[i][0], error);
             free(error);
             return EXIT_USAGE;
         }
         plan_free_id_list(ids, n);
     }
     if (o->concurrency < 0) {
-        cli_error(o, "--concurrency must be a positive number of tasks");
+        app_error(o, "--concurrency must be a positive number of tasks");
         return EXIT_USAGE;
     }
     if (o->prices_file) {
@@ -337,7 +337,7 @@ static int s_check_arguments(const struct cli_options *o)
         int rc = price_table_apply_file(&t, o->prices_file, &error);
         price_table_free(&t);
         if (rc != 0) {
-            cli_error(o, "%s", error);
+            app_error(o, "%s", error);
             free(error);
             return EXIT_CONFIG;
         }
@@ -345,7 +345,7 @@ static int s_check_arguments(const struct cli_options *o)
     return EXIT_OK;
 }
 
-int cmd_plan(const struct cli_options *o)
+int cmd_plan(const struct app_options *o)
 {
     int rc = s_check_arguments(o);
     if (rc)
@@ -360,7 +360,7 @@ int cmd_plan(const struct cli_options *o)
     deployment_resolve(&s, &dopts, s_on_deployment, &pc);
     ev_loop_run_until(s.loop, &pc.done);
     if (pc.error) {
-        cli_error(o, "%s", pc.error);
+        app_error(o, "%s", pc.error);
         rc = EXIT_CONFIG;
         goto out;
     }
@@ -373,7 +373,7 @@ int cmd_plan(const struct cli_options *o)
     inventory_load(&s, &pc.dep, &iopts, NULL, s_on_inventory, &pc);
     ev_loop_run_until(s.loop, &pc.done);
     if (pc.error) {
-        cli_error(o, "%s", pc.error);
+        app_error(o, "%s", pc.error);
         rc = EXIT_CONFIG;
         goto out;
     }
@@ -386,7 +386,7 @@ int cmd_plan(const struct cli_options *o)
     char *error = NULL;
     if (plan_build(&pc.inv, &pc.dep, &popts, &p, &error) != 0) {
         /* Syntax and the prices file were checked above: this is an unknown bot id. */
-        cli_error(o, "%s", error ? error : "the plan could not be built");
+        app_error(o, "%s", error ? error : "the plan could not be built");
         free(error);
         rc = EXIT_USAGE;
         goto out;

@@ -75,7 +75,7 @@ static void s_signals_restore(const struct sigaction old[2])
 /* The second interrupt: leave now. _exit skips the leak check and atexit work on
  * purpose: replies still in flight are abandoned, and the journal needs nothing more
  * (each record was fsync'd when written; a torn last line is tolerated on reading). */
-static void s_exit_now(const struct cli_options *o, const char *journal)
+static void s_exit_now(const struct app_options *o, const char *journal)
 {
     if (o->json) {
         cJSON *e = cJSON_CreateObject();
@@ -83,7 +83,7 @@ static void s_exit_now(const struct cli_options *o, const char *journal)
         cJSON_AddBoolToObject(e, "immediate", true);
         if (journal)
             cJSON_AddStringToObject(e, "journal", journal);
-        cli_print_json(e);
+        app_print_json(e);
     } else {
         fprintf(stderr, "\ninterrupted again: exiting now. Tasks already started keep running in ECS; "
                         "`bedrock-chat-migrate status` shows them and `bedrock-chat-migrate run --yes` "
@@ -97,7 +97,7 @@ static void s_exit_now(const struct cli_options *o, const char *journal)
 /* ---- the command's state -------------------------------------------------------------- */
 
 struct run_cmd {
-    const struct cli_options *o;
+    const struct app_options *o;
     struct aws_session s;
     char *journal_path;
     struct journal_view prior;
@@ -132,7 +132,7 @@ static int s_interrupted_before_launch(struct run_cmd *rc)
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "event", "interrupted");
         cJSON_AddNumberToObject(e, "launched", 0);
-        cli_print_json(e);
+        app_print_json(e);
     } else {
         fprintf(stderr, "\ninterrupted: nothing was launched.\n");
     }
@@ -200,20 +200,20 @@ static void s_report_failed_checks(const struct run_cmd *rc)
             buf_printf(&b, " (%s)", c->hint);
     }
     buf_puts(&b, "\n`bedrock-chat-migrate outputs` shows every check; fix the ones above and run again.");
-    cli_error(rc->o, "%s", buf_cstr(&b));
+    app_error(rc->o, "%s", buf_cstr(&b));
     buf_free(&b);
 }
 
 static int s_prepare_fresh(struct run_cmd *rc)
 {
-    const struct cli_options *o = rc->o;
+    const struct app_options *o = rc->o;
     struct deployment_options dopts = {.stack = o->stack, .outputs_file = o->outputs_file};
     rc->step_done = false;
     deployment_resolve(&rc->s, &dopts, s_on_deployment, rc);
     if (!s_wait(rc, &rc->step_done))
         return s_interrupted_before_launch(rc);
     if (rc->step_error) {
-        cli_error(o, "%s", rc->step_error);
+        app_error(o, "%s", rc->step_error);
         return EXIT_CONFIG;
     }
     if (!deployment_ok(&rc->dep)) {
@@ -229,7 +229,7 @@ static int s_prepare_fresh(struct run_cmd *rc)
     if (!s_wait(rc, &rc->step_done))
         return s_interrupted_before_launch(rc);
     if (rc->step_error) {
-        cli_error(o, "%s", rc->step_error);
+        app_error(o, "%s", rc->step_error);
         return EXIT_CONFIG;
     }
 
@@ -239,7 +239,7 @@ static int s_prepare_fresh(struct run_cmd *rc)
     };
     char *error = NULL;
     if (plan_build(&rc->inv, &rc->dep, &popts, &rc->plan, &error) != 0) {
-        cli_error(o, "%s", error ? error : "the plan could not be built");
+        app_error(o, "%s", error ? error : "the plan could not be built");
         free(error);
         /* Unknown ids in --bots and malformed lists are the operator's command line. */
         return EXIT_USAGE;
@@ -284,7 +284,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
         cJSON_AddBoolToObject(e, "document_sizes_read", false);
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     printf("Will launch %zu embedding task%s (one per bot", p->nselected, p->nselected == 1 ? "" : "s");
@@ -326,7 +326,7 @@ static void s_announce_resume(const struct run_cmd *rc)
         cJSON *c = cJSON_AddObjectToObject(e, "counts");
         for (int s = 0; s < BOT_STATE_COUNT; s++)
             cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)s), (double)counts[s]);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     printf("Resuming run %s from %s: %zu bots (", rc->prior.run_id, rc->journal_path, rc->prior.nbots);
@@ -348,7 +348,7 @@ static int s_archive_prior(struct run_cmd *rc)
     char *kept = NULL, *error = NULL;
     int rcode = EXIT_OK;
     if (journal_set_aside(rc->journal_path, &kept, &error) != 0) {
-        cli_error(rc->o, "cannot set the previous run's journal aside: %s; pass another --journal",
+        app_error(rc->o, "cannot set the previous run's journal aside: %s; pass another --journal",
                   error ? error : "unknown error");
         rcode = EXIT_CONFIG;
     } else if (!rc->o->json && kept) {
@@ -372,11 +372,11 @@ static bool s_can_prompt(void)
  * is what launches: a stray keypress cannot spend money. */
 static int s_confirm(struct run_cmd *rc, size_t ntasks, bool resuming)
 {
-    const struct cli_options *o = rc->o;
+    const struct app_options *o = rc->o;
     if (o->yes)
         return EXIT_OK;
     if (!s_can_prompt() || o->json) {
-        cli_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan` (or "
+        app_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan` (or "
                      "`status` for a run being resumed), then run again with --yes");
         return EXIT_USAGE;
     }
@@ -412,7 +412,7 @@ static void s_say_interrupted(const struct run_cmd *rc, size_t alive, bool stopp
         cJSON_AddNumberToObject(e, "alive", (double)alive);
         cJSON_AddBoolToObject(e, "stopping_tasks", stopped);
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     fprintf(stderr, "\ninterrupted: no more tasks will be launched");
@@ -483,7 +483,7 @@ static void s_say_detached(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "alive", (double)alive);
         cJSON_AddNumberToObject(e, "queued", (double)queued);
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     const char *j = rc->o->journal;
@@ -519,7 +519,7 @@ static void s_write_report(struct run_cmd *rc)
         cJSON_AddStringToObject(e, "event", "report");
         cJSON_AddStringToObject(e, "markdown", paths.markdown);
         cJSON_AddStringToObject(e, "json", paths.json);
-        cli_print_json(e);
+        app_print_json(e);
     } else {
         printf("Report: %s (and %s)\n", paths.markdown, paths.json);
     }
@@ -594,7 +594,7 @@ static void s_fill_config_from_deployment(const struct run_cmd *rc, struct runne
 
 static int s_open_runner(struct run_cmd *rc)
 {
-    const struct cli_options *o = rc->o;
+    const struct app_options *o = rc->o;
     struct runner_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.journal_path = rc->journal_path;
@@ -641,7 +641,7 @@ static int s_open_runner(struct run_cmd *rc)
     rc->runner = runner_open(&rc->s, &cfg, targets, ntargets, &obs, &error);
     free(targets);
     if (!rc->runner) {
-        cli_error(o, "%s", error ? error : "cannot open the run journal");
+        app_error(o, "%s", error ? error : "cannot open the run journal");
         free(error);
         return EXIT_CONFIG;
     }
@@ -661,7 +661,7 @@ static void s_announce_start(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "total", (double)runner_count(r));
         cJSON_AddNumberToObject(e, "concurrency", runner_concurrency(r));
         cJSON_AddBoolToObject(e, "detach", rc->o->detach);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     printf("Run %s: %zu bots, at most %d tasks at once; ECS tasks are tagged startedBy=%s.\n",
@@ -681,14 +681,14 @@ static size_t s_to_launch_in_view(const struct journal_view *v, bool retry_faile
 
 static int s_run(struct run_cmd *rc)
 {
-    const struct cli_options *o = rc->o;
+    const struct app_options *o = rc->o;
     if (o->stop_on_exit && o->detach) {
-        cli_error(o, "--stop-on-exit and --detach contradict each other: --detach leaves the tasks "
+        app_error(o, "--stop-on-exit and --detach contradict each other: --detach leaves the tasks "
                      "running on purpose; drop one of them");
         return EXIT_USAGE;
     }
     if (!o->yes && (!s_can_prompt() || o->json)) {
-        cli_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan`, then run "
+        app_error(o, "not launching without confirmation: review `bedrock-chat-migrate plan`, then run "
                      "again with --yes (a run is launched only with --yes when there is no terminal)");
         return EXIT_USAGE;
     }
@@ -697,7 +697,7 @@ static int s_run(struct run_cmd *rc)
         return rcode;
     struct sigaction old[2];
     s_signals_install(rc->s.loop, old);
-    rc->journal_path = cli_journal_path(o, rc->s.region);
+    rc->journal_path = app_journal_path(o, rc->s.region);
 
     if (s_file_exists(rc->journal_path)) {
         char *error = NULL;
@@ -707,7 +707,7 @@ static int s_run(struct run_cmd *rc)
             free(error);
             error = NULL;
         } else if (loaded != 0) {
-            cli_error(o, "%s; pass --journal with another file to start a separate run", error ? error
+            app_error(o, "%s; pass --journal with another file to start a separate run", error ? error
                                                                                                : "cannot read the journal");
             free(error);
             rcode = EXIT_CONFIG;
@@ -718,7 +718,7 @@ static int s_run(struct run_cmd *rc)
             goto out;
     }
     if (o->retry_failed && !rc->have_prior) {
-        cli_error(o, "--retry-failed retries a previous run's failed bots, but %s holds no run; "
+        app_error(o, "--retry-failed retries a previous run's failed bots, but %s holds no run; "
                      "start one with `bedrock-chat-migrate run --yes`", rc->journal_path);
         rcode = EXIT_USAGE;
         goto out;
@@ -741,7 +741,7 @@ static int s_run(struct run_cmd *rc)
                 cJSON *e = cJSON_CreateObject();
                 cJSON_AddStringToObject(e, "event", "nothing_to_do");
                 cJSON_AddNumberToObject(e, "bots", (double)rc->plan.totals.bots);
-                cli_print_json(e);
+                app_print_json(e);
             } else {
                 printf("No bot is selected (%zu bots read; bots without knowledge need --include-empty): "
                        "nothing to launch.\n", rc->plan.totals.bots);
@@ -776,7 +776,7 @@ out:
     return rcode;
 }
 
-int cmd_run(const struct cli_options *o)
+int cmd_run(const struct app_options *o)
 {
     struct run_cmd rc;
     memset(&rc, 0, sizeof(rc));

@@ -20,7 +20,7 @@ static int s_exit_for(const struct journal_view *v)
     return EXIT_OK;
 }
 
-int cmd_status(const struct cli_options *o)
+int cmd_status(const struct app_options *o)
 {
     char *path = NULL;
     int rc;
@@ -32,7 +32,7 @@ int cmd_status(const struct cli_options *o)
         rc = cli_open_session(o, &s);
         if (rc)
             return rc;
-        path = cli_journal_path(o, s.region);
+        path = app_journal_path(o, s.region);
         aws_session_close(&s);
     }
 
@@ -40,10 +40,10 @@ int cmd_status(const struct cli_options *o)
     char *error = NULL;
     if (journal_view_load(path, &v, &error) != 0) {
         if (access(path, F_OK) != 0)
-            cli_error(o, "no run journal at %s: start a run with `bedrock-chat-migrate run --yes`, or "
+            app_error(o, "no run journal at %s: start a run with `bedrock-chat-migrate run --yes`, or "
                          "name the journal with --journal FILE", path);
         else
-            cli_error(o, "%s", error ? error : "cannot read the journal");
+            app_error(o, "%s", error ? error : "cannot read the journal");
         free(error);
         free(path);
         return EXIT_CONFIG;
@@ -65,7 +65,7 @@ int cmd_status(const struct cli_options *o)
         cJSON *bots = cJSON_AddArrayToObject(out, "bots");
         for (size_t i = 0; i < v.nbots; i++)
             cJSON_AddItemToArray(bots, runner_bot_to_json(&v.bots[i]));
-        cli_print_json(out);
+        app_print_json(out);
     } else {
         printf("Run %s (journal %s)\n", v.run_id, path);
         printf("%zu bots:", v.nbots);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct whoami_state {
-    const struct cli_options *o;
+    const struct app_options *o;
     bool done;
     int exit_code;
 };
@@ -28,12 +28,12 @@ static void s_on_identity(void *ud, const struct identity *id, const char *error
     struct whoami_state *st = ud;
     st->done = true;
     if (!id) {
-        cli_error(st->o, "%s", error);
+        app_error(st->o, "%s", error);
         st->exit_code = EXIT_CONFIG;
         return;
     }
     if (st->o->json) {
-        cli_print_json(identity_to_json(id));
+        app_print_json(identity_to_json(id));
         return;
     }
     s_print_field("Account", id->account);
@@ -44,7 +44,7 @@ static void s_on_identity(void *ud, const struct identity *id, const char *error
     s_print_field("Credentials", id->credential_source);
 }
 
-int cmd_whoami(const struct cli_options *o)
+int cmd_whoami(const struct app_options *o)
 {
     struct aws_session s;
     int rc = cli_open_session(o, &s);

@@ -113,7 +113,7 @@ static const struct cli_command s_commands[] = {
      "  --journal FILE        the run's journal (an unfinished run there is offered)\n"
      "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
-     cmd_wizard},
+     NULL /* main.c hands over to the wizard (tui/wizard.h) */},
 };
 
 const struct cli_command *cli_commands(size_t *n)

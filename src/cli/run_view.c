@@ -32,7 +32,7 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
         cJSON_AddStringToObject(e, "from", bot_state_name(from));
         cJSON_AddStringToObject(e, "to", bot_state_name(to));
         cJSON_AddNumberToObject(e, "at_ms", (double)time(NULL) * 1000.0);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     char clock[16];
@@ -71,7 +71,7 @@ static void s_on_message(void *ud, const struct runner *r, enum runner_msg_level
         cJSON_AddStringToObject(e, "event", "message");
         cJSON_AddStringToObject(e, "level", names[level]);
         cJSON_AddStringToObject(e, "text", text);
-        cli_print_json(e);
+        app_print_json(e);
         return;
     }
     char clock[16];
@@ -98,7 +98,7 @@ void run_view_print_summary(struct run_view *v, bool final)
         cJSON *s = runner_summary_json(v->runner);
         if (!final)
             cJSON_ReplaceItemInObject(s, "event", cJSON_CreateString("progress"));
-        cli_print_json(s);
+        app_print_json(s);
         return;
     }
     struct runner_progress p;

@@ -3,7 +3,7 @@
  * its breadcrumb and the key bar. */
 #include "tui/tui.h"
 
-#include "cli/cli.h"
+#include "app/options.h"
 #include "engine/run/runner.h"
 #include "util/mem.h"
 #include "util/sanitize.h"

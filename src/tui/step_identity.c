@@ -3,8 +3,8 @@
  * files) and a region prompt, each reopening the session. */
 #include "tui/tui.h"
 
+#include "app/options.h"
 #include "aws/config_file.h"
-#include "cli/cli.h"
 #include "engine/discover/identity.h"
 #include "util/mem.h"
 #include "util/textwidth.h"
@@ -51,7 +51,7 @@ static void s_on_identity(void *ud, const struct identity *id, const char *error
         copy->profile = s_dup(id->profile);
         w->identity = copy;
         if (!w->journal_path) {
-            w->journal_path = cli_journal_path(w->opts, w->session.region);
+            w->journal_path = app_journal_path(w->opts, w->session.region);
             if (w->resume == WIZARD_RESUME_UNASKED)
                 resume_offer_check(w);
         }

@@ -9,8 +9,8 @@
  * the runner's observer. */
 #include "tui/tui.h"
 
+#include "app/output.h"
 #include "aws/client.h"
-#include "cli/cli.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/identity.h"
 #include "engine/discover/inventory.h"

@@ -5,7 +5,7 @@
  * The report is written on entering the step, so it is current after every retry. */
 #include "tui/tui.h"
 
-#include "cli/cli.h"
+#include "app/output.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/identity.h"
 #include "engine/run/report.h"

@@ -2,8 +2,10 @@
  * keyboard and bracketed paste through the one event loop, dirty-flag redraw, the
  * spinner timer, modals, help and quit. The screens live in step_*.c. */
 #include "tui/tui.h"
+#include "tui/wizard.h"
 
-#include "cli/cli.h"
+#include "app/options.h"
+#include "app/output.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/identity.h"
 #include "engine/discover/inventory.h"
@@ -745,14 +747,14 @@ static void s_free_wizard(struct wizard *w)
     free(w->exit_message);
 }
 
-int cmd_wizard(const struct cli_options *o)
+int wizard_main(const struct app_options *o)
 {
     if (i18n_init(o->lang) != 0) {
-        cli_error(o, "unknown --lang '%s': the wizard speaks en and ja", o->lang);
+        app_error(o, "unknown --lang '%s': the wizard speaks en and ja", o->lang);
         return EXIT_USAGE;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        cli_error(o, "the wizard needs a terminal; use the commands instead (see --help)");
+        app_error(o, "the wizard needs a terminal; use the commands instead (see --help)");
         return EXIT_USAGE;
     }
     s_ensure_utf8_locale();
@@ -762,7 +764,7 @@ int cmd_wizard(const struct cli_options *o)
     w.opts = o;
     w.exit_code = EXIT_OK;
     if (s_open_session(&w) != 0) {
-        cli_error(o, "%s", w.session_error);
+        app_error(o, "%s", w.session_error);
         s_free_wizard(&w);
         return EXIT_CONFIG;
     }
@@ -771,7 +773,7 @@ int cmd_wizard(const struct cli_options *o)
         s_have_termios = 1;
     set_escdelay(50);
     if (!initscr()) {
-        cli_error(o, "cannot initialise the terminal (TERM=%s); use the commands instead",
+        app_error(o, "cannot initialise the terminal (TERM=%s); use the commands instead",
                   getenv("TERM") ? getenv("TERM") : "unset");
         s_free_wizard(&w);
         return EXIT_CONFIG;

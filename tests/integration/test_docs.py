@@ -29,7 +29,7 @@ def long_options():
 
 
 def option_fields():
-    """{option name: cli_options field it sets}, from s_apply_option's cases."""
+    """{option name: app_options field it sets}, from s_apply_option's cases."""
     main = read("src/main.c")
     by_const = {}
     for const, field in re.findall(r"case (\w+|'h'):\s*(?:if \(s_parse_int\(arg, [^&]*&)?o->([\w.]+)", main):
@@ -48,11 +48,11 @@ GLOBAL_ONLY = {"help", "version"}
 
 
 def fields_read(sources):
-    """The cli_options fields the given source files read, directly or through cli.c's
-    helpers (cli_journal_path reads --journal and --stack)."""
+    """The app_options fields the given source files read, directly or through app/options.c's
+    helpers (app_journal_path reads --journal and --stack)."""
     text = "\n".join(read(s) for s in sources)
     fields = set(re.findall(r"\b(?:o|opts|w->opts)->([a-z_]+(?:\.[a-z_]+)?)", text))
-    if "cli_journal_path(" in text:
+    if "app_journal_path(" in text:
         fields |= {"journal", "stack"}
     return fields
 
@@ -148,7 +148,7 @@ class DocsTest(unittest.TestCase):
 
     def test_exit_codes_documented(self):
         codes = dict((name, int(v)) for name, v in
-                     re.findall(r"(EXIT_\w+) = (\d+)", read("include/cli/cli.h")))
+                     re.findall(r"(EXIT_\w+) = (\d+)", read("include/app/output.h")))
         self.assertEqual(sorted(codes.values()), [0, 1, 2, 3, 130])
         for code in codes.values():
             self.assertRegex(self.readme, r"`%d`" % code)

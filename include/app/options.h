@@ -1,0 +1,55 @@
+/* app/: what the command line asked for and how the program answers, shared by both views
+ * of the engine (cli/ for the headless commands, tui/ for the wizard). Neither view
+ * includes the other; src/main.c parses argv into struct app_options and hands it to a
+ * command or to the wizard.
+ *
+ * Owns: struct app_options (every option of every command, parsed once by main.c) and
+ * the defaults they imply (the journal's path). The flags themselves are a public
+ * interface scripts rely on: extend, never rename. */
+#ifndef BCM_APP_OPTIONS_H
+#define BCM_APP_OPTIONS_H
+
+#include "aws/session.h"
+
+#include <stdbool.h>
+
+struct app_options {
+    struct aws_session_options aws;
+    bool json;
+    bool help;
+    bool version;
+    bool no_color;
+    bool demo;
+    const char *lang;
+    /* outputs */
+    const char *stack;          /* --stack, default BedrockChatStack */
+    const char *outputs_file;   /* --outputs FILE or - */
+    /* plan / run */
+    bool include_empty;
+    const char *bots;           /* --bots ID,… */
+    const char *exclude;        /* --exclude ID,… */
+    const char *prices_file;
+    int concurrency;            /* 0: derived */
+    bool scan_table;            /* --scan-table: do not use LastBotUsedIndex */
+    bool check_bucket;
+    /* run */
+    bool yes;
+    bool detach;
+    int retries;                /* -1: default */
+    const char *journal;
+    bool assign_public_ip;
+    bool stop_on_exit;
+    bool retry_failed;          /* --retry-failed: new attempts for the run's failed bots */
+    bool new_run;               /* --new-run: start afresh even if the journal holds a run */
+    /* logs */
+    int lines;
+    /* positional arguments after the command */
+    const char *const *args;
+    int nargs;
+};
+
+/* The journal a command or the wizard works on: --journal, else the default path for the
+ * stack and region under the XDG state directory. Caller frees. */
+char *app_journal_path(const struct app_options *o, const char *region);
+
+#endif
