@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev
   tmux valgrind cppcheck clang clang-tidy gettext
   python3 time
+  postgresql python3-psycopg2
 )
 
 missing=()
