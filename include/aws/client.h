@@ -29,7 +29,7 @@ enum aws_protocol {
     AWS_PROTO_QUERY,      /* form-encoded Action=…&Version=…, XML reply */
     AWS_PROTO_EC2,        /* like query; errors in <Response><Errors> */
     AWS_PROTO_REST_XML,   /* S3 */
-    AWS_PROTO_REST_JSON,  /* SSO portal */
+    AWS_PROTO_REST_JSON,  /* SSO portal, RDS Data API */
 };
 
 struct aws_service {
@@ -51,6 +51,7 @@ extern const struct aws_service AWS_SVC_LOGS;
 extern const struct aws_service AWS_SVC_S3;
 extern const struct aws_service AWS_SVC_EC2;
 extern const struct aws_service AWS_SVC_SSO;
+extern const struct aws_service AWS_SVC_RDS_DATA;
 
 enum aws_error_kind {
     AWS_ERR_NONE = 0,
@@ -127,6 +128,10 @@ void aws_call_rest(struct aws_client *c, const struct aws_service *svc, const ch
                    const char *method, const char *path, const struct http_kv *query, size_t nquery,
                    const struct http_kv *headers, size_t nheaders,
                    aws_done_fn done, void *ud);
+
+/* REST-JSON with a JSON body (the RDS Data API): POST to path, signed; body is consumed. */
+void aws_call_rest_json(struct aws_client *c, const struct aws_service *svc, const char *operation,
+                        const char *path, cJSON *body, aws_done_fn done, void *ud);
 
 /* Request and retry counters, per client, for --debug summaries and benchmarks. */
 struct aws_client_stats {

@@ -42,6 +42,8 @@ const struct aws_service AWS_SVC_EC2 = {
     "EC2", "ec2", "ec2", AWS_PROTO_EC2, NULL, NULL, "2016-11-15", 3};
 const struct aws_service AWS_SVC_SSO = {
     "SSO", "portal.sso", "awsssoportal", AWS_PROTO_REST_JSON, NULL, NULL, "2019-06-10", 3};
+const struct aws_service AWS_SVC_RDS_DATA = {
+    "RDS Data", "rds-data", "rds-data", AWS_PROTO_REST_JSON, NULL, NULL, "2018-08-01", 3};
 
 struct aws_client {
     struct ev_loop *loop;
@@ -720,8 +722,9 @@ static void s_on_creds(void *ud, const struct aws_credentials *creds, const char
 static void s_attempt(struct aws_call *call)
 {
     call->attempt++;
-    /* SSO's portal call is authorised by a bearer token, not SigV4. */
-    if (call->svc->protocol == AWS_PROTO_REST_JSON || !call->client->creds) {
+    /* SSO's portal call is authorised by a bearer token, not SigV4; every other REST-JSON
+     * service (the RDS Data API) is signed. */
+    if (call->svc == &AWS_SVC_SSO || !call->client->creds) {
         s_send_signed(call, NULL);
         return;
     }
@@ -801,5 +804,23 @@ void aws_call_rest(struct aws_client *c, const struct aws_service *svc, const ch
     call->nquery = nquery;
     call->headers = http_kv_copy(headers, nheaders);
     call->nheaders = nheaders;
+    s_attempt(call);
+}
+
+void aws_call_rest_json(struct aws_client *c, const struct aws_service *svc, const char *operation,
+                        const char *path, cJSON *body, aws_done_fn done, void *ud)
+{
+    struct aws_call *call = s_call_new(c, svc, operation, "POST", done, ud);
+    free(call->path);
+    call->path = xstrdup(path);
+    char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+    buf_puts(&call->body, text ? text : "{}");
+    if (text) {
+        /* The body may carry bound values (bot ids): wiped like every request body. */
+        OPENSSL_cleanse(text, strlen(text));
+        cJSON_free(text);
+    }
+    cJSON_Delete(body);
+    call->content_type = xstrdup("application/json");
     s_attempt(call);
 }
