@@ -1,4 +1,4 @@
-/* What the run dashboard (step_run.c), the summary (step_summary.c) and the resume offer
+/* What the run dashboard (step_run*.c), the summary (step_summary.c) and the resume offer
  * (resume_offer.c) share beyond tui.h.
  *
  * Owns: nothing but these few queries; each screen keeps its own state. */
