@@ -1,11 +1,12 @@
 /* Calling AWS: one function per protocol family, asynchronous, retried like the SDKs'
  * standard mode.
  *
- * Owns: endpoint resolution, request building per protocol (JSON 1.0/1.1 with
- * X-Amz-Target, query with an XML reply, REST-XML for S3), signing, retries with capped
- * exponential backoff and full jitter under a retry quota, and parsing of replies and
- * errors. Callers get a parsed document (cJSON or libxml2) or an aws_error that says
- * what went wrong. */
+ * Owns: endpoint resolution (URLs split by libcurl's parser), request building per
+ * protocol (JSON 1.0/1.1 with X-Amz-Target, query with an XML reply, REST-XML for S3),
+ * signing, and retries with capped exponential backoff and full jitter under a retry
+ * quota. Replies and errors are read in client_reply.c; what an error means (retry or
+ * not) is decided by aws/error_class.h. Callers get a parsed document (cJSON or libxml2)
+ * or an aws_error that says what went wrong. */
 #ifndef BCM_AWS_CLIENT_H
 #define BCM_AWS_CLIENT_H
 
@@ -64,6 +65,7 @@ enum aws_error_kind {
 
 struct aws_error {
     enum aws_error_kind kind;
+    enum http_failure transport; /* AWS_ERR_TRANSPORT: what the wire did (HTTP_OK otherwise) */
     long http_status;
     char *code;        /* "ThrottlingException", "SignatureDoesNotMatch", … or NULL */
     char *message;     /* AWS's message or the transport's error text */
@@ -144,7 +146,7 @@ void aws_client_get_stats(const struct aws_client *c, struct aws_client_stats *o
 
 /* "ThrottlingException: Rate exceeded (HTTP 400, request id …)" — for people. */
 char *aws_error_describe(const struct aws_error *e);
-bool aws_error_is_throttle(const char *code);
+/* Whether to retry, reconcile or give up: aws_error_class() in aws/error_class.h. */
 /* What a person should do about a well-known error code (static text), or NULL. */
 const char *aws_error_hint(const struct aws_error *e);
 void aws_error_free(struct aws_error *e);

@@ -2,7 +2,9 @@
 
 #include "aws/config_file.h"
 #include "aws/credentials.h"
+#include "aws/error_class.h"
 #include "aws/sigv4.h"
+#include "client_reply.h"
 #include "util/ev_loop.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -10,7 +12,7 @@
 #include "util/sanitize.h"
 
 #include <ctype.h>
-#include <libxml/parser.h>
+#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <math.h>
 #include <stdio.h>
@@ -92,30 +94,6 @@ static double s_random01(const struct aws_client *c)
     return c->random01 ? c->random01() : random_unit();
 }
 
-bool aws_error_is_throttle(const char *code)
-{
-    static const char *const codes[] = {
-        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-        "TooManyRequestsException", "ProvisionedThroughputExceededException",
-        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-        "EC2ThrottledException",
-    };
-    if (!code)
-        return false;
-    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (strcmp(code, codes[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool s_is_transient_code(const char *code)
-{
-    return code && (strcmp(code, "RequestTimeout") == 0 ||
-                    strcmp(code, "RequestTimeoutException") == 0 ||
-                    strcmp(code, "PriorRequestNotComplete") == 0);
-}
-
 const char *aws_error_hint(const struct aws_error *e)
 {
     static const struct {
@@ -195,42 +173,6 @@ char *aws_error_describe(const struct aws_error *e)
     return safe;
 }
 
-/* ---- XML ------------------------------------------------------------------------- */
-
-xmlNodePtr aws_xml_find(xmlNodePtr node, const char *local_name)
-{
-    for (xmlNodePtr n = node; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (n->name && strcmp((const char *)n->name, local_name) == 0)
-            return n;
-        xmlNodePtr hit = aws_xml_find(n->children, local_name);
-        if (hit)
-            return hit;
-    }
-    return NULL;
-}
-
-char *aws_xml_text(xmlNodePtr node, const char *local_name)
-{
-    xmlNodePtr hit = aws_xml_find(node, local_name);
-    if (!hit)
-        return NULL;
-    xmlChar *content = xmlNodeGetContent(hit);
-    char *s = xstrdup(content ? (const char *)content : "");
-    xmlFree(content);
-    return s;
-}
-
-static xmlDocPtr s_parse_xml(const buf_t *body)
-{
-    if (body->len == 0 || body->len > INT32_MAX)
-        return NULL;
-    /* No network, no entity expansion, no DTD: replies are data, never instructions. */
-    return xmlReadMemory(body->data, (int)body->len, "reply.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-}
-
 /* ---- endpoints -------------------------------------------------------------------- */
 
 static char *s_env_name_for(const struct aws_service *svc)
@@ -287,27 +229,109 @@ static bool s_demo_forbids(const char *host)
              (n == 9 && strncmp(host, "localhost", 9) == 0));
 }
 
-/* Splits "https://host:port/base" into its parts. */
-static int s_split_url(const char *url, char **scheme, char **host, char **base)
+/* The parts of an endpoint URL that every request to it is built from. */
+struct endpoint_parts {
+    char *scheme;           /* "http" or "https" */
+    char *host;             /* with ":port" when the URL names one; IPv6 literals bracketed */
+    char *base;             /* the path requests go below, without a trailing '/' */
+    struct http_kv *query;  /* the URL's own query parameters, decoded; sent with each request */
+    size_t nquery;
+};
+
+static void s_endpoint_parts_free(struct endpoint_parts *p)
 {
-    const char *sep = strstr(url, "://");
-    if (!sep)
-        return -1;
-    *scheme = xstrndup(url, (size_t)(sep - url));
-    const char *h = sep + 3;
-    const char *slash = strchr(h, '/');
-    *host = slash ? xstrndup(h, (size_t)(slash - h)) : xstrdup(h);
-    *base = xstrdup(slash ? slash : "");
-    size_t bl = strlen(*base);
-    if (bl && (*base)[bl - 1] == '/')
-        (*base)[bl - 1] = '\0';
-    if (!**host) {
-        free(*scheme);
-        free(*host);
-        free(*base);
-        return -1;
+    free(p->scheme);
+    free(p->host);
+    free(p->base);
+    http_kv_free(p->query, p->nquery);
+    memset(p, 0, sizeof(*p));
+}
+
+static char *s_unescape(const char *s, size_t len)
+{
+    int out_len = 0;
+    char *raw = curl_easy_unescape(NULL, s, (int)len, &out_len);
+    char *copy = raw ? xstrndup(raw, (size_t)out_len) : xstrndup(s, len);
+    curl_free(raw);
+    return copy;
+}
+
+/* "a=1&b=x%20y" into decoded pairs ("b" = "x y"); the signer encodes them again. */
+static void s_split_query(const char *query, struct endpoint_parts *out)
+{
+    for (const char *p = query; *p;) {
+        size_t len = strcspn(p, "&");
+        if (len) {
+            const char *eq = memchr(p, '=', len);
+            size_t name_len = eq ? (size_t)(eq - p) : len;
+            out->query = xrealloc(out->query, (out->nquery + 1) * sizeof(*out->query));
+            out->query[out->nquery].name = s_unescape(p, name_len);
+            out->query[out->nquery].value = eq ? s_unescape(eq + 1, len - name_len - 1) : xstrdup("");
+            out->nquery++;
+        }
+        p += len;
+        if (*p == '&')
+            p++;
     }
-    return 0;
+}
+
+/* Splits an endpoint URL with libcurl's URL parser. User information ("user:pass@") is
+ * never sent: AWS authenticates requests by their signature. Returns 0, or -1 when the
+ * text is not an http(s) URL with a host. */
+static int s_split_url(const char *url, struct endpoint_parts *out)
+{
+    memset(out, 0, sizeof(*out));
+    CURLU *u = curl_url();
+    if (!u)
+        return -1;
+    char *scheme = NULL, *host = NULL, *zone = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = -1;
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_PATH_AS_IS) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host ||
+        (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+        goto done;
+    (void)curl_url_get(u, CURLUPART_ZONEID, &zone, 0);
+    (void)curl_url_get(u, CURLUPART_PORT, &port, 0);
+    (void)curl_url_get(u, CURLUPART_PATH, &path, 0);
+    (void)curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    out->scheme = xstrdup(scheme);
+    buf_t h = BUF_INIT;
+    if (zone && host[0] == '[') /* [fe80::1] and eth0: [fe80::1%25eth0] */
+        buf_printf(&h, "%.*s%%25%s]", (int)strlen(host) - 1, host, zone);
+    else
+        buf_puts(&h, host);
+    if (port)
+        buf_printf(&h, ":%s", port);
+    out->host = buf_detach(&h);
+    out->base = xstrdup(path && strcmp(path, "/") != 0 ? path : "");
+    size_t bl = strlen(out->base);
+    if (bl && out->base[bl - 1] == '/')
+        out->base[bl - 1] = '\0';
+    if (query)
+        s_split_query(query, out);
+    rc = 0;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(zone);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* The endpoint as it may appear in a message: user information (a password, perhaps)
+ * is left out. */
+static char *s_endpoint_for_message(const char *url)
+{
+    const char *at = strrchr(url, '@');
+    const char *sep = strstr(url, "://");
+    if (!at)
+        return xstrdup(url);
+    return sep && sep < at ? xasprintf("%.*s://…%s", (int)(sep - url), url, at)
+                           : xstrdup("(a URL with user information)");
 }
 
 /* ---- client ------------------------------------------------------------------------ */
@@ -407,16 +431,17 @@ static void s_finish(struct aws_call *call, struct aws_response *resp)
     s_call_free(call);
 }
 
-static void s_fail(struct aws_call *call, enum aws_error_kind kind, long status, const char *code,
-                   const char *message)
+/* The call ends without an HTTP answer: no credentials, an unusable endpoint, or the
+ * transport's failure after the last attempt. */
+static void s_fail(struct aws_call *call, enum aws_error_kind kind, enum http_failure transport,
+                   const char *code, const char *message)
 {
     struct aws_response resp;
     memset(&resp, 0, sizeof(resp));
     resp.err.kind = kind;
-    resp.err.http_status = status;
+    resp.err.transport = transport;
     resp.err.code = code ? xstrdup(code) : NULL;
     resp.err.message = message ? xstrdup(message) : NULL;
-    resp.status = status;
     s_finish(call, &resp);
 }
 
@@ -459,151 +484,89 @@ static bool s_schedule_retry(struct aws_call *call, bool throttled, bool timeout
     return true;
 }
 
-static char *s_json_error_code(const cJSON *doc, const struct http_response *http)
+/* Retrying is allowed for what may pass (throttling, transient trouble, an unreachable
+ * endpoint); for a call that must not run twice, only when the failure proves the
+ * request had no effect. */
+static bool s_retry_allowed(const struct aws_call *call, enum aws_error_class cls)
 {
-    const char *raw = NULL;
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "__type");
-    if (cJSON_IsString(t))
-        raw = t->valuestring;
-    if (!raw) {
-        t = cJSON_GetObjectItemCaseSensitive(doc, "code");
-        if (cJSON_IsString(t))
-            raw = t->valuestring;
-    }
-    if (!raw)
-        raw = http_response_header(http, "x-amzn-errortype");
-    if (!raw)
-        return NULL;
-    const char *hash = strrchr(raw, '#');
-    if (hash)
-        raw = hash + 1;
-    size_t n = strcspn(raw, ":");
-    return xstrndup(raw, n);
+    if (!aws_error_class_retryable(cls))
+        return false;
+    return !(call->flags & AWS_CALL_NOT_IDEMPOTENT) || aws_error_class_not_executed(cls);
 }
 
-static void s_on_http(void *ud, struct http_response *http)
+/* No HTTP response: connection refused, DNS, timeout, reset, TLS verification. */
+static void s_on_transport_error(struct aws_call *call, const struct http_response *http)
 {
-    struct aws_call *call = ud;
     struct aws_client *c = call->client;
-    uint64_t ms = ev_now_ms() - call->started_ms;
-
-    if (http->failure != HTTP_OK) {
-        debug_log(c->log, "%s.%s attempt %d: transport error after %llu ms: %s",
-                  call->svc->service_id, call->operation, call->attempt,
-                  (unsigned long long)ms, http->error);
-        bool timeout = http->failure == HTTP_ERR_TIMEOUT;
-        bool maybe_executed = http->failure != HTTP_ERR_CONNECT;
-        bool allowed = http->failure != HTTP_ERR_TLS &&
-                       !(maybe_executed && (call->flags & AWS_CALL_NOT_IDEMPOTENT));
-        if (allowed && s_schedule_retry(call, false, timeout, NULL))
-            return;
-        const char *hint = http->failure == HTTP_ERR_TLS
-            ? "TLS verification failed; if you use a private CA set AWS_CA_BUNDLE"
-            : http->failure == HTTP_ERR_CONNECT
-            ? "check the network, the region and any --endpoint-url / AWS_ENDPOINT_URL"
-            : "the connection was interrupted; try again";
-        char *msg = xasprintf("%s (%s)", http->error, hint);
-        s_fail(call, AWS_ERR_TRANSPORT, 0, NULL, msg);
-        free(msg);
+    debug_log(c->log, "%s.%s attempt %d: transport error after %llu ms: %s",
+              call->svc->service_id, call->operation, call->attempt,
+              (unsigned long long)(ev_now_ms() - call->started_ms), http->error);
+    struct aws_error probe = {.kind = AWS_ERR_TRANSPORT, .transport = http->failure};
+    enum aws_error_class cls = aws_error_class(&probe);
+    if (s_retry_allowed(call, cls) &&
+        s_schedule_retry(call, false, http->failure == HTTP_ERR_TIMEOUT, NULL))
         return;
-    }
+    const char *hint = http->failure == HTTP_ERR_TLS
+        ? "TLS verification failed; if you use a private CA set AWS_CA_BUNDLE"
+        : http->failure == HTTP_ERR_CONNECT
+        ? "check the network, the region and any --endpoint-url / AWS_ENDPOINT_URL"
+        : "the connection was interrupted; try again";
+    char *msg = xasprintf("%s (%s)", http->error, hint);
+    s_fail(call, AWS_ERR_TRANSPORT, http->failure, NULL, msg);
+    free(msg);
+}
 
-    const char *request_id = http_response_header(http, "x-amzn-requestid");
-    if (!request_id)
-        request_id = http_response_header(http, "x-amz-request-id");
-    debug_log(c->log, "%s.%s attempt %d: HTTP %ld in %llu ms, %zu bytes%s%s",
-              call->svc->service_id, call->operation, call->attempt, http->status,
-              (unsigned long long)ms, http->body.len, request_id ? ", request id " : "",
-              request_id ? request_id : "");
-
+static void s_on_success_reply(struct aws_call *call, struct http_response *http)
+{
+    struct aws_client *c = call->client;
     struct aws_response resp;
     memset(&resp, 0, sizeof(resp));
-    resp.status = http->status;
-    resp.body = http->body; /* take the body; the transport frees an empty buffer */
-    buf_init(&http->body);
-    bool is_json = call->svc->protocol == AWS_PROTO_JSON || call->svc->protocol == AWS_PROTO_REST_JSON;
-
-    if (http->status >= 200 && http->status < 300) {
-        if (is_json) {
-            resp.json = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
-                                      : cJSON_CreateObject();
-            if (!resp.json) {
-                resp.err.kind = AWS_ERR_PARSE;
-                resp.err.message = xstrdup("the reply is not valid JSON");
-            }
-        } else if (resp.body.len) {
-            resp.xml = s_parse_xml(&resp.body);
-            if (!resp.xml) {
-                resp.err.kind = AWS_ERR_PARSE;
-                resp.err.message = xstrdup("the reply is not valid XML");
-            }
-        }
-        if (resp.err.kind == AWS_ERR_NONE) {
-            /* A success gives back part of what retries took, as the SDKs do. */
-            c->retry_quota += call->attempt > 1 ? call->last_retry_cost : RETRY_NO_RETRY_REFUND;
-            if (c->retry_quota > RETRY_QUOTA_INITIAL)
-                c->retry_quota = RETRY_QUOTA_INITIAL;
-        }
-        if (request_id)
-            resp.err.request_id = xstrdup(request_id);
-        s_finish(call, &resp);
-        return;
+    aws_reply_read_success(call->svc->protocol, http, &resp);
+    if (resp.err.kind == AWS_ERR_NONE) {
+        /* A success gives back part of what retries took, as the SDKs do. */
+        c->retry_quota += call->attempt > 1 ? call->last_retry_cost : RETRY_NO_RETRY_REFUND;
+        if (c->retry_quota > RETRY_QUOTA_INITIAL)
+            c->retry_quota = RETRY_QUOTA_INITIAL;
     }
+    s_finish(call, &resp);
+}
 
-    /* An error reply: find its code and message in whatever shape this protocol uses. */
-    resp.err.kind = AWS_ERR_HTTP;
-    resp.err.http_status = http->status;
-    if (is_json) {
-        cJSON *doc = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len) : NULL;
-        resp.err.code = s_json_error_code(doc, http);
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
-        if (!cJSON_IsString(m))
-            m = cJSON_GetObjectItemCaseSensitive(doc, "Message");
-        if (cJSON_IsString(m))
-            resp.err.message = xstrdup(m->valuestring);
-        cJSON_Delete(doc);
-    }
-    /* Query and REST-XML errors are XML; so are some front-end refusals (signature,
-     * authentication) even for JSON services, at least in emulators. */
-    size_t lead = 0;
-    while (lead < resp.body.len && (resp.body.data[lead] == ' ' || resp.body.data[lead] == '\n' ||
-                                    resp.body.data[lead] == '\r' || resp.body.data[lead] == '\t'))
-        lead++;
-    bool looks_xml = lead < resp.body.len && resp.body.data[lead] == '<';
-    if (!resp.err.code && (!is_json || looks_xml)) {
-        xmlDocPtr doc = s_parse_xml(&resp.body);
-        if (doc) {
-            xmlNodePtr root = xmlDocGetRootElement(doc);
-            resp.err.code = aws_xml_text(root, "Code");
-            free(resp.err.message);
-            resp.err.message = aws_xml_text(root, "Message");
-            if (!request_id && !resp.err.request_id) {
-                resp.err.request_id = aws_xml_text(root, "RequestId");
-                if (!resp.err.request_id)
-                    resp.err.request_id = aws_xml_text(root, "RequestID");
-            }
-            xmlFreeDoc(doc);
-        }
-    }
-    if (request_id && !resp.err.request_id)
-        resp.err.request_id = xstrdup(request_id);
-    if (resp.err.code)
-        resp.err.kind = AWS_ERR_SERVICE;
-
-    bool throttled = aws_error_is_throttle(resp.err.code) || http->status == 429;
-    bool transient = s_is_transient_code(resp.err.code) || http->status == 500 ||
-                     http->status == 502 || http->status == 503 || http->status == 504;
+/* AWS answered with an error: read it, then retry or hand it to the caller. */
+static void s_on_error_reply(struct aws_call *call, struct http_response *http)
+{
+    struct aws_client *c = call->client;
+    struct aws_response resp;
+    memset(&resp, 0, sizeof(resp));
+    aws_reply_read_error(call->svc->protocol, http, &resp);
+    enum aws_error_class cls = aws_error_class(&resp.err);
+    bool throttled = cls == AWS_ERROR_CLASS_THROTTLED;
     if (throttled)
         c->stats.throttles++;
-    if (call->flags & AWS_CALL_NOT_IDEMPOTENT)
-        transient = false;
-    if ((throttled || transient) &&
+    if (s_retry_allowed(call, cls) &&
         s_schedule_retry(call, throttled, false, http_response_header(http, "x-amz-retry-after"))) {
         aws_error_free(&resp.err);
         buf_free(&resp.body);
         return;
     }
     s_finish(call, &resp);
+}
+
+static void s_on_http(void *ud, struct http_response *http)
+{
+    struct aws_call *call = ud;
+    if (http->failure != HTTP_OK) {
+        s_on_transport_error(call, http);
+        return;
+    }
+    const char *request_id = aws_reply_request_id(http);
+    debug_log(call->client->log, "%s.%s attempt %d: HTTP %ld in %llu ms, %zu bytes%s%s",
+              call->svc->service_id, call->operation, call->attempt, http->status,
+              (unsigned long long)(ev_now_ms() - call->started_ms), http->body.len,
+              request_id ? ", request id " : "", request_id ? request_id : "");
+    if (http->status >= 200 && http->status < 300)
+        s_on_success_reply(call, http);
+    else
+        s_on_error_reply(call, http);
 }
 
 static void s_encode_path(buf_t *out, const char *path)
@@ -618,37 +581,37 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
 {
     struct aws_client *c = call->client;
     char *endpoint = aws_client_endpoint(c, call->svc);
-    char *scheme = NULL, *host = NULL, *base = NULL;
-    if (s_split_url(endpoint, &scheme, &host, &base) != 0) {
+    struct endpoint_parts ep;
+    if (s_split_url(endpoint, &ep) != 0) {
+        char *shown = s_endpoint_for_message(endpoint);
         char *msg = xasprintf("the endpoint URL '%s' is not a URL like https://host[:port]; "
-                              "fix --endpoint-url or AWS_ENDPOINT_URL", endpoint);
+                              "fix --endpoint-url or AWS_ENDPOINT_URL", shown);
+        free(shown);
         free(endpoint);
-        s_fail(call, AWS_ERR_TRANSPORT, 0, "InvalidEndpoint", msg);
+        s_fail(call, AWS_ERR_TRANSPORT, HTTP_ERR_OTHER, "InvalidEndpoint", msg);
         free(msg);
         return;
     }
     free(endpoint);
-    if (s_demo_forbids(host)) {
+    if (s_demo_forbids(ep.host)) {
         char *msg = xasprintf("demo mode talks only to the local emulator, and the endpoint for %s "
-                              "is %s; nothing was sent", call->svc->service_id, host);
-        free(scheme);
-        free(host);
-        free(base);
-        s_fail(call, AWS_ERR_TRANSPORT, 0, "DemoEndpointRefused", msg);
+                              "is %s; nothing was sent", call->svc->service_id, ep.host);
+        s_endpoint_parts_free(&ep);
+        s_fail(call, AWS_ERR_TRANSPORT, HTTP_ERR_OTHER, "DemoEndpointRefused", msg);
         free(msg);
         return;
     }
 
     buf_t path = BUF_INIT;
-    buf_puts(&path, base);
+    buf_puts(&path, ep.base);
     if (call->bucket) {
         if (s_endpoint_overridden(c, call->svc) || strchr(call->bucket, '.')) {
             buf_putc(&path, '/');
             s_encode_path(&path, call->bucket);
         } else {
-            char *vhost = xasprintf("%s.%s", call->bucket, host);
-            free(host);
-            host = vhost;
+            char *vhost = xasprintf("%s.%s", call->bucket, ep.host);
+            free(ep.host);
+            ep.host = vhost;
         }
     }
     s_encode_path(&path, call->path);
@@ -656,11 +619,11 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
         buf_putc(&path, '/');
 
     struct http_request req;
-    http_request_init(&req, call->method, scheme, host, buf_cstr(&path));
+    http_request_init(&req, call->method, ep.scheme, ep.host, buf_cstr(&path));
     buf_free(&path);
-    free(scheme);
-    free(host);
-    free(base);
+    for (size_t i = 0; i < ep.nquery; i++)
+        http_request_add_query(&req, ep.query[i].name, ep.query[i].value);
+    s_endpoint_parts_free(&ep);
     for (size_t i = 0; i < call->nquery; i++)
         http_request_add_query(&req, call->query[i].name, call->query[i].value);
     for (size_t i = 0; i < call->nheaders; i++)
@@ -688,7 +651,7 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
         if (sigv4_sign(&req, &sp, &sr) != 0) {
             sigv4_result_free(&sr);
             http_request_free(&req);
-            s_fail(call, AWS_ERR_CREDENTIALS, 0, NULL, "the request could not be signed");
+            s_fail(call, AWS_ERR_CREDENTIALS, HTTP_OK, NULL, "the request could not be signed");
             return;
         }
         sigv4_result_free(&sr);
@@ -705,14 +668,14 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
     int rc = http_send(c->http, &req, &opts, s_on_http, call);
     http_request_free(&req);
     if (rc != 0)
-        s_fail(call, AWS_ERR_TRANSPORT, 0, NULL, "the request could not be queued");
+        s_fail(call, AWS_ERR_TRANSPORT, HTTP_ERR_OTHER, NULL, "the request could not be queued");
 }
 
 static void s_on_creds(void *ud, const struct aws_credentials *creds, const char *error)
 {
     struct aws_call *call = ud;
     if (!creds) {
-        s_fail(call, AWS_ERR_CREDENTIALS, 0, "NoCredentials",
+        s_fail(call, AWS_ERR_CREDENTIALS, HTTP_OK, "NoCredentials",
                error ? error : "no AWS credentials were found");
         return;
     }

@@ -10,6 +10,7 @@
 
 #include "aws/client.h"
 #include "aws/credentials.h"
+#include "aws/error_class.h"
 #include "aws/session.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
@@ -49,7 +50,7 @@ static void s_on_call(void *ud, struct aws_response *r)
             abort();
         free(why);
         (void)aws_error_hint(&r->err);
-        (void)aws_error_is_throttle(r->err.code);
+        (void)aws_error_class(&r->err);
     }
 }
 

@@ -376,6 +376,83 @@ static void test_endpoint_resolution_order(void **state)
     s_teardown(&f);
 }
 
+/* Endpoint URLs are split by libcurl's parser: IPv6 literals, user information and a
+ * query string each end up where they belong. */
+static struct http_request *s_send_to(struct fixture *f, struct outcome *o, const char *endpoint)
+{
+    static struct fake_reply replies[] = {{200, HTTP_OK, "{}", NULL}};
+    s_setup(f, replies, 1, endpoint);
+    memset(o, 0, sizeof(*o));
+    aws_call_json(f->client, &AWS_SVC_ECS, "ListTasks", NULL, s_on_done, o);
+    ev_loop_run_until(f->loop, &o->done);
+    return f->http.nsent ? &f->http.sent[0] : NULL;
+}
+
+static void test_endpoint_url_forms(void **state)
+{
+    (void)state;
+    struct fixture f;
+    struct outcome o;
+
+    struct http_request *r = s_send_to(&f, &o, "http://[::1]:4566");
+    assert_int_equal(o.kind, AWS_ERR_NONE);
+    assert_string_equal(r->scheme, "http");
+    assert_string_equal(r->host, "[::1]:4566");
+    assert_string_equal(r->path, "/");
+    s_outcome_free(&o);
+    s_teardown(&f);
+
+    /* A query right after an IPv6 literal, with no path. */
+    r = s_send_to(&f, &o, "http://[fd00::5]:8080?stage=test");
+    assert_int_equal(o.kind, AWS_ERR_NONE);
+    assert_string_equal(r->host, "[fd00::5]:8080");
+    assert_string_equal(r->path, "/");
+    char *url = http_request_url(r);
+    assert_string_equal(url, "http://[fd00::5]:8080/?stage=test");
+    free(url);
+    s_outcome_free(&o);
+    s_teardown(&f);
+
+    /* User information is not part of the host and is never sent. */
+    r = s_send_to(&f, &o, "https://me:s3cret@example.test:8443/base/");
+    assert_int_equal(o.kind, AWS_ERR_NONE);
+    assert_string_equal(r->host, "example.test:8443");
+    assert_string_equal(r->path, "/base");
+    url = http_request_url(r);
+    assert_null(strstr(url, "s3cret"));
+    free(url);
+    for (size_t i = 0; i < r->nheaders; i++)
+        assert_null(strstr(r->headers[i].value, "s3cret"));
+    s_outcome_free(&o);
+    s_teardown(&f);
+
+    /* The endpoint's own query goes with every request (signed), not into the path. */
+    r = s_send_to(&f, &o, "http://127.0.0.1:4566/base?tenant=a%20b&flag");
+    assert_int_equal(o.kind, AWS_ERR_NONE);
+    assert_string_equal(r->path, "/base");
+    assert_int_equal(r->nquery, 2);
+    url = http_request_url(r);
+    assert_string_equal(url, "http://127.0.0.1:4566/base?flag=&tenant=a%20b");
+    free(url);
+    assert_non_null(strstr(http_request_header(r, "Authorization"), "Signature="));
+    s_outcome_free(&o);
+    s_teardown(&f);
+
+    /* Not an http(s) URL with a host: refused before anything is sent, and a password in
+     * it is not repeated in the message. */
+    static const char *const bad[] = {"localhost:4566", "ftp://example.test/",
+                                      "http://me:s3cret@/x", "https://"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = s_send_to(&f, &o, bad[i]);
+        assert_null(r);
+        assert_int_equal(o.kind, AWS_ERR_TRANSPORT);
+        assert_string_equal(o.code, "InvalidEndpoint");
+        assert_null(strstr(o.message, "s3cret"));
+        s_outcome_free(&o);
+        s_teardown(&f);
+    }
+}
+
 static void test_s3_addressing(void **state)
 {
     (void)state;
@@ -437,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_json_service_xml_error_parsed),
         cmocka_unit_test(test_retry_quota_stops_retry_storms),
         cmocka_unit_test(test_endpoint_resolution_order),
+        cmocka_unit_test(test_endpoint_url_forms),
         cmocka_unit_test(test_s3_addressing),
         cmocka_unit_test(test_error_describe_is_sanitised),
     };

@@ -44,6 +44,8 @@ struct fake_aws {
     int stop_calls;
     bool access_denied;
     bool describe_denied;       /* DescribeTasks refused (permission removed mid-run) */
+    long run_task_bare_status;  /* RunTask answers this status with no AWS error code */
+    long describe_bare_status;  /* DescribeTasks answers this status with no AWS error code */
     int stop_after_describes;
     enum fate (*fate)(const char *sk, int attempt_no);
     int throttled_seen[64];
@@ -143,6 +145,10 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
             cJSON_Delete(body);
             return s_json(400, out);
         }
+        if (f->run_task_bare_status) {
+            cJSON_Delete(body);
+            return s_json(f->run_task_bare_status, out); /* "{}": nothing says why */
+        }
         if (f->capacity_failures_left > 0) {
             f->capacity_failures_left--;
             cJSON_AddArrayToObject(out, "tasks");
@@ -188,6 +194,10 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
             cJSON_AddStringToObject(out, "message", "not authorized to perform ecs:DescribeTasks");
             cJSON_Delete(body);
             return s_json(400, out);
+        }
+        if (f->describe_bare_status) {
+            cJSON_Delete(body);
+            return s_json(f->describe_bare_status, out);
         }
         assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(body, "tasks")) <= 100);
         cJSON *tasks = cJSON_AddArrayToObject(out, "tasks");
@@ -711,6 +721,80 @@ static void test_refused_follow_call_ends_the_run(void **state)
     s_harness_free(&h);
 }
 
+/* A 4xx without an AWS error code is a refusal like a coded one. Before one
+ * classification, RunTask took it for an unknown outcome and reconciled, then launched
+ * again, forever; now it stops launching at once and says why. */
+static void test_bare_4xx_refuses_run_task(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.run_task_bare_status = 400;
+    struct runner *r = s_open(&h, 5, 3, 0);
+    runner_start(r);
+    /* Bounded: the old behaviour never finishes. */
+    for (int k = 0; k < 5000 && !h.finished && h.aws.run_task_calls < 50; k++)
+        ev_loop_run_once(h.loop, 10);
+    assert_true(h.finished);
+    for (int k = 0; k < 5000 && !runner_idle(r); k++)
+        ev_loop_run_once(h.loop, 10);
+    assert_true(runner_fatal(r));
+    assert_true(h.aws.run_task_calls <= 3);
+    assert_int_equal(h.aws.list_calls, 0); /* a refusal proves no task: nothing to reconcile */
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_QUEUED], 5);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
+/* The same bare 4xx while following the run: polling used to retry it forever (only
+ * 401 and 403 counted); now it ends the run like a coded refusal, tasks left running. */
+static void test_bare_4xx_ends_following(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.describe_bare_status = 404;
+    struct runner *r = s_open(&h, 3, 2, 0);
+    runner_start(r);
+    /* Bounded: the old behaviour never finishes. */
+    for (int k = 0; k < 5000 && !h.finished && h.aws.describe_calls < 50; k++)
+        ev_loop_run_once(h.loop, 10);
+    assert_true(h.finished);
+    for (int k = 0; k < 5000 && !runner_idle(r); k++)
+        ev_loop_run_once(h.loop, 10);
+    assert_true(runner_fatal(r));
+    assert_int_equal(h.aws.describe_calls, 1);
+    assert_int_equal(h.aws.run_task_calls, 2);
+    assert_int_equal(s_alive(r), 2);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
+/* A throttled or 5xx DescribeTasks is still retried next round, not a refusal. */
+static void test_bare_5xx_while_following_is_retried(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.describe_bare_status = 501;
+    struct runner *r = s_open(&h, 2, 2, 0);
+    runner_start(r);
+    for (int k = 0; k < 5000 && h.aws.describe_calls < 3; k++)
+        ev_loop_run_once(h.loop, 10);
+    assert_true(h.aws.describe_calls >= 3);
+    assert_false(runner_fatal(r));
+    assert_false(h.finished);
+    h.aws.describe_bare_status = 0;
+    ev_loop_run_until(h.loop, &h.finished);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_SUCCEEDED], 2);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
 static void test_cancel_all_also_stops_launches_in_flight(void **state)
 {
     (void)state;
@@ -751,6 +835,9 @@ int main(void)
         cmocka_unit_test(test_cancel_all_stops_the_runs_tasks),
         cmocka_unit_test(test_refused_follow_call_ends_the_run),
         cmocka_unit_test(test_cancel_all_also_stops_launches_in_flight),
+        cmocka_unit_test(test_bare_4xx_refuses_run_task),
+        cmocka_unit_test(test_bare_4xx_ends_following),
+        cmocka_unit_test(test_bare_5xx_while_following_is_retried),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

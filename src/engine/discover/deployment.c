@@ -4,6 +4,7 @@
 #include "engine/discover/deployment.h"
 
 #include "aws/client.h"
+#include "aws/error_class.h"
 #include "aws/session.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
@@ -177,7 +178,7 @@ static void s_on_table(void *ud, struct aws_response *resp)
     if (resp->err.kind != AWS_ERR_NONE) {
         const char *hint;
         char *why = s_describe_error(&resp->err, &hint);
-        bool missing = resp->err.code && strcmp(resp->err.code, "ResourceNotFoundException") == 0;
+        bool missing = aws_error_class(&resp->err) == AWS_ERROR_CLASS_NOT_FOUND;
         s_set_check(c, CHK_TABLE, CHECK_FAIL,
                     missing ? xasprintf("table %s not found in %s", t, c->session->region)
                             : xasprintf("DynamoDB DescribeTable %s failed: %s", t, why),
@@ -502,7 +503,7 @@ static void s_on_bucket(void *ud, struct aws_response *resp)
     if (resp->err.kind != AWS_ERR_NONE) {
         const char *hint;
         char *why = s_describe_error(&resp->err, &hint);
-        bool missing = resp->err.code && strcmp(resp->err.code, "NoSuchBucket") == 0;
+        bool missing = aws_error_class(&resp->err) == AWS_ERROR_CLASS_NOT_FOUND;
         s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_FAIL,
                     missing ? xasprintf("bucket %s does not exist", b)
                             : xasprintf("S3 ListObjectsV2 on %s failed: %s", b, why),

@@ -3,6 +3,7 @@
 #include "engine/run/runner.h"
 
 #include "aws/client.h"
+#include "aws/error_class.h"
 #include "aws/session.h"
 #include "engine/run/journal.h"
 #include "runner_internal.h"
@@ -227,6 +228,36 @@ static void s_launch_not_started(struct runner *r, size_t i, const char *reason,
     runner_set_state(r, i, BOT_QUEUED);
 }
 
+/* RunTask failed: what the error's class proves about the task decides what happens. */
+static void s_launch_error(struct runner *r, size_t i, const struct aws_error *err)
+{
+    struct run_bot *b = &r->bots[i];
+    enum aws_error_class cls = aws_error_class(err);
+    char *why = aws_error_describe(err);
+    if (cls == AWS_ERROR_CLASS_THROTTLED || cls == AWS_ERROR_CLASS_NO_CREDENTIALS) {
+        /* Throttling and missing credentials prove the request was not executed, and may
+         * pass: the bot goes back to the queue for later. */
+        s_launch_not_started(r, i, why, true);
+    } else if (aws_error_class_refused(cls)) {
+        /* AWS refused the request itself (credentials, permissions, parameters), with or
+         * without an error code: every launch would fail the same way. Stop launching
+         * and say why. */
+        const char *hint = aws_error_hint(err);
+        s_launch_not_started(r, i, why, false);
+        runner_fatal_error(r, "ECS RunTask was refused: %s.%s%s No further tasks will be launched; "
+                              "fix the cause and run again to resume.",
+                           why, hint ? " " : "", hint ? hint : "");
+    } else {
+        /* Timeout, reset, 5xx or a lost reply: the task may or may not exist (a reset may
+         * come after ECS started it). Ask ECS before anything else is sent for this bot. */
+        runner_message(r, RUNNER_WARN, "bot %s: RunTask outcome unknown (%s); checking ECS before retrying",
+                       b->bot_id, why);
+        b->needs_reconcile = true;
+        runner_reconcile(r);
+    }
+    free(why);
+}
+
 static void s_on_run_task(void *ud, struct aws_response *resp)
 {
     struct launch_ctx *ctx = ud;
@@ -261,33 +292,8 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             s_launch_not_started(r, i, why, true);
             free(why);
         }
-    } else if (aws_error_is_throttle(resp->err.code) || resp->err.kind == AWS_ERR_CREDENTIALS) {
-        /* Throttling and missing credentials prove the request was not executed. A
-         * transport error does not (a reset may come after ECS started the task), so it
-         * takes the reconciling branch below. */
-        char *why = aws_error_describe(&resp->err);
-        s_launch_not_started(r, i, why, true);
-        free(why);
-    } else if (resp->err.kind == AWS_ERR_SERVICE && resp->err.http_status >= 400 &&
-               resp->err.http_status < 500) {
-        /* The request itself is wrong (permissions, parameters): every launch would fail
-         * the same way. Stop launching and say why. */
-        char *why = aws_error_describe(&resp->err);
-        const char *hint = aws_error_hint(&resp->err);
-        s_launch_not_started(r, i, why, false);
-        runner_fatal_error(r, "ECS RunTask was refused: %s.%s%s No further tasks will be launched; "
-                              "fix the cause and run again to resume.",
-                           why, hint ? " " : "", hint ? hint : "");
-        free(why);
     } else {
-        /* Timeout, reset or 5xx: the task may or may not exist. Ask ECS before anything
-         * else is sent for this bot. */
-        char *why = aws_error_describe(&resp->err);
-        runner_message(r, RUNNER_WARN, "bot %s: RunTask outcome unknown (%s); checking ECS before retrying",
-                       b->bot_id, why);
-        free(why);
-        b->needs_reconcile = true;
-        runner_reconcile(r);
+        s_launch_error(r, i, &resp->err);
     }
     runner_pump(r);
 }

@@ -1,6 +1,7 @@
 /* Following the run: DescribeTasks and BatchGetItem rounds on an adaptive interval, and
  * reconciliation with ECS (ListTasks by startedBy) after a crash or an ambiguous launch. */
 #include "aws/client.h"
+#include "aws/error_class.h"
 #include "aws/session.h"
 #include "runner_internal.h"
 #include "util/ev_loop.h"
@@ -32,14 +33,11 @@ ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn)
 /* ---- the poll round ------------------------------------------------------------------ */
 
 /* An answer that will not change by asking again (permissions, a deleted table, expired
- * credentials), as opposed to throttling, 5xx and network trouble, which are retried. */
+ * credentials, an invalid request, with or without an AWS error code), as opposed to
+ * throttling, 5xx and network trouble, which are retried next round. */
 static bool s_refused(const struct aws_error *e)
 {
-    if (aws_error_is_throttle(e->code))
-        return false;
-    if (e->kind == AWS_ERR_SERVICE)
-        return e->http_status >= 400 && e->http_status < 500 && e->http_status != 429;
-    return e->kind == AWS_ERR_HTTP && (e->http_status == 401 || e->http_status == 403);
+    return aws_error_class_refused(aws_error_class(e));
 }
 
 /* The run cannot follow its tasks: say why, leave them running and finish, so the

@@ -1,6 +1,7 @@
 #include "engine/run/task_log.h"
 
 #include "aws/client.h"
+#include "aws/error_class.h"
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
@@ -32,7 +33,7 @@ static void s_on_events(void *ud, struct aws_response *resp)
     struct task_log_page page;
     memset(&page, 0, sizeof(page));
     if (resp->err.kind != AWS_ERR_NONE) {
-        if (resp->err.code && strcmp(resp->err.code, "ResourceNotFoundException") == 0) {
+        if (aws_error_class(&resp->err) == AWS_ERROR_CLASS_NOT_FOUND) {
             page.no_stream = true;
             page.at_end = true;
             call->done(call->ud, &page, NULL);
