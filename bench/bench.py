@@ -8,12 +8,14 @@ the program and the baseline alike. Each measurement seeds its own stack and tab
 seeding is not timed. Timings are meaningful as ratios within one run: the emulator,
 not AWS, serves every request.
 
-Sections (--only picks some): launch, plan, follow, wizard, wizard_run, micro. See bench/README.md.
+Sections (--only picks some): launch, plan, follow, wizard, wizard_run, schedule, micro. See bench/README.md.
 """
 import argparse
 import datetime
+import heapq
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -36,6 +38,7 @@ TARGETS = {
     "plan_10000_peak_rss_mib_max": 64,
     "follow_idle_cpu_percent_max": 1.0,
     "follow_requests_per_bot_per_poll_max": 0.02,
+    "schedule_lpt_makespan_ratio_max": 1.05,    # issue 16
 }
 SEEDED_BOTS = 20          # realistic odd-shaped bots from seed.py; the rest come in bulk
 MAX_CONCURRENCY = 1000    # the program's own limit for --concurrency
@@ -337,10 +340,60 @@ class Bench:
 
     # -- micro ------------------------------------------------------------------------
 
+    # -- launch order: longest first ------------------------------------------------------
+
+    def schedule(self):
+        """Makespan / lower bound of a simulated run of the plan's own bots: each bot's real
+        duration is drawn log-uniformly within its planned range (a heavy tail: URL and
+        sitemap bots reach hours), the bots are started in the program's launch order
+        (longest expected first, plan_launch_order) and in plan order, each on the slot that
+        frees first, `c` at a time. Lower bound max(sum(d) / c, max(d))."""
+        bots = self.args.schedule_bots
+        dep = seed.seed_deployment(self.emu, bots=bots, failing=0, empty_bots=0, conversations=0,
+                                   stack_name="BenchSchedule")
+        m = self.ours("schedule-plan", "plan", dep, timeout=1800).wait()
+        self.check(m, "plan for the schedule section")
+        doc = (m.json_lines() or [{}])[-1]
+        planned = [(b["estimate"]["seconds_lo"], b["estimate"]["seconds_hi"], b["estimate"]["expected_seconds"])
+                   for b in doc["bots"] if b["selected"]]
+        out = {"bots": len(planned), "trials": self.args.schedule_trials,
+               "draw": "log-uniform within each bot's planned [seconds_lo, seconds_hi]",
+               "by_concurrency": {}}
+        plan_order = list(range(len(planned)))
+        lpt = sorted(plan_order, key=lambda i: (-planned[i][2], i))
+        for c in self.args.schedule_concurrency:
+            ratios = {"lpt": [], "plan_order": []}
+            for trial in range(self.args.schedule_trials):
+                rng = random.Random(trial)
+                d = [lo * (hi / lo) ** rng.random() if lo > 0 and hi > lo else lo for lo, hi, _ in planned]
+                bound = max(sum(d) / c, max(d))
+                for name, order in (("lpt", lpt), ("plan_order", plan_order)):
+                    ratios[name].append(_makespan(d, order, c) / bound)
+            row = {name: {"mean_ratio": _round(sum(r) / len(r), 4), "worst_ratio": _round(max(r), 4)}
+                   for name, r in ratios.items()}
+            out["by_concurrency"][str(c)] = row
+            log(f"schedule {len(planned)} bots at {c}: LPT mean {row['lpt']['mean_ratio']} "
+                f"(worst {row['lpt']['worst_ratio']}), plan order mean {row['plan_order']['mean_ratio']} "
+                f"(worst {row['plan_order']['worst_ratio']})")
+        self.results["schedule"] = out
+
     def micro(self):
         import micro
         self.results["micro"] = micro.measure(ROOT, self.args.micro_seconds)
         log(f"micro: {self.results['micro']}")
+
+
+def _makespan(durations, order, slots):
+    """List scheduling: each task in `order` starts on the slot that frees first."""
+    free_at = [0.0] * min(slots, len(order) or 1)
+    heapq.heapify(free_at)
+    end = 0.0
+    for i in order:
+        start = heapq.heappop(free_at)
+        finish = start + durations[i]
+        end = max(end, finish)
+        heapq.heappush(free_at, finish)
+    return end
 
 
 def _ratio(a, b):
@@ -430,6 +483,13 @@ def table(results):
     if wr:
         lines.append(f"wizard following {wr.get('bots')} running tasks: {wr.get('frames_per_second')} frames/s, "
                      f"{wr.get('bytes_per_second')} bytes/s to the terminal, CPU {wr.get('cpu_percent')}%")
+    sc = results.get("schedule")
+    if sc:
+        for c, row in sc["by_concurrency"].items():
+            lines.append(f"schedule {sc['bots']} bots at concurrency {c}: makespan / lower bound "
+                         f"LPT {row['lpt']['mean_ratio']} (worst {row['lpt']['worst_ratio']}), plan order "
+                         f"{row['plan_order']['mean_ratio']} (worst {row['plan_order']['worst_ratio']}) "
+                         f"over {sc['trials']} draws")
     mi = results.get("micro")
     if mi:
         lines.append("micro: " + ", ".join(f"{k} {v}" for k, v in mi.items() if not isinstance(v, dict)))
@@ -470,6 +530,12 @@ def targets(results):
                                           "measured": f["cpu_percent"]}
         out["follow_requests_per_bot_per_poll"] = {"target_max": TARGETS["follow_requests_per_bot_per_poll_max"],
                                                    "measured": f["requests_per_bot_per_poll"]}
+    sc = results.get("schedule")
+    if sc:
+        for c, row in sc["by_concurrency"].items():
+            out[f"schedule_{sc['bots']}_lpt_makespan_ratio_c{c}"] = {
+                "target_max": TARGETS["schedule_lpt_makespan_ratio_max"], "measured": row["lpt"]["mean_ratio"],
+                "plan_order": row["plan_order"]["mean_ratio"]}
     for t in out.values():
         t["reached"] = t["measured"] is not None and t["measured"] <= t["target_max"]
     return out
@@ -503,7 +569,11 @@ def main(argv=None):
     ap.add_argument("--wizard-run-seconds", type=float, default=20.0)
     ap.add_argument("--sanitizer-env", action="store_true",
                     help="keep the sanitizers' options in the program's environment (sanitised builds)")
-    ap.add_argument("--only", default="launch,plan,follow,wizard,wizard_run,micro")
+    ap.add_argument("--schedule-bots", type=int, default=300)
+    ap.add_argument("--schedule-trials", type=int, default=50)
+    ap.add_argument("--schedule-concurrency", default="3,10,50",
+                    type=lambda s: [int(x) for x in s.split(",") if x])
+    ap.add_argument("--only", default="launch,plan,follow,wizard,wizard_run,schedule,micro")
     ap.add_argument("--output", default=os.path.join(HERE, "results.json"),
                     help="where to write the results ('-' for standard output only)")
     args = ap.parse_args(argv)

@@ -53,6 +53,8 @@ extern const struct aws_service AWS_SVC_S3;
 extern const struct aws_service AWS_SVC_EC2;
 extern const struct aws_service AWS_SVC_SSO;
 extern const struct aws_service AWS_SVC_RDS_DATA;
+extern const struct aws_service AWS_SVC_ECR;
+extern const struct aws_service AWS_SVC_SERVICE_QUOTAS;
 
 enum aws_error_kind {
     AWS_ERR_NONE = 0,

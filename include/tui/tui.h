@@ -18,7 +18,9 @@
 #include "app/options.h"
 #include "app/output.h"
 #include "aws/session.h"
+#include "engine/estimate/image_pull.h"
 #include "engine/estimate/pricing.h"
+#include "engine/estimate/quotas.h"
 #include "tui/i18n.h"
 
 #include <stdbool.h>
@@ -143,6 +145,9 @@ struct wizard {
     struct inventory *inventory;     /* moved from inventory_load's answer */
     struct plan *plan;               /* built from inventory + deployment; items point into
                                         *inventory, so free the plan first */
+    struct quota_facts *quotas;      /* read beside the inventory (NULL until answered) */
+    struct image_pull_facts *pull;   /* the image pull's facts, likewise */
+    int facts_pending;               /* of those two reads, not yet answered */
     struct runner *runner;           /* opened by step_run's enter; freed at exit */
     char *journal_path;              /* app_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */

@@ -42,6 +42,12 @@ const struct aws_service AWS_SVC_S3 = {
     "S3", "s3", "s3", AWS_PROTO_REST_XML, NULL, NULL, "2006-03-01", 3};
 const struct aws_service AWS_SVC_EC2 = {
     "EC2", "ec2", "ec2", AWS_PROTO_EC2, NULL, NULL, "2016-11-15", 3};
+/* ECR's API (DescribeImages); its endpoint is api.ecr.<region>, signed as "ecr". */
+const struct aws_service AWS_SVC_ECR = {
+    "ECR", "api.ecr", "ecr", AWS_PROTO_JSON, "1.1", "AmazonEC2ContainerRegistry_V20150921", NULL, 3};
+const struct aws_service AWS_SVC_SERVICE_QUOTAS = {
+    "Service Quotas", "servicequotas", "servicequotas", AWS_PROTO_JSON, "1.1",
+    "ServiceQuotasV20190624", NULL, 3};
 const struct aws_service AWS_SVC_SSO = {
     "SSO", "portal.sso", "awsssoportal", AWS_PROTO_REST_JSON, NULL, NULL, "2019-06-10", 3};
 const struct aws_service AWS_SVC_RDS_DATA = {

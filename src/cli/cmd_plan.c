@@ -26,7 +26,35 @@ struct plan_cmd {
     bool have_dep;
     struct inventory inv;
     bool have_inv;
+    struct quota_facts quotas;
+    bool quotas_done;
+    struct image_pull_facts pull;
+    bool pull_done;
+    bool all_done;
 };
+
+static void s_check_all(struct plan_cmd *pc)
+{
+    pc->all_done = pc->done && pc->quotas_done && pc->pull_done;
+    if (pc->all_done)
+        ev_loop_wakeup(pc->loop);
+}
+
+static void s_on_quotas(void *ud, struct quota_facts *facts)
+{
+    struct plan_cmd *pc = ud;
+    quota_facts_move(&pc->quotas, facts);
+    pc->quotas_done = true;
+    s_check_all(pc);
+}
+
+static void s_on_pull(void *ud, struct image_pull_facts *facts)
+{
+    struct plan_cmd *pc = ud;
+    image_pull_move(&pc->pull, facts);
+    pc->pull_done = true;
+    s_check_all(pc);
+}
 
 static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
 {
@@ -48,10 +76,12 @@ static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
     ev_loop_wakeup(pc->loop); /* the loop may be about to wait with nothing in flight */
     if (!inv) {
         pc->error = xstrdup(error ? error : "the bots could not be read");
+        s_check_all(pc);
         return;
     }
     inventory_move(&pc->inv, inv);
     pc->have_inv = true;
+    s_check_all(pc);
 }
 
 /* ---- formatting ---- */
@@ -183,6 +213,65 @@ static void s_print_warnings(const struct plan *p)
     }
 }
 
+/* The image pull through NAT: its line, and the free fix when it is worth making. */
+static void s_print_nat(const struct plan *p)
+{
+    const struct plan_nat *n = &p->nat;
+    buf_t b = BUF_INIT;
+    if (!n->price_known) {
+        printf("Image pull: through NAT, price unknown for %s (nat_per_gb in --prices FILE)\n",
+               p->prices.region);
+    } else if (n->usd_hi <= 0) {
+        printf("Image pull: $0 through NAT%s\n",
+               p->pull.route == PULL_ROUTE_ENDPOINT ? " (an S3 gateway endpoint carries it)"
+               : p->pull.route == PULL_ROUTE_NO_NAT ? " (no NAT gateway on the private subnets' routes)"
+                                                    : "");
+    } else {
+        s_usd_range(&b, n->usd_lo, n->usd_hi);
+        printf("Image pull: %s through NAT: %zu task%s x ", buf_cstr(&b), p->totals.selected,
+               p->totals.selected == 1 ? "" : "s");
+        if (n->image_gb_lo == n->image_gb_hi)
+            printf("%.2f GB", n->image_gb_lo);
+        else
+            printf("%.0f-%.0f GB", n->image_gb_lo, n->image_gb_hi);
+        if (n->share < 1)
+            printf(" x %.0f%% via NAT", n->share * 100);
+        printf(" x $%.3f/GB%s\n", n->usd_per_gb, n->assumed ? " (assumed; see the assumptions)" : "");
+    }
+    if (n->large && n->usd_hi > 0) {
+        buf_reset(&b);
+        s_usd_range(&b, n->saving_lo, n->saving_hi);
+        printf("            An S3 gateway endpoint (free) on the private subnets' route tables "
+               "takes the image layers off the NAT gateway and saves %s on this run.\n",
+               buf_cstr(&b));
+        if (n->fix_command) {
+            char *cmd = s_safe(n->fix_command, 1000);
+            printf("            Create it (the program does not):\n              %s\n", cmd);
+            free(cmd);
+        } else {
+            printf("            Create it with `aws ec2 create-vpc-endpoint --vpc-endpoint-type "
+                   "Gateway --service-name com.amazonaws.%s.s3` on the stack's VPC and the "
+                   "private subnets' route tables.\n", p->prices.region);
+        }
+    }
+    buf_free(&b);
+}
+
+static void s_print_bounds(const struct plan *p)
+{
+    printf("Concurrency bounds (the default is the smallest):\n");
+    for (int i = 0; i < BOUND_COUNT; i++) {
+        const struct concurrency_bound *cb = &p->bounds[i];
+        char *reason = s_safe(cb->reason, 400);
+        if (cb->known)
+            printf("  %-28s %6d  %s%s\n", concurrency_bound_name(cb->kind), cb->tasks, reason,
+                   cb->assumed && cb->kind != BOUND_AURORA ? " [assumed]" : "");
+        else
+            printf("  %-28s %6s  %s\n", concurrency_bound_name(cb->kind), "-", reason);
+        free(reason);
+    }
+}
+
 static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
 {
     const struct plan_totals *t = &p->totals;
@@ -223,6 +312,8 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     s_usd_range(&b, t->fargate_usd_lo, t->fargate_usd_hi);
     buf_puts(&b, ", Bedrock ");
     s_usd_range(&b, t->bedrock_usd_lo, t->bedrock_usd_hi);
+    buf_puts(&b, ", image pull through NAT ");
+    s_usd_range(&b, t->nat_usd_lo, t->nat_usd_hi);
     buf_puts(&b, ", this scan ");
     if (t->scan_usd < 0)
         buf_puts(&b, "price unknown");
@@ -230,6 +321,7 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
         s_usd(&b, t->scan_usd);
     buf_puts(&b, ")");
     printf("Cost:       %s\n", buf_cstr(&b));
+    s_print_nat(p);
     if (t->usd_lo < 0 || t->usd_hi < 0)
         printf("            a price for %s is not in the built-in table; give it with "
                "--prices FILE (see the notes below)\n", p->prices.region);
@@ -241,6 +333,7 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     printf("Wall clock: %s with %d task%s at once (%s)\n", buf_cstr(&b), p->concurrency,
            p->concurrency == 1 ? "" : "s", why);
     free(why);
+    s_print_bounds(p);
     char *psrc = s_safe(p->prices.source, 300);
     char *pdate = s_safe(p->prices.source_date, 40);
     printf("Prices:     %s, %s, %s\n", p->prices.region, psrc, pdate);
@@ -307,6 +400,8 @@ static void s_cleanup(struct plan_cmd *pc)
         inventory_free(&pc->inv);
     if (pc->have_dep)
         deployment_free(&pc->dep);
+    quota_facts_free(&pc->quotas);
+    image_pull_free(&pc->pull);
 }
 
 /* Checks what can be checked before any AWS call: id lists (usage) and the prices file
@@ -370,8 +465,11 @@ int cmd_plan(const struct app_options *o)
 
     struct inventory_options iopts = {.force_table_scan = o->scan_table};
     pc.done = false;
+    /* The quotas and the image pull's facts are read while the bots are. */
+    quota_facts_read(&s, s_on_quotas, &pc);
+    image_pull_read(&s, &pc.dep, s_on_pull, &pc);
     inventory_load(&s, &pc.dep, &iopts, NULL, s_on_inventory, &pc);
-    ev_loop_run_until(s.loop, &pc.done);
+    ev_loop_run_until(s.loop, &pc.all_done);
     if (pc.error) {
         app_error(o, "%s", pc.error);
         rc = EXIT_CONFIG;
@@ -381,6 +479,7 @@ int cmd_plan(const struct app_options *o)
     struct plan_options popts = {
         .include_empty = o->include_empty, .bots_csv = o->bots, .exclude_csv = o->exclude,
         .concurrency = o->concurrency, .region = s.region, .prices_file = o->prices_file,
+        .quotas = &pc.quotas, .pull = &pc.pull,
     };
     struct plan p;
     char *error = NULL;

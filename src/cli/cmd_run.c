@@ -112,7 +112,25 @@ struct run_cmd {
     char *step_error;
     struct run_view view;
     struct runner *runner;
+    struct quota_facts quotas;
+    bool quotas_done;
+    struct image_pull_facts pull;
+    bool pull_done;
 };
+
+static void s_on_quotas(void *ud, struct quota_facts *facts)
+{
+    struct run_cmd *rc = ud;
+    quota_facts_move(&rc->quotas, facts);
+    rc->quotas_done = true;
+}
+
+static void s_on_pull(void *ud, struct image_pull_facts *facts)
+{
+    struct run_cmd *rc = ud;
+    image_pull_move(&rc->pull, facts);
+    rc->pull_done = true;
+}
 
 /* Runs the loop until *done; false when the operator interrupted first (nothing was
  * launched yet, so there is nothing to leave behind properly). */
@@ -225,8 +243,12 @@ static int s_prepare_fresh(struct run_cmd *rc)
      * the cost it announces is from what is known, and `plan` reads the sizes. */
     struct inventory_options iopts = {.force_table_scan = o->scan_table, .skip_documents = true};
     rc->step_done = false;
+    /* The quotas bound the default concurrency; the image pull's facts price the NAT
+     * line shown before the confirmation. Read while the bots are. */
+    quota_facts_read(&rc->s, s_on_quotas, rc);
+    image_pull_read(&rc->s, &rc->dep, s_on_pull, rc);
     inventory_load(&rc->s, &rc->dep, &iopts, NULL, s_on_inventory, rc);
-    if (!s_wait(rc, &rc->step_done))
+    if (!s_wait(rc, &rc->step_done) || !s_wait(rc, &rc->quotas_done) || !s_wait(rc, &rc->pull_done))
         return s_interrupted_before_launch(rc);
     if (rc->step_error) {
         app_error(o, "%s", rc->step_error);
@@ -236,6 +258,7 @@ static int s_prepare_fresh(struct run_cmd *rc)
     struct plan_options popts = {
         .include_empty = o->include_empty, .bots_csv = o->bots, .exclude_csv = o->exclude,
         .concurrency = o->concurrency, .region = rc->s.region, .prices_file = o->prices_file,
+        .quotas = &rc->quotas, .pull = &rc->pull,
     };
     char *error = NULL;
     if (plan_build(&rc->inv, &rc->dep, &popts, &rc->plan, &error) != 0) {
@@ -283,6 +306,19 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "wall_seconds_lo", t->wall_seconds_lo);
         cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
         cJSON_AddBoolToObject(e, "document_sizes_read", false);
+        cJSON_AddStringToObject(e, "concurrency_why", p->concurrency_why ? p->concurrency_why : "");
+        if (t->nat_usd_lo >= 0) {
+            cJSON_AddNumberToObject(e, "nat_usd_lo", t->nat_usd_lo);
+            cJSON_AddNumberToObject(e, "nat_usd_hi", t->nat_usd_hi);
+        } else {
+            cJSON_AddNullToObject(e, "nat_usd_lo");
+            cJSON_AddNullToObject(e, "nat_usd_hi");
+        }
+        cJSON_AddBoolToObject(e, "nat_large", p->nat.large);
+        if (p->nat.large && p->nat.fix_command)
+            cJSON_AddStringToObject(e, "nat_fix_command", p->nat.fix_command);
+        else
+            cJSON_AddNullToObject(e, "nat_fix_command");
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
         app_print_json(e);
         return;
@@ -300,6 +336,21 @@ static void s_announce_fresh(const struct run_cmd *rc)
     s_print_minutes_range(t->wall_seconds_lo, t->wall_seconds_hi);
     printf(" (document sizes not read: files count as empty here; `bedrock-chat-migrate plan` reads "
            "them and lists every bot and assumption).\n");
+    char *why = sanitize_for_terminal(p->concurrency_why ? p->concurrency_why : "",
+                                      p->concurrency_why ? strlen(p->concurrency_why) : 0, 400);
+    printf("Concurrency: %d (%s).\n", p->concurrency, why);
+    free(why);
+    if (p->nat.large) {
+        printf("Image pull through NAT: $%.2f-$%.2f of that (%s). An S3 gateway endpoint (free) "
+               "would save it", p->nat.usd_lo, p->nat.usd_hi, p->nat.assumed ? "assumed" : "measured");
+        if (p->nat.fix_command) {
+            char *cmd = sanitize_for_terminal(p->nat.fix_command, strlen(p->nat.fix_command), 1000);
+            printf("; create it first with:\n  %s\n", cmd);
+            free(cmd);
+        } else {
+            printf("; `bedrock-chat-migrate plan` shows how.\n");
+        }
+    }
     printf("Journal: %s\n", rc->journal_path);
     fflush(stdout);
 }
@@ -617,14 +668,16 @@ static int s_open_runner(struct run_cmd *rc)
         s_fill_config_from_deployment(rc, &cfg);
         cfg.concurrency = rc->plan.concurrency > 0 ? rc->plan.concurrency : 1;
         cfg.retries = o->retries >= 0 ? o->retries : DEFAULT_THROTTLE_RETRIES;
-        targets = xcalloc(rc->plan.nselected ? rc->plan.nselected : 1, sizeof(*targets));
-        for (size_t i = 0; i < rc->plan.nitems; i++) {
-            const struct plan_item *it = &rc->plan.items[i];
-            if (!it->selected)
-                continue;
+        targets = xcalloc(rc->plan.nitems ? rc->plan.nitems : 1, sizeof(*targets));
+        /* Longest expected first (LPT); the journal keeps this order for a resume. */
+        size_t *order = xcalloc(rc->plan.nitems ? rc->plan.nitems : 1, sizeof(*order));
+        size_t n = plan_launch_order(&rc->plan, order);
+        for (size_t k = 0; k < n; k++) {
+            const struct plan_item *it = &rc->plan.items[order[k]];
             targets[ntargets++] = (struct runner_target){it->bot->pk, it->bot->sk, it->bot->bot_id,
                                                          it->bot->title};
         }
+        free(order);
     }
     cfg.detach = o->detach;
     /* For tests and demos: how fast to poll and how long launch back-off may grow. */
@@ -794,5 +847,8 @@ int cmd_run(const struct app_options *o)
     free(rc.journal_path);
     if (rc.s.loop)
         aws_session_close(&rc.s);
+    /* After the session: a read still in flight when interrupted answers into rc. */
+    quota_facts_free(&rc.quotas);
+    image_pull_free(&rc.pull);
     return rcode;
 }

@@ -18,8 +18,9 @@
     "  --include-empty       also select bots without any knowledge source\n" \
     "  --bots ID,...         select exactly these bots\n" \
     "  --exclude ID,...      leave these bots out\n" \
-    "  --prices FILE         override the built-in price table (JSON)\n" \
-    "  --concurrency N       at most N tasks at once (default: vCPU quota / task vCPU)\n" \
+    "  --prices FILE         override the built-in price table (JSON; nat_per_gb, ...)\n" \
+    "  --concurrency N       at most N tasks at once (default: the smallest bound of the\n" \
+    "                        vCPU and Bedrock quotas and the Aurora ceiling)\n" \
     "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
 
 static const struct cli_command s_commands[] = {
@@ -50,8 +51,11 @@ static const struct cli_command s_commands[] = {
      "                            [--concurrency N] [--scan-table] [--json]\n\n"
      "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
      "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
-     "--exclude say otherwise) and estimates Fargate and Bedrock cost and the wall-clock\n"
-     "time as low-high ranges, listing every assumption. Launches nothing.\n\n"
+     "--exclude say otherwise) and estimates Fargate and Bedrock cost, the image pull\n"
+     "through NAT (with the free S3 gateway endpoint that removes it) and the wall-clock\n"
+     "time as low-high ranges, listing every assumption. Reads the quotas that bound the\n"
+     "default concurrency (Service Quotas) and shows each bound with its reason.\n"
+     "Launches nothing. JSON adds concurrency_bounds and image_pull (see the README).\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_plan},
     {"run", "launch one embedding task per selected bot and follow them to the end",
@@ -62,9 +66,9 @@ static const struct cli_command s_commands[] = {
      "follows each task and judges each bot by the SyncStatus its own task wrote. Every\n"
      "launch is journaled before and after RunTask: a second `run` with the same journal\n"
      "resumes without launching any bot twice. Without a terminal, --yes is required.\n\n"
-     "The default concurrency is derived from the task size and a conservative budget of\n"
-     "6 vCPU (the default Fargate on-demand quota) that also keeps Bedrock's embedding\n"
-     "quota and the small Aurora cluster from being overloaded: 3 tasks of 2 vCPU.\n\n"
+     "The default concurrency is the smallest of the Fargate vCPU quota / task vCPU, what\n"
+     "the Bedrock embedding quotas sustain and a ceiling for the small Aurora cluster,\n"
+     "read with Service Quotas (6 vCPU assumed when unreadable: 3 tasks of 2 vCPU).\n\n"
      "Ctrl-C stops launching and leaves running tasks alone (resume later); a second\n"
      "Ctrl-C exits at once. Exit status: 0 all succeeded, 1 some failed, 2 usage,\n"
      "3 configuration or AWS error, 130 interrupted.\n\n"

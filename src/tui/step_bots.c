@@ -147,6 +147,53 @@ static void s_on_progress(void *ud, uint64_t items_scanned, size_t bots_found)
     wizard_dirty(w);
 }
 
+/* The plan needs the bots, the quotas and the image pull's facts: built once all are
+ * in, so the operator's selection is never rebuilt under them. */
+static void s_plan_when_ready(struct wizard *w)
+{
+    struct bots_step *st = s_state(w);
+    if (!w->inventory || w->plan || w->facts_pending > 0)
+        return;
+    st->loading = false;
+    char *perr = NULL;
+    if (wizard_build_plan(w, &perr) != 0) {
+        free(st->error);
+        st->error = perr;
+    }
+    s_setup_table(w, st);
+    wizard_dirty(w);
+}
+
+static void s_on_quotas(void *ud, struct quota_facts *facts)
+{
+    struct wizard *w = ud;
+    w->inflight--;
+    w->facts_pending--;
+    wizard_spinner_release(w);
+    if (!w->quotas)
+        w->quotas = xcalloc(1, sizeof(*w->quotas));
+    else
+        quota_facts_free(w->quotas);
+    quota_facts_move(w->quotas, facts);
+    s_plan_when_ready(w);
+    wizard_dirty(w);
+}
+
+static void s_on_pull(void *ud, struct image_pull_facts *facts)
+{
+    struct wizard *w = ud;
+    w->inflight--;
+    w->facts_pending--;
+    wizard_spinner_release(w);
+    if (!w->pull)
+        w->pull = xcalloc(1, sizeof(*w->pull));
+    else
+        image_pull_free(w->pull);
+    image_pull_move(w->pull, facts);
+    s_plan_when_ready(w);
+    wizard_dirty(w);
+}
+
 static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
 {
     struct wizard *w = ud;
@@ -161,11 +208,8 @@ static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
     } else {
         w->inventory = xcalloc(1, sizeof(*w->inventory));
         inventory_move(w->inventory, inv);
-        char *perr = NULL;
-        if (wizard_build_plan(w, &perr) != 0) {
-            st->error = perr;
-        }
-        s_setup_table(w, st);
+        st->loading = w->facts_pending > 0; /* still "loading" until the plan is built */
+        s_plan_when_ready(w);
     }
     wizard_dirty(w);
 }
@@ -183,6 +227,15 @@ static void s_load(struct wizard *w)
     st->found = 0;
     w->inflight++;
     wizard_spinner_acquire(w);
+    if (!w->quotas && !w->pull && w->facts_pending == 0) {
+        /* Quotas and the image pull's facts, read while the bots are. */
+        w->inflight += 2;
+        w->facts_pending = 2;
+        wizard_spinner_acquire(w);
+        wizard_spinner_acquire(w);
+        quota_facts_read(&w->session, s_on_quotas, w);
+        image_pull_read(&w->session, w->deployment, s_on_pull, w);
+    }
     inventory_load(&w->session, w->deployment, &io, s_on_progress, s_on_inventory, w);
 }
 

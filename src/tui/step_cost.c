@@ -86,11 +86,31 @@ static void s_price_text(char *buf, size_t n, const struct price_value *v)
         snprintf(buf, n, "%s", tr("cost.unknown"));
 }
 
-/* Rows of the scrolling part: "Per bot", one per selected bot, a gap, "Assumptions", the
- * wrapped assumptions and the price notes (as s_draw lays them out). */
+/* The image pull through NAT, when large: what an S3 gateway endpoint saves and the
+ * command that creates it (NULL when not worth saying). Caller frees. */
+static char *s_nat_fix_text(const struct plan *p)
+{
+    if (!p->nat.large)
+        return NULL;
+    char saving[64];
+    ui_format_usd_range(saving, sizeof(saving), p->nat.saving_lo, p->nat.saving_hi);
+    char *head = trf("cost.nat_fix", saving);
+    char *text = xasprintf("%s %s", head, p->nat.fix_command ? p->nat.fix_command
+                                                             : tr("cost.nat_fix_see_plan"));
+    free(head);
+    return text;
+}
+
+/* Rows of the scrolling part: the NAT fix (wrapped, and a gap) when there is one, "Per
+ * bot", one per selected bot, a gap, "Assumptions", the wrapped assumptions and the price
+ * notes (as s_draw lays them out). */
 static int s_lower_rows(const struct plan *p, int width)
 {
     int rows = 1 + (int)p->nselected + 1 + 1;
+    char *fix = s_nat_fix_text(p);
+    if (fix)
+        rows += ui_wrap_rows(width - 2, fix) + 1;
+    free(fix);
     for (size_t i = 0; i < p->nassumptions; i++) {
         char *line = xasprintf("• %s", p->assumptions[i]);
         rows += ui_wrap_rows(width - 2, line);
@@ -116,6 +136,8 @@ static void s_draw(struct wizard *w, struct rect a)
     int ty = y;
     s_money_row(w, ty++, x, half, "cost.fargate", p->totals.fargate_usd_lo, p->totals.fargate_usd_hi);
     s_money_row(w, ty++, x, half, "cost.bedrock", p->totals.bedrock_usd_lo, p->totals.bedrock_usd_hi);
+    s_money_row(w, ty++, x, half, p->nat.assumed ? "cost.nat_assumed" : "cost.nat",
+                p->totals.nat_usd_lo, p->totals.nat_usd_hi);
     s_money_row(w, ty++, x, half, "cost.scan", p->totals.scan_usd, p->totals.scan_usd);
     s_money_row(w, ty++, x, half, "cost.total", p->totals.usd_lo, p->totals.usd_hi);
     int ry = y;
@@ -160,6 +182,18 @@ static void s_draw(struct wizard *w, struct rect a)
             ui_text(y + row - first, x, width, (attr_), (text_));                              \
         row++;                                                                                 \
     } while (0)
+    /* Before the confirmation: the image pull through NAT and its free fix. */
+    char *fix = s_nat_fix_text(p);
+    if (fix) {
+        int need = ui_wrap_rows(width - 2, fix);
+        for (int r = 0; r < need; r++) {
+            if (row >= first && row - first < lower_h)
+                ui_wrap_skip(y + row - first, x, width - 2, r, 1, ui_attr(w, UI_WARN), fix);
+            row++;
+        }
+        row++;
+        free(fix);
+    }
     LOWER_ROW(ui_attr(w, UI_HEADING), tr("cost.per_bot"));
     for (size_t i = 0; i < p->nitems; i++) {
         const struct plan_item *it = &p->items[i];

@@ -217,9 +217,12 @@ static int s_open_runner(struct run_screen *rs)
     struct runner_target *targets = NULL;
     if (!resume && w->plan) {
         targets = xcalloc(w->plan->nitems ? w->plan->nitems : 1, sizeof(*targets));
-        for (size_t k = 0; k < w->plan->nitems; k++) {
-            const struct plan_item *it = &w->plan->items[k];
-            if (!it->selected || !it->bot)
+        /* Longest expected first (LPT), as the plan's wall clock assumes. */
+        size_t *order = xcalloc(w->plan->nitems ? w->plan->nitems : 1, sizeof(*order));
+        size_t norder = plan_launch_order(w->plan, order);
+        for (size_t k = 0; k < norder; k++) {
+            const struct plan_item *it = &w->plan->items[order[k]];
+            if (!it->bot)
                 continue;
             targets[ntargets].pk = it->bot->pk;
             targets[ntargets].sk = it->bot->sk;
@@ -227,6 +230,7 @@ static int s_open_runner(struct run_screen *rs)
             targets[ntargets].title = it->bot->title;
             ntargets++;
         }
+        free(order);
     }
     const struct stack_outputs *so = &dep->outputs;
     struct runner_config cfg;

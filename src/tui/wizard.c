@@ -248,6 +248,16 @@ void wizard_forget_from_deployment(struct wizard *w)
         free(w->inventory);
         w->inventory = NULL;
     }
+    if (w->quotas) {
+        quota_facts_free(w->quotas);
+        free(w->quotas);
+        w->quotas = NULL;
+    }
+    if (w->pull) {
+        image_pull_free(w->pull);
+        free(w->pull);
+        w->pull = NULL;
+    }
     if (w->deployment) {
         deployment_free(w->deployment);
         free(w->deployment);
@@ -338,6 +348,8 @@ int wizard_build_plan(struct wizard *w, char **error)
     po.concurrency = w->concurrency > 0 ? w->concurrency : w->opts->concurrency;
     po.region = w->session_open ? w->session.region : NULL;
     po.prices_file = w->opts->prices_file;
+    po.quotas = w->quotas;
+    po.pull = w->pull;
     struct plan *p = xcalloc(1, sizeof(*p));
     if (plan_build(w->inventory, w->deployment, &po, p, error) != 0) {
         free(p);

@@ -73,6 +73,8 @@ class Deployment:
     bots: list
     aliases: list
     conversations: int
+    image: str = ""
+    route_tables: list = dataclasses.field(default_factory=list)
 
     def bot_ids(self, expected=None):
         """Bot ids, optionally only those with the given expected outcome."""
@@ -194,8 +196,63 @@ def _plan_bots(rng, bots, failing, empty_bots):
     return expected, shapes
 
 
+def seed_network_egress(emu, dep, nat=True, s3_endpoint=False):
+    """The stack's egress: an internet gateway, a NAT gateway in the first public subnet and
+    one route table per private subnet with 0.0.0.0/0 through it (as the v1 stack's VPC has,
+    with no VPC endpoints); optionally an S3 gateway endpoint on those route tables.
+    Returns the private subnets' route table ids."""
+    ec2 = emu.client("ec2")
+    tables = []
+    nat_id = None
+    if nat:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=dep.vpc)
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat_id = ec2.create_nat_gateway(SubnetId=dep.public_subnets[0],
+                                        AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    for subnet in dep.private_subnets:
+        rt = ec2.create_route_table(VpcId=dep.vpc)["RouteTable"]["RouteTableId"]
+        if nat_id:
+            ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+        ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet)
+        tables.append(rt)
+    if s3_endpoint:
+        ec2.create_vpc_endpoint(VpcId=dep.vpc, ServiceName=f"com.amazonaws.{dep.region}.s3",
+                                VpcEndpointType="Gateway", RouteTableIds=tables)
+    dep.route_tables = tables
+    return tables
+
+
+def seed_image(emu, dep, image_bytes):
+    """Puts the task definition's image into the emulator's ECR with imageSizeInBytes =
+    image_bytes (moto reports the manifest's config size as the image size)."""
+    registry_host, _, rest = dep.image.partition("/")
+    repo, _, tag = rest.partition(":")
+    ecr = emu.client("ecr")
+    try:
+        ecr.create_repository(repositoryName=repo)
+    except ecr.exceptions.RepositoryAlreadyExistsException:
+        pass
+    manifest = {
+        "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                   "size": int(image_bytes), "digest": "sha256:" + hashlib.sha256(tag.encode()).hexdigest()},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": int(image_bytes), "digest": "sha256:" + hashlib.sha256(repo.encode()).hexdigest()}],
+    }
+    ecr.put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
+    try:
+        got = ecr.describe_images(repositoryName=repo, imageIds=[{"imageTag": tag}])["imageDetails"][0]
+    except ecr.exceptions.ClientError as e:   # a test that denies ecr:DescribeImages
+        if "AccessDenied" not in str(e):
+            raise
+        return
+    assert got["imageSizeInBytes"] == int(image_bytes), got
+
+
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
-                    conversations=200, empty_bots=3, suffix=None, legacy_bots=0):
+                    conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
+                    image_bytes=None, nat=False, s3_endpoint=False):
     key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
                      + ([legacy_bots] if legacy_bots else []))
     # Bots carry LastBotUsed from creation since v0.3.0; legacy_bots of them (those with
@@ -362,6 +419,8 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     logs.put_retention_policy(logGroupName=log_group, retentionInDays=7)
     task_family = f"{stack_name}EmbeddingTaskDefinition{names.hex8('taskdef')}"
     role = f"arn:aws:iam::{account}:role/{stack_name}-EmbeddingTaskDefinition"
+    image = (f"{account}.dkr.ecr.{region}.amazonaws.com/cdk-hnb659fds-container-assets-"
+             f"{account}-{region}:{hashlib.sha256(key.encode()).hexdigest()}")
     ecs.register_task_definition(
         family=task_family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
         cpu="2048", memory="4096",
@@ -370,8 +429,7 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
         taskRoleArn=f"{role}TaskRole{names.hex8('task')}-{names.tail('task')}",
         containerDefinitions=[{
             "name": CONTAINER, "essential": True, "cpu": 2048, "memory": 4096,
-            "image": f"{account}.dkr.ecr.{region}.amazonaws.com/cdk-hnb659fds-container-assets-"
-                     f"{account}-{region}:{hashlib.sha256(key.encode()).hexdigest()}",
+            "image": image,
             "environment": [{"name": "ACCOUNT", "value": account}, {"name": "REGION", "value": region},
                             {"name": "TABLE_NAME", "value": table},
                             {"name": "DOCUMENT_BUCKET", "value": bucket}],
@@ -414,11 +472,17 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
             "BucketName": f"cdk-hnb659fds-assets-{account}-{region}", "BootstrapVersion": "21",
             "DatabaseConversationTableNameLookalike": "not-this-one"})
 
-    return Deployment(stack_name=stack_name, table=table, cluster=cluster, task_family=task_family,
-                      container=CONTAINER, log_group=log_group, log_prefix=LOG_PREFIX, vpc=vpc,
-                      private_subnets=private, public_subnets=public, security_group=sg,
-                      bucket=bucket, region=region, outputs=outputs, bots=bot_records,
-                      aliases=aliases, conversations=conversations)
+    dep = Deployment(stack_name=stack_name, table=table, cluster=cluster, task_family=task_family,
+                     container=CONTAINER, log_group=log_group, log_prefix=LOG_PREFIX, vpc=vpc,
+                     private_subnets=private, public_subnets=public, security_group=sg,
+                     bucket=bucket, region=region, outputs=outputs, bots=bot_records,
+                     aliases=aliases, conversations=conversations, image=image)
+    # Optional, and drawn from no random state, so existing seeds stay as they were.
+    if nat or s3_endpoint:
+        seed_network_egress(emu, dep, nat=nat, s3_endpoint=s3_endpoint)
+    if image_bytes:
+        seed_image(emu, dep, image_bytes)
+    return dep
 
 
 def _create_stack(cfn, name, outputs):

@@ -189,7 +189,8 @@ class DocsTest(unittest.TestCase):
         policy = json.loads(read("docs/iam-policy.json"))
         allowed = {a for st in policy["Statement"] if st["Effect"] == "Allow" for a in st["Action"]}
         prefix = {"STS": "sts", "CLOUDFORMATION": "cloudformation", "DYNAMODB": "dynamodb",
-                  "EC2": "ec2", "ECS": "ecs", "LOGS": "logs", "S3": "s3"}
+                  "EC2": "ec2", "ECS": "ecs", "LOGS": "logs", "S3": "s3", "ECR": "ecr",
+                  "SERVICE_QUOTAS": "servicequotas"}
         # S3 operations whose IAM action has another name.
         renamed = {"s3:ListObjectsV2": "s3:ListBucket"}
         calls = set()
@@ -198,7 +199,7 @@ class DocsTest(unittest.TestCase):
                 if f.endswith(".c"):
                     with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
                         text = fh.read()
-                    calls |= set(re.findall(r'&AWS_SVC_([A-Z0-9]+),\s*"([A-Za-z0-9]+)"', text))
+                    calls |= set(re.findall(r'&AWS_SVC_([A-Z0-9_]+),\s*"([A-Za-z0-9]+)"', text))
         self.assertGreaterEqual(len(calls), 10, calls)
         needed = set()
         for svc, op in calls:

@@ -34,7 +34,11 @@ STEP_TIMEOUT = 60
 NOT_ENFORCED_BY_EMULATOR = {"s3:ListBucket", "iam:PassRole", "ecs:TagResource", "sts:GetCallerIdentity"}
 VARIANT_STEP_TIMEOUT = 20
 SERVICE_PREFIX = {"dynamodb": "dynamodb", "ecs": "ecs", "logs": "logs", "sts": "sts",
-                  "cloudformation": "cloudformation", "ec2": "ec2"}
+                  "cloudformation": "cloudformation", "ec2": "ec2", "ecr": "ecr",
+                  "servicequotas": "servicequotas"}
+# Statements whose Sid starts with this hold optional permissions: without them the
+# estimate assumes what it would have read (and says so), nothing fails.
+OPTIONAL_SID = "Optional"
 
 
 def load_policy():
@@ -48,6 +52,17 @@ def policy_actions(policy):
         a = st["Action"]
         actions += [a] if isinstance(a, str) else a
     return actions
+
+
+def optional_actions(policy):
+    return [a for st in policy["Statement"] if st.get("Sid", "").startswith(OPTIONAL_SID)
+            for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])]
+
+
+def policy_without_optional(policy):
+    doc = json.loads(json.dumps(policy))
+    doc["Statement"] = [st for st in doc["Statement"] if not st.get("Sid", "").startswith(OPTIONAL_SID)]
+    return doc
 
 
 def policy_without(policy, action):
@@ -161,6 +176,34 @@ class MinimumPolicy(RunTestCase):
                         "RunTask tags its tasks (hence ecs:TagResource)")
         self.assertTrue(self.sim.task_count() > 0)
 
+    def test_optional_statement_only_turns_readings_into_assumptions(self):
+        """Without the optional statement (quotas, image size, routes, endpoints) plan
+        still works, and says what it assumed and why, under IAM enforcement."""
+        optional = optional_actions(self.policy)
+        self.assertEqual(sorted(optional), sorted([
+            "servicequotas:GetServiceQuota", "servicequotas:GetAWSDefaultServiceQuota",
+            "ecr:DescribeImages", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints"]))
+        creds = self.make_user(policy_without_optional(self.policy))
+        first = len(self.proxy.requests)
+        done = self.cli("plan", "--json", env_overrides=self.env_overrides(**creds))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        j = json.loads(done.stdout)
+        pull = j["image_pull"]
+        self.assertTrue(pull["assumed"])
+        self.assertIn("no permission ecr:DescribeImages", pull["read"]["image_bytes_why"])
+        self.assertIn("no permission ec2:DescribeRouteTables", pull["read"]["route_why"])
+        quotas = j["concurrency_bounds"]["quotas"]
+        self.assertTrue(all(q["source"] == "unknown" and "no permission servicequotas:" in q["why"]
+                            for q in quotas), quotas)
+        bounds = {b["name"]: b for b in j["concurrency_bounds"]["bounds"]}
+        self.assertTrue(bounds["fargate_vcpu"]["assumed"])
+        self.assertEqual(j["concurrency"], 3)
+        # The denied calls were really made (and refused), not skipped.
+        denied = {action_of(r) for r in self.proxy.requests[first:]
+                  if creds["AWS_ACCESS_KEY_ID"] in r.headers.get("Authorization", "")}
+        self.assertTrue(set(optional) <= denied | {"servicequotas:GetAWSDefaultServiceQuota"},
+                        sorted(set(optional) - denied))
+
     variants = None
 
     def variant_outcomes(self):
@@ -169,7 +212,9 @@ class MinimumPolicy(RunTestCase):
         if MinimumPolicy.variants is not None:
             return MinimumPolicy.variants
         self.start_simulator(duration=(0.2, 0.4))
-        actions = [a for a in policy_actions(self.policy) if a not in NOT_ENFORCED_BY_EMULATOR]
+        optional = set(optional_actions(self.policy))
+        actions = [a for a in policy_actions(self.policy)
+                   if a not in NOT_ENFORCED_BY_EMULATOR and a not in optional]
         self.assertGreaterEqual(len(actions), 12)
 
         def without(action):

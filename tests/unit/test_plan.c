@@ -334,8 +334,13 @@ static void test_default_selection_and_totals(void **state)
     assert_float_equal(p.totals.bedrock_usd_hi, bhi, EPS);
     assert_int_equal(p.totals.tokens_lo, tlo);
     assert_float_equal(p.totals.scan_usd, 8.0 * 0.125, EPS);
-    assert_float_equal(p.totals.usd_lo, flo + blo + 1.0, 1e-9);
-    assert_float_equal(p.totals.usd_hi, fhi + bhi + 1.0, 1e-9);
+    /* Nothing read about the image pull: the stack's NAT layout and a 2-3 GB image are
+     * assumed for each of the 3 tasks at us-east-1's $0.045 per GB, and added. */
+    assert_true(p.nat.assumed);
+    assert_float_equal(p.totals.nat_usd_lo, 3 * 2.0 * 0.045, 1e-9);
+    assert_float_equal(p.totals.nat_usd_hi, 3 * 3.0 * 0.045, 1e-9);
+    assert_float_equal(p.totals.usd_lo, flo + blo + 1.0 + p.totals.nat_usd_lo, 1e-9);
+    assert_float_equal(p.totals.usd_hi, fhi + bhi + 1.0 + p.totals.nat_usd_hi, 1e-9);
     /* 3 tasks at concurrency 3: wall clock is the longest task. */
     double longest = 0;
     for (size_t i = 0; i < p.nitems; i++)
@@ -398,7 +403,8 @@ static void test_set_prices_and_concurrency_restate(void **state)
     assert_float_equal(p.totals.fargate_usd_hi, 2 * f_hi, 1e-9);
     assert_float_equal(p.items[0].est.fargate_usd_hi, 2 * item0, 1e-9);
     assert_float_equal(p.totals.bedrock_usd_lo, b_lo, 1e-12);
-    assert_float_equal(p.totals.usd_lo, p.totals.fargate_usd_lo + b_lo + p.totals.scan_usd, 1e-9);
+    assert_float_equal(p.totals.usd_lo, p.totals.fargate_usd_lo + b_lo + p.totals.scan_usd +
+                                            p.totals.nat_usd_lo, 1e-9);
     assert_string_equal(p.prices.source, "edited in a test");
     assert_int_equal(p.nassumptions, nassumptions);
     assert_true(s_has_assumption(&p, "edited in a test"));

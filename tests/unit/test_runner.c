@@ -40,6 +40,9 @@ struct fake_aws {
     int describe_calls;
     int batch_calls;
     int capacity_failures_left;
+    int vcpu_slots;             /* >0: RunTask refused (vCPU quota) while this many run */
+    bool vcpu_as_error;         /* refused as a 400 error rather than a failures[] entry */
+    int vcpu_refusals;
     int resets_left;            /* RunTask: start the task, then lose the reply */
     int stop_calls;
     bool access_denied;
@@ -158,6 +161,27 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
             cJSON_AddItemToArray(fails, fl);
             cJSON_Delete(body);
             return s_json(200, out);
+        }
+        if (f->vcpu_slots > 0) {
+            int running = 0;
+            for (size_t k = 0; k < f->ntasks; k++)
+                running += !s_stopped(f, &f->tasks[k]);
+            if (running >= f->vcpu_slots) {
+                static const char msg[] = "You've reached the limit on the number of vCPUs you "
+                                          "can run concurrently";
+                f->vcpu_refusals++;
+                cJSON_Delete(body);
+                if (f->vcpu_as_error) {
+                    cJSON_AddStringToObject(out, "__type", "ClientException");
+                    cJSON_AddStringToObject(out, "message", msg);
+                    return s_json(400, out);
+                }
+                cJSON_AddArrayToObject(out, "tasks");
+                cJSON *fl = cJSON_CreateObject();
+                cJSON_AddStringToObject(fl, "reason", msg);
+                cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "failures"), fl);
+                return s_json(200, out);
+            }
         }
         const cJSON *cmd = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
             cJSON_GetObjectItem(body, "overrides"), "containerOverrides"), 0), "command");
@@ -468,6 +492,39 @@ static void test_capacity_failures_are_retried_not_failed(void **state)
     assert_int_equal(h.aws.ntasks, 2);
     runner_free(r);
     s_harness_free(&h);
+}
+
+/* Over the account's vCPU quota (2 tasks here, concurrency 4): never a bot failure, never
+ * fatal; the ceiling comes down to what runs, and every bot still succeeds. Both forms:
+ * a failures[] entry and a 400 error. */
+static void s_vcpu_quota_case(bool as_error)
+{
+    struct harness h;
+    s_harness_init(&h);
+    h.aws.vcpu_slots = 2;
+    h.aws.vcpu_as_error = as_error;
+    struct runner *r = s_open(&h, 6, 4, 0);
+    runner_start(r);
+    ev_loop_run_until(h.loop, &h.finished);
+    assert_false(runner_fatal(r));
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    assert_int_equal(counts[BOT_SUCCEEDED], 6);
+    assert_int_equal(h.aws.ntasks, 6);
+    assert_true(h.aws.vcpu_refusals >= 1);
+    assert_true(runner_concurrency(r) <= 2);
+    assert_true(runner_concurrency(r) >= 1);
+    for (size_t i = 0; i < runner_count(r); i++)
+        assert_int_equal(runner_bot(r, i)->attempt, 1);
+    runner_free(r);
+    s_harness_free(&h);
+}
+
+static void test_vcpu_quota_refusal_waits_and_lowers_the_ceiling(void **state)
+{
+    (void)state;
+    s_vcpu_quota_case(false);
+    s_vcpu_quota_case(true);
 }
 
 static void test_refused_run_task_stops_launching(void **state)
@@ -825,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_every_bot_once_within_concurrency),
         cmocka_unit_test(test_judged_by_own_sync_status),
         cmocka_unit_test(test_capacity_failures_are_retried_not_failed),
+        cmocka_unit_test(test_vcpu_quota_refusal_waits_and_lowers_the_ceiling),
         cmocka_unit_test(test_refused_run_task_stops_launching),
         cmocka_unit_test(test_throttling_failure_retried_automatically),
         cmocka_unit_test(test_resume_adopts_task_started_before_crash),

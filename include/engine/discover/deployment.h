@@ -35,6 +35,7 @@ struct deployment {
     int task_cpu_units;        /* 2048 = 2 vCPU */
     int task_memory_mib;
     char *container_name;      /* the essential container ("Container") */
+    char *container_image;     /* its image URI (ECR: the size every task pulls) */
     char *log_group;           /* awslogs-group */
     char *log_stream_prefix;   /* awslogs-stream-prefix ("embed-task") */
     char *log_region;

@@ -11,7 +11,9 @@
 #ifndef BCM_ENGINE_PLAN_H
 #define BCM_ENGINE_PLAN_H
 
+#include "engine/estimate/image_pull.h"
 #include "engine/estimate/pricing.h"
+#include "engine/estimate/quotas.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +29,21 @@ struct cJSON;
 #define PLAN_DEFAULT_MEMORY_MIB 4096
 /* The default Fargate On-Demand vCPU quota (L-3032A538) when it cannot be read. */
 #define PLAN_DEFAULT_VCPU_QUOTA 6
+/* Tasks at once that the small Aurora Serverless v2 cluster of v1 (at most 5 ACU) is
+ * trusted with: each task deletes and inserts its bot's vectors in one connection. */
+#define PLAN_AURORA_CEILING 50
+/* One embedding task's Bedrock load while it embeds: one InvokeModel a chunk (the v1
+ * task embeds chunk by chunk), a call about every 0.5 s, of about 1,000 characters
+ * (English ~4 characters a token; Japanese about 1): requests and tokens per minute. */
+#define PLAN_TASK_BEDROCK_RPM 120.0
+#define PLAN_TASK_BEDROCK_TPM (120.0 * 1000.0)
+/* An embedding image when its size cannot be read: 2-3 GB compressed (pricing notes). */
+#define PLAN_IMAGE_GB_LO 2.0
+#define PLAN_IMAGE_GB_HI 3.0
+/* The NAT line counts as large, and the fix is offered before the confirmation, from
+ * this many dollars or this share of the rest of the run's high estimate. */
+#define PLAN_NAT_LARGE_USD 0.50
+#define PLAN_NAT_LARGE_SHARE 0.10
 
 struct plan_options {
     bool include_empty;        /* also bots without any knowledge source */
@@ -37,6 +54,8 @@ struct plan_options {
     const char *prices_file;   /* --prices FILE, applied over the built-in table */
     const struct price_table *prices; /* used instead of the built-in table when set
                                          (copied; prices_file still applies on top) */
+    const struct quota_facts *quotas;     /* read quotas (copied); NULL: all assumed */
+    const struct image_pull_facts *pull;  /* the image pull's facts (copied); NULL: assumed */
 };
 
 /* why_not values (static strings; compare with strcmp or the macros). */
@@ -66,6 +85,38 @@ struct plan_item {
     size_t nwarnings;
 };
 
+/* One bound on the default concurrency, with its reason. */
+enum concurrency_bound_kind {
+    BOUND_FARGATE_VCPU,   /* vCPU quota / task vCPU */
+    BOUND_BEDROCK_RPM,    /* requests-per-minute quota / one task's requests per minute */
+    BOUND_BEDROCK_TPM,    /* tokens-per-minute quota / one task's tokens per minute */
+    BOUND_AURORA,         /* PLAN_AURORA_CEILING */
+    BOUND_COUNT
+};
+
+struct concurrency_bound {
+    enum concurrency_bound_kind kind;
+    bool known;           /* false: the quota could not be read and has no known default */
+    bool assumed;         /* the number is an assumption (quota not read) */
+    int tasks;            /* at most this many tasks at once (valid when known) */
+    double quota;         /* the quota's value (-1: none) */
+    char *reason;         /* "12 vCPU (applied Fargate on-demand quota) / 2 vCPU per task" */
+};
+
+/* The image pull through NAT, as its own line of the estimate. */
+struct plan_nat {
+    bool assumed;             /* the image size or the route was not read */
+    double image_gb_lo, image_gb_hi;   /* per task, GB of 2^30 bytes */
+    double share;             /* of the tasks that pull through a NAT gateway (0..1) */
+    bool price_known;
+    double usd_per_gb;
+    double usd_lo, usd_hi;    /* for the selected tasks; 0 with a covering endpoint */
+    double saving_lo, saving_hi;       /* what an S3 gateway endpoint would save */
+    bool large;               /* worth saying before the confirmation */
+    char *fix_command;        /* aws ec2 create-vpc-endpoint … (NULL: not known) */
+    char *why;                /* what was read or assumed, in a sentence */
+};
+
 struct plan_totals {
     size_t bots;               /* in the inventory */
     size_t selected;
@@ -79,6 +130,7 @@ struct plan_totals {
     double fargate_usd_lo, fargate_usd_hi;   /* -1 when unknown */
     double bedrock_usd_lo, bedrock_usd_hi;   /* -1 when unknown */
     double scan_usd;                         /* the inventory scan already done; -1 unknown */
+    double nat_usd_lo, nat_usd_hi;           /* the image pull through NAT (plan.nat) */
     double usd_lo, usd_hi;                   /* -1 when any part is unknown */
 };
 
@@ -96,6 +148,11 @@ struct plan {
     size_t nselected;
     int concurrency;
     char *concurrency_why;     /* "6 vCPU default quota / 2 vCPU per task" or "--concurrency" */
+    struct concurrency_bound bounds[BOUND_COUNT]; /* the default's bounds, smallest wins */
+    struct quota_facts quotas;     /* as read (copied from the options) */
+    struct image_pull_facts pull;  /* as read (copied from the options) */
+    bool have_pull;
+    struct plan_nat nat;
     int task_cpu_units;
     int task_memory_mib;
     bool task_size_known;      /* the task size came from the task definition */
@@ -123,6 +180,15 @@ void plan_free(struct plan *p);
 /* floor(vCPU quota / task vCPU), at least 1; why (caller frees) explains it. quota_vcpu
  * <= 0 means unknown (PLAN_DEFAULT_VCPU_QUOTA is assumed). */
 int plan_default_concurrency(int cpu_units, int memory_mib, int quota_vcpu, char **why);
+/* Fills bounds[BOUND_COUNT] from the quotas (NULL: none read) and returns the smallest
+ * known bound (at least 1); *why (caller frees) names the bound that won. */
+int plan_concurrency_bounds(int cpu_units, const struct quota_facts *q,
+                            struct concurrency_bound bounds[BOUND_COUNT], char **why);
+void plan_bounds_free(struct concurrency_bound bounds[BOUND_COUNT]);
+const char *concurrency_bound_name(enum concurrency_bound_kind k);
+/* The NAT line for n tasks (computed by plan_recompute; exposed for tests). */
+void plan_nat_compute(const struct image_pull_facts *pull, const struct price_table *prices,
+                      size_t tasks, double rest_usd_hi, struct plan_nat *out);
 
 /* Parses "A,B , C" into ids (trimmed, non-empty, no duplicates). Returns 0, or -1 with
  * *error saying what is wrong. */
@@ -137,6 +203,12 @@ void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out);
 /* Wall-clock seconds to run tasks of the given durations, in order, concurrency at once. */
 double plan_wall_seconds(const double *durations, size_t n, int concurrency);
+/* A bot's expected task seconds, the key of the launch order: the middle of its range. */
+double plan_expected_seconds(const struct plan_item *it);
+/* The launch order: the selected items' indices, longest expected duration first (LPT:
+ * a few long bots started last would stretch the run's tail), ties in plan order.
+ * order holds nitems; returns how many were written (nselected). */
+size_t plan_launch_order(const struct plan *p, size_t *order);
 
 /* The JSON the `plan --json` command prints (see cmd_plan.c / the man page). */
 struct cJSON *plan_to_json(const struct plan *p);

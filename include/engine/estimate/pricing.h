@@ -14,7 +14,8 @@
  *     "regions": { "ap-northeast-3": {          (…unless given for the region)
  *         "fargate_vcpu_hour": 0.05056, "fargate_gb_hour": 0.00553,
  *         "fargate_arm_vcpu_hour": 0.04045, "fargate_arm_gb_hour": 0.00442,
- *         "embed_per_1k_tokens": 0.0001, "dynamodb_per_million_rru": 0.1425 } } }
+ *         "embed_per_1k_tokens": 0.0001, "dynamodb_per_million_rru": 0.1425,
+ *         "nat_per_gb": 0.062 } } }
  * Values are non-negative finite numbers in USD. */
 #ifndef BCM_ENGINE_PRICING_H
 #define BCM_ENGINE_PRICING_H
@@ -43,6 +44,7 @@ struct price_table {
     struct price_value fargate_gb_hour;   /* USD per GB-hour of memory */
     struct price_value embed_per_1k_tokens;       /* PRICING_EMBED_MODEL, input tokens */
     struct price_value dynamodb_per_million_rru;  /* on-demand read request units */
+    struct price_value nat_per_gb;        /* NAT gateway data processing, per GB (2^30 B) */
     char **notes;                         /* "no Cohere price for ap-northeast-1 found", … */
     size_t nnotes;
 };

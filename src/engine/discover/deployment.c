@@ -339,6 +339,8 @@ static void s_on_task_definition(void *ud, struct aws_response *resp)
     }
     if (chosen) {
         d->container_name = xstrdup(s_str_of(chosen, "name"));
+        const char *image = s_str_of(chosen, "image");
+        d->container_image = image ? xstrdup(image) : NULL;
         const cJSON *lc = cJSON_GetObjectItemCaseSensitive(chosen, "logConfiguration");
         const char *driver = s_str_of(lc, "logDriver");
         const cJSON *opts = cJSON_GetObjectItemCaseSensitive(lc, "options");
@@ -913,6 +915,7 @@ void deployment_free(struct deployment *dep)
     free(dep->stack_name);
     free(dep->task_definition_arn);
     free(dep->container_name);
+    free(dep->container_image);
     free(dep->log_group);
     free(dep->log_stream_prefix);
     free(dep->log_region);

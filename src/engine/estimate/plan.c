@@ -255,6 +255,48 @@ double plan_wall_seconds(const double *durations, size_t n, int concurrency)
     return wall;
 }
 
+double plan_expected_seconds(const struct plan_item *it)
+{
+    return (it->est.seconds_lo + it->est.seconds_hi) / 2.0;
+}
+
+struct order_key {
+    double seconds;
+    size_t index;
+};
+
+static int s_longest_first(const void *a, const void *b)
+{
+    const struct order_key *x = a, *y = b;
+    if (x->seconds != y->seconds)
+        return x->seconds > y->seconds ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+size_t plan_launch_order(const struct plan *p, size_t *order)
+{
+    struct order_key *keys = xcalloc(p->nitems ? p->nitems : 1, sizeof *keys);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        if (!p->items[i].selected)
+            continue;
+        keys[n].seconds = plan_expected_seconds(&p->items[i]);
+        keys[n].index = i;
+        n++;
+    }
+    qsort(keys, n, sizeof *keys, s_longest_first);
+    for (size_t i = 0; i < n; i++)
+        order[i] = keys[i].index;
+    free(keys);
+    return n;
+}
+
+static int s_desc_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
 int plan_default_concurrency(int cpu_units, int memory_mib, int quota_vcpu, char **why)
 {
     (void)memory_mib; /* the quota counts vCPU only */
@@ -271,6 +313,186 @@ int plan_default_concurrency(int cpu_units, int memory_mib, int quota_vcpu, char
                                  : "(Fargate on-demand quota)", vcpu);
     }
     return n;
+}
+
+const char *concurrency_bound_name(enum concurrency_bound_kind k)
+{
+    switch (k) {
+    case BOUND_FARGATE_VCPU: return "fargate_vcpu";
+    case BOUND_BEDROCK_RPM: return "bedrock_requests_per_minute";
+    case BOUND_BEDROCK_TPM: return "bedrock_tokens_per_minute";
+    case BOUND_AURORA: return "aurora";
+    case BOUND_COUNT: break;
+    }
+    return "unknown";
+}
+
+void plan_bounds_free(struct concurrency_bound bounds[BOUND_COUNT])
+{
+    for (int i = 0; i < BOUND_COUNT; i++) {
+        free(bounds[i].reason);
+        bounds[i].reason = NULL;
+    }
+}
+
+static const char *s_quota_origin(const struct quota_reading *r)
+{
+    return r->source == QUOTA_APPLIED ? "applied" : "AWS default";
+}
+
+/* A Bedrock per-minute quota as a bound: quota / one task's use per minute. */
+static void s_bedrock_bound(struct concurrency_bound *b, const struct quota_reading *r,
+                            double per_task, const char *unit)
+{
+    b->quota = -1;
+    if (!r || r->source == QUOTA_UNKNOWN) {
+        b->reason = xasprintf("the Bedrock %s-per-minute quota of %s was not read (%s): it "
+                              "bounds nothing here, but tasks beyond it fail with "
+                              "ThrottlingException", unit, PRICING_EMBED_MODEL,
+                              r && r->why ? r->why : "not asked");
+        return;
+    }
+    b->quota = r->value;
+    if (!(r->value > 0)) {
+        /* Some accounts list 0 for quotas that are not enforced as 0: not a bound. */
+        b->reason = xasprintf("the Bedrock %s-per-minute quota of %s reads 0 (%s %s/%s): not "
+                              "taken as a bound; check it in the Service Quotas console",
+                              unit, PRICING_EMBED_MODEL, s_quota_origin(r), r->service_code,
+                              r->quota_code);
+        return;
+    }
+    b->known = true;
+    double n = floor(r->value / per_task);
+    b->tasks = n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
+    b->reason = xasprintf("%.0f %s a minute (%s Bedrock quota %s/%s for %s) / %.0f %s a minute per "
+                          "embedding task", r->value, unit, s_quota_origin(r), r->service_code,
+                          r->quota_code, PRICING_EMBED_MODEL, per_task, unit);
+}
+
+int plan_concurrency_bounds(int cpu_units, const struct quota_facts *q,
+                            struct concurrency_bound bounds[BOUND_COUNT], char **why)
+{
+    memset(bounds, 0, sizeof(struct concurrency_bound) * BOUND_COUNT);
+    for (int i = 0; i < BOUND_COUNT; i++)
+        bounds[i].kind = (enum concurrency_bound_kind)i;
+    int units = cpu_units > 0 ? cpu_units : PLAN_DEFAULT_CPU_UNITS;
+    double vcpu = units / 1024.0;
+
+    struct concurrency_bound *f = &bounds[BOUND_FARGATE_VCPU];
+    const struct quota_reading *fr = q ? &q->fargate_vcpu : NULL;
+    f->known = true;
+    if (fr && fr->source != QUOTA_UNKNOWN && fr->value >= vcpu) {
+        f->quota = fr->value;
+        double n = floor(fr->value / vcpu);
+        f->tasks = n > 100000 ? 100000 : (int)n;
+        f->reason = xasprintf("%g vCPU (%s Fargate on-demand quota %s/%s) / %g vCPU per task",
+                              fr->value, s_quota_origin(fr), fr->service_code, fr->quota_code, vcpu);
+    } else {
+        f->assumed = true;
+        f->quota = PLAN_DEFAULT_VCPU_QUOTA;
+        f->tasks = plan_default_concurrency(units, 0, 0, NULL);
+        f->reason = xasprintf("%d vCPU (the default Fargate on-demand quota, assumed: %s) / %g "
+                              "vCPU per task", PLAN_DEFAULT_VCPU_QUOTA,
+                              fr && fr->why ? fr->why
+                              : fr && fr->source != QUOTA_UNKNOWN ? "the quota read is below one task"
+                                                                  : "not read",
+                              vcpu);
+    }
+    s_bedrock_bound(&bounds[BOUND_BEDROCK_RPM], q ? &q->bedrock_rpm : NULL,
+                    PLAN_TASK_BEDROCK_RPM, "requests");
+    s_bedrock_bound(&bounds[BOUND_BEDROCK_TPM], q ? &q->bedrock_tpm : NULL,
+                    PLAN_TASK_BEDROCK_TPM, "tokens");
+    struct concurrency_bound *a = &bounds[BOUND_AURORA];
+    a->known = true;
+    a->assumed = true;
+    a->quota = -1;
+    a->tasks = PLAN_AURORA_CEILING;
+    a->reason = xasprintf("at most %d tasks at once, a ceiling protecting the small Aurora "
+                          "Serverless v2 cluster (v1 caps it at 5 ACU)", PLAN_AURORA_CEILING);
+
+    int best = -1;
+    for (int i = 0; i < BOUND_COUNT; i++)
+        if (bounds[i].known && (best < 0 || bounds[i].tasks < bounds[best].tasks))
+            best = i;
+    int n = bounds[best].tasks < 1 ? 1 : bounds[best].tasks;
+    if (why)
+        *why = xstrdup(bounds[best].reason);
+    return n;
+}
+
+/* ---- the image pull through NAT ---- */
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+void plan_nat_compute(const struct image_pull_facts *pull, const struct price_table *prices,
+                      size_t tasks, double rest_usd_hi, struct plan_nat *out)
+{
+    memset(out, 0, sizeof *out);
+    bool size_known = pull && pull->size_known;
+    out->image_gb_lo = size_known ? (double)pull->image_bytes / GIB : PLAN_IMAGE_GB_LO;
+    out->image_gb_hi = size_known ? (double)pull->image_bytes / GIB : PLAN_IMAGE_GB_HI;
+    enum pull_route route = pull ? pull->route : PULL_ROUTE_UNKNOWN;
+    out->share = pull ? image_pull_nat_share(pull) : 1.0;
+    out->assumed = !size_known || route == PULL_ROUTE_UNKNOWN ||
+                   (route == PULL_ROUTE_NAT && !pull->endpoint_checked);
+    out->price_known = prices->nat_per_gb.known;
+    out->usd_per_gb = prices->nat_per_gb.usd;
+    double gb_lo = (double)tasks * out->image_gb_lo, gb_hi = (double)tasks * out->image_gb_hi;
+    if (out->price_known) {
+        out->usd_lo = gb_lo * out->share * out->usd_per_gb;
+        out->usd_hi = gb_hi * out->share * out->usd_per_gb;
+        out->saving_lo = out->usd_lo;
+        out->saving_hi = out->usd_hi;
+    }
+    out->large = out->price_known && out->usd_hi > 0 &&
+                 (out->usd_hi >= PLAN_NAT_LARGE_USD ||
+                  (rest_usd_hi > 0 && out->usd_hi >= PLAN_NAT_LARGE_SHARE * rest_usd_hi));
+    if (out->share > 0 && pull)
+        out->fix_command = image_pull_fix_command(pull);
+
+    buf_t b = BUF_INIT;
+    if (size_known)
+        buf_printf(&b, "The image (%.2f GB compressed, ecr:DescribeImages)", out->image_gb_lo);
+    else
+        buf_printf(&b, "The image (%.0f-%.0f GB assumed: %s)", PLAN_IMAGE_GB_LO, PLAN_IMAGE_GB_HI,
+                   pull && pull->size_why ? pull->size_why : "not read");
+    buf_puts(&b, " is pulled whole by every task (Fargate caches no image); ");
+    switch (route) {
+    case PULL_ROUTE_NAT:
+        buf_printf(&b, "%zu of %zu private subnet%s route%s it through a NAT gateway without an "
+                       "S3 gateway endpoint",
+                   pull->subnets_via_nat, pull->subnets, pull->subnets == 1 ? "" : "s",
+                   pull->subnets_via_nat == 1 ? "s" : "");
+        if (!pull->endpoint_checked)
+            buf_printf(&b, " (%s)", pull->route_why ? pull->route_why : "endpoints not read");
+        break;
+    case PULL_ROUTE_ENDPOINT:
+        buf_puts(&b, "an S3 gateway endpoint on the private subnets' route tables takes the "
+                     "layers off the NAT gateway, so the pull costs no NAT data processing");
+        break;
+    case PULL_ROUTE_NO_NAT:
+        buf_puts(&b, "the private subnets do not route to the internet through a NAT gateway, "
+                     "so the pull costs no NAT data processing");
+        break;
+    case PULL_ROUTE_UNKNOWN:
+        buf_printf(&b, "the stack's layout is assumed (private subnets through a NAT gateway, "
+                       "no VPC endpoint): %s",
+                   pull && pull->route_why ? pull->route_why : "the routes were not read");
+        break;
+    }
+    if (out->price_known)
+        buf_printf(&b, "; NAT data processing $%.3f per GB in %s.", out->usd_per_gb, prices->region);
+    else
+        buf_printf(&b, "; no NAT data-processing price for %s in the table (give nat_per_gb "
+                       "with --prices FILE).", prices->region);
+    out->why = buf_detach(&b);
+}
+
+static void s_nat_free(struct plan_nat *n)
+{
+    free(n->fix_command);
+    free(n->why);
+    memset(n, 0, sizeof *n);
 }
 
 /* ---- building ---- */
@@ -321,14 +543,22 @@ static void s_add_assumptions(struct plan *p, bool task_size_known)
              URL_FETCH_S_HI, SITEMAP_PAGES_LO, SITEMAP_PAGES_HI);
     s_assume(p, "Bedrock model %s at %s per 1K input tokens.", PRICING_EMBED_MODEL,
              p->prices.embed_per_1k_tokens.known ? "the table's price" : "an unknown price");
-    s_assume(p, "Wall clock: tasks run %d at a time (%s), each starting when a slot frees.",
+    s_assume(p, "Wall clock: tasks run %d at a time (%s), longest expected first, each "
+                "starting when a slot frees.",
              p->concurrency, p->concurrency_why ? p->concurrency_why : "");
     if (p->scan.used_index)
         s_assume(p, "Bots were read from the sparse index LastBotUsedIndex, which holds only "
                     "items with LastBotUsed: a bot item without it (hand-edited or imported) is "
                     "not seen; --scan-table reads the whole table to be sure.");
+    if (p->nat.why)
+        s_assume(p, "%s", p->nat.why);
+    for (int i = 0; i < BOUND_COUNT; i++)
+        if (p->bounds[i].reason && p->bounds[i].kind != BOUND_FARGATE_VCPU)
+            s_assume(p, "Concurrency bound (%s): %s.", concurrency_bound_name(p->bounds[i].kind),
+                     p->bounds[i].reason);
     s_assume(p, "Prices are %s list prices in USD (%s, %s) without tax, Savings Plans, "
-                "credits or the free tier; NAT, logs and S3 requests are not included.",
+                "credits or the free tier; the NAT gateway's hours, logs and S3 requests are "
+                "not included.",
              p->prices.region, p->prices.source, p->prices.source_date);
 }
 
@@ -456,12 +686,47 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
     out->scan.read_units = inv->read_units;
     out->scan.requests = inv->scan_requests;
 
+    out->quotas.fargate_vcpu.service_code = QUOTA_FARGATE_SERVICE;
+    out->quotas.fargate_vcpu.quota_code = QUOTA_FARGATE_VCPU;
+    out->quotas.bedrock_rpm.service_code = QUOTA_BEDROCK_SERVICE;
+    out->quotas.bedrock_rpm.quota_code = QUOTA_BEDROCK_EMBED_RPM;
+    out->quotas.bedrock_tpm.service_code = QUOTA_BEDROCK_SERVICE;
+    out->quotas.bedrock_tpm.quota_code = QUOTA_BEDROCK_EMBED_TPM;
+    if (o->quotas) {
+        const struct quota_facts *q = o->quotas;
+        const struct quota_reading *src[3] = {&q->fargate_vcpu, &q->bedrock_rpm, &q->bedrock_tpm};
+        struct quota_reading *dst[3] = {&out->quotas.fargate_vcpu, &out->quotas.bedrock_rpm,
+                                        &out->quotas.bedrock_tpm};
+        for (int i = 0; i < 3; i++) {
+            *dst[i] = *src[i];
+            dst[i]->why = src[i]->why ? xstrdup(src[i]->why) : NULL;
+        }
+    }
+    if (o->pull) {
+        const struct image_pull_facts *f = o->pull;
+        struct image_pull_facts *d = &out->pull;
+        *d = *f;
+        d->image = f->image ? xstrdup(f->image) : NULL;
+        d->size_why = f->size_why ? xstrdup(f->size_why) : NULL;
+        d->route_why = f->route_why ? xstrdup(f->route_why) : NULL;
+        d->endpoint_why = f->endpoint_why ? xstrdup(f->endpoint_why) : NULL;
+        d->vpc_id = f->vpc_id ? xstrdup(f->vpc_id) : NULL;
+        d->region = f->region ? xstrdup(f->region) : NULL;
+        d->route_tables = f->nroute_tables ? xcalloc(f->nroute_tables, sizeof(char *)) : NULL;
+        for (size_t i = 0; i < f->nroute_tables; i++)
+            d->route_tables[i] = xstrdup(f->route_tables[i]);
+        out->have_pull = true;
+    }
+    char *bound_why = NULL;
+    int bounded = plan_concurrency_bounds(out->task_cpu_units, o->quotas ? &out->quotas : NULL,
+                                          out->bounds, &bound_why);
     if (o->concurrency > 0) {
         out->concurrency = o->concurrency;
         out->concurrency_why = xstrdup("--concurrency");
+        free(bound_why);
     } else {
-        out->concurrency = plan_default_concurrency(out->task_cpu_units, out->task_memory_mib,
-                                                    0, &out->concurrency_why);
+        out->concurrency = bounded;
+        out->concurrency_why = bound_why;
     }
     out->task_size_known = size_known;
     plan_recompute(out);
@@ -551,6 +816,9 @@ void plan_recompute(struct plan *p)
         n++;
     }
     p->nselected = t->selected;
+    /* The runner launches longest first (plan_launch_order). */
+    qsort(lo, n, sizeof *lo, s_desc_double);
+    qsort(hi, n, sizeof *hi, s_desc_double);
     t->wall_seconds_lo = plan_wall_seconds(lo, n, p->concurrency);
     t->wall_seconds_hi = plan_wall_seconds(hi, n, p->concurrency);
     free(lo);
@@ -567,6 +835,16 @@ void plan_recompute(struct plan *p)
         s_add_usd(&t->usd_lo, t->scan_usd);
         s_add_usd(&t->usd_hi, t->scan_usd);
     }
+    /* The image pull through NAT: its own line; an unknown NAT price leaves it out of the
+     * total (the line says so) rather than hiding the rest. */
+    s_nat_free(&p->nat);
+    plan_nat_compute(p->have_pull ? &p->pull : NULL, &p->prices, t->selected, t->usd_hi, &p->nat);
+    t->nat_usd_lo = p->nat.price_known ? p->nat.usd_lo : -1;
+    t->nat_usd_hi = p->nat.price_known ? p->nat.usd_hi : -1;
+    if (p->nat.price_known) {
+        s_add_usd(&t->usd_lo, p->nat.usd_lo);
+        s_add_usd(&t->usd_hi, p->nat.usd_hi);
+    }
 }
 
 void plan_free(struct plan *p)
@@ -577,6 +855,10 @@ void plan_free(struct plan *p)
         s_free_list(p->items[i].warnings, p->items[i].nwarnings);
     free(p->items);
     free(p->concurrency_why);
+    plan_bounds_free(p->bounds);
+    quota_facts_free(&p->quotas);
+    image_pull_free(&p->pull);
+    s_nat_free(&p->nat);
     price_table_free(&p->prices);
     s_free_list(p->assumptions, p->nassumptions);
     memset(p, 0, sizeof *p);
@@ -679,6 +961,7 @@ cJSON *plan_item_to_json(const struct plan_item *it)
     s_usd(e, "usd_lo", it->est.usd_lo);
     s_usd(e, "usd_hi", it->est.usd_hi);
     cJSON_AddBoolToObject(e, "open_ended", it->est.open_ended);
+    cJSON_AddNumberToObject(e, "expected_seconds", plan_expected_seconds(it));
     cJSON_AddItemToObject(o, "warnings", s_strings(it->warnings, it->nwarnings));
     return o;
 }
@@ -715,6 +998,7 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddItemToObject(tj, "fargate_usd", s_range(t->fargate_usd_lo, t->fargate_usd_hi, true));
     cJSON_AddItemToObject(tj, "bedrock_usd", s_range(t->bedrock_usd_lo, t->bedrock_usd_hi, true));
     s_usd(tj, "scan_usd", t->scan_usd);
+    cJSON_AddItemToObject(tj, "nat_usd", s_range(t->nat_usd_lo, t->nat_usd_hi, true));
     cJSON_AddItemToObject(tj, "tokens", s_range((double)t->tokens_lo, (double)t->tokens_hi, false));
     cJSON_AddItemToObject(tj, "duration_s", s_range(t->wall_seconds_lo, t->wall_seconds_hi, false));
     cJSON_AddItemToObject(tj, "task_seconds",
@@ -722,6 +1006,46 @@ cJSON *plan_summary_to_json(const struct plan *p)
 
     cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
     s_opt_string(o, "concurrency_why", p->concurrency_why);
+    cJSON *cd = cJSON_AddObjectToObject(o, "concurrency_bounds");
+    cJSON_AddNumberToObject(cd, "value", p->concurrency);
+    s_opt_string(cd, "chosen_by", strcmp(p->concurrency_why ? p->concurrency_why : "",
+                                         "--concurrency") == 0 ? "--concurrency" : "bounds");
+    cJSON *ba = cJSON_AddArrayToObject(cd, "bounds");
+    for (int i = 0; i < BOUND_COUNT; i++) {
+        const struct concurrency_bound *b = &p->bounds[i];
+        cJSON *bj = cJSON_CreateObject();
+        cJSON_AddStringToObject(bj, "name", concurrency_bound_name(b->kind));
+        if (b->known)
+            cJSON_AddNumberToObject(bj, "tasks", b->tasks);
+        else
+            cJSON_AddNullToObject(bj, "tasks");
+        if (b->quota >= 0)
+            cJSON_AddNumberToObject(bj, "quota", b->quota);
+        else
+            cJSON_AddNullToObject(bj, "quota");
+        cJSON_AddBoolToObject(bj, "assumed", b->assumed);
+        s_opt_string(bj, "reason", b->reason);
+        cJSON_AddItemToArray(ba, bj);
+    }
+    cJSON *qs = cJSON_AddArrayToObject(cd, "quotas");
+    cJSON_AddItemToArray(qs, quota_reading_to_json(&p->quotas.fargate_vcpu));
+    cJSON_AddItemToArray(qs, quota_reading_to_json(&p->quotas.bedrock_rpm));
+    cJSON_AddItemToArray(qs, quota_reading_to_json(&p->quotas.bedrock_tpm));
+    cJSON *nat = cJSON_AddObjectToObject(o, "image_pull");
+    cJSON_AddItemToObject(nat, "usd", s_range(t->nat_usd_lo, t->nat_usd_hi, true));
+    cJSON_AddNumberToObject(nat, "image_gb_lo", p->nat.image_gb_lo);
+    cJSON_AddNumberToObject(nat, "image_gb_hi", p->nat.image_gb_hi);
+    cJSON_AddNumberToObject(nat, "nat_share", p->nat.share);
+    s_usd(nat, "nat_per_gb", p->nat.price_known ? p->nat.usd_per_gb : -1);
+    cJSON_AddBoolToObject(nat, "assumed", p->nat.assumed);
+    cJSON_AddBoolToObject(nat, "large", p->nat.large);
+    cJSON_AddItemToObject(nat, "endpoint_saving_usd",
+                          s_range(p->nat.price_known ? p->nat.saving_lo : -1,
+                                  p->nat.price_known ? p->nat.saving_hi : -1, true));
+    s_opt_string(nat, "fix_command", p->nat.fix_command);
+    s_opt_string(nat, "why", p->nat.why);
+    cJSON *facts = image_pull_to_json(&p->pull);
+    cJSON_AddItemToObject(nat, "read", facts);
     cJSON *task = cJSON_AddObjectToObject(o, "task");
     cJSON_AddNumberToObject(task, "cpu_units", p->task_cpu_units);
     cJSON_AddNumberToObject(task, "memory_mib", p->task_memory_mib);

@@ -27,24 +27,28 @@
  * Cohere Embed Multilingual v3: $0.10 per 1M input tokens, US pricing (wring.co table
  *   2026-03-15 and several price maps). No Tokyo or EU figure was found.
  * DynamoDB on-demand reads after the 2024-11-01 cut: $0.125/M RRU us-east-1, $0.1425/M
- *   ap-northeast-1 (Price-List-based scripts, 2026-09). */
+ *   ap-northeast-1 (Price-List-based scripts, 2026-09).
+ * NAT gateway data processing per GB: $0.045 us-east-1 (a cost document built from a
+ *   bill, n.d.), $0.062 ap-northeast-1 (APN1-NatGateway-Bytes, Tokyo estimate from the
+ *   Price List API, 2026-09-25). Other regions: not seen. */
 struct builtin_row {
     const char *region;
     double x86_vcpu, x86_gb;
     double arm_vcpu, arm_gb;      /* NO_PRICE: not seen */
     double embed_1k;              /* NO_PRICE: not seen */
     double ddb_rru_million;       /* NO_PRICE: not seen */
+    double nat_gb;                /* NO_PRICE: not seen */
 };
 
 static const struct builtin_row s_builtin[] = {
-    {"us-east-1", 0.04048, 0.004445, 0.03238, 0.00356, 0.0001, 0.125},
-    {"us-east-2", 0.04048, 0.004445, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
-    {"us-west-2", 0.04048, 0.004445, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
-    {"eu-west-1", 0.04048, 0.004445, 0.03238, 0.00356, NO_PRICE, NO_PRICE},
-    {"eu-central-1", 0.04656, 0.00511, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
-    {"ap-northeast-1", 0.05056, 0.00553, NO_PRICE, NO_PRICE, NO_PRICE, 0.1425},
-    {"ap-southeast-1", 0.05056, 0.00553, 0.04045, 0.00442, NO_PRICE, NO_PRICE},
-    {"ap-southeast-2", 0.04856, 0.00532, 0.03885, 0.00426, NO_PRICE, NO_PRICE},
+    {"us-east-1", 0.04048, 0.004445, 0.03238, 0.00356, 0.0001, 0.125, 0.045},
+    {"us-east-2", 0.04048, 0.004445, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
+    {"us-west-2", 0.04048, 0.004445, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
+    {"eu-west-1", 0.04048, 0.004445, 0.03238, 0.00356, NO_PRICE, NO_PRICE, NO_PRICE},
+    {"eu-central-1", 0.04656, 0.00511, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE, NO_PRICE},
+    {"ap-northeast-1", 0.05056, 0.00553, NO_PRICE, NO_PRICE, NO_PRICE, 0.1425, 0.062},
+    {"ap-southeast-1", 0.05056, 0.00553, 0.04045, 0.00442, NO_PRICE, NO_PRICE, NO_PRICE},
+    {"ap-southeast-2", 0.04856, 0.00532, 0.03885, 0.00426, NO_PRICE, NO_PRICE, NO_PRICE},
 };
 
 static void s_note(struct price_table *t, char *text)
@@ -86,6 +90,7 @@ void price_table_builtin(const char *region, const char *architecture, struct pr
     out->fargate_gb_hour = s_value(arm ? row->arm_gb : row->x86_gb);
     out->embed_per_1k_tokens = s_value(row->embed_1k);
     out->dynamodb_per_million_rru = s_value(row->ddb_rru_million);
+    out->nat_per_gb = s_value(row->nat_gb);
     if (!out->fargate_vcpu_hour.known)
         s_note(out, xasprintf("no Fargate %s price for %s in the built-in table",
                               out->architecture, out->region));
@@ -151,6 +156,7 @@ static const struct price_key s_keys[] = {
     {"fargate_arm_gb_hour", offsetof(struct price_table, fargate_gb_hour), 2},
     {"embed_per_1k_tokens", offsetof(struct price_table, embed_per_1k_tokens), 0},
     {"dynamodb_per_million_rru", offsetof(struct price_table, dynamodb_per_million_rru), 0},
+    {"nat_per_gb", offsetof(struct price_table, nat_per_gb), 0},
 };
 #define NKEYS (sizeof s_keys / sizeof s_keys[0])
 
@@ -164,7 +170,7 @@ static const struct price_key *s_find_key(const char *name)
 
 static const char s_known_keys[] = "fargate_vcpu_hour, fargate_gb_hour, fargate_arm_vcpu_hour, "
                                    "fargate_arm_gb_hour, embed_per_1k_tokens, "
-                                   "dynamodb_per_million_rru";
+                                   "dynamodb_per_million_rru, nat_per_gb";
 
 /* Validates one object of price keys; values are recorded in vals[] (NAN: not given). */
 static int s_read_prices(const cJSON *obj, const char *where, const char *origin,
@@ -358,6 +364,7 @@ cJSON *price_table_to_json(const struct price_table *t)
     s_add_price(o, "fargate_gb_hour", t->fargate_gb_hour);
     s_add_price(o, "embed_per_1k_tokens", t->embed_per_1k_tokens);
     s_add_price(o, "dynamodb_per_million_rru", t->dynamodb_per_million_rru);
+    s_add_price(o, "nat_per_gb", t->nat_per_gb);
     cJSON *notes = cJSON_AddArrayToObject(o, "notes");
     for (size_t i = 0; i < t->nnotes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(t->notes[i]));

@@ -228,13 +228,42 @@ static void s_launch_not_started(struct runner *r, size_t i, const char *reason,
     runner_set_state(r, i, BOT_QUEUED);
 }
 
+/* Fargate refuses a task over the account's on-demand vCPU quota, as a failures[] entry
+ * or as an error ("You've reached the limit on the number of vCPUs you can run
+ * concurrently"). */
+static bool s_is_vcpu_limit(const char *text)
+{
+    return text && strcasestr(text, "vcpu") &&
+           (strcasestr(text, "limit") || strcasestr(text, "quota"));
+}
+
+/* Over the vCPU quota: not the bot's failure. It waits for a running task to end, and
+ * the ceiling comes down to what the account holds now, so the queue stops knocking. */
+static void s_vcpu_refused(struct runner *r, size_t i, const char *why)
+{
+    s_launch_not_started(r, i, why, true);
+    int alive = (int)runner_alive(r);
+    int ceiling = alive > 0 ? alive : 1;
+    if (ceiling < r->concurrency) {
+        runner_message(r, RUNNER_WARN, "Fargate refused a task over the account's on-demand vCPU "
+                                       "quota: concurrency lowered from %d to %d (the tasks running "
+                                       "now); queued bots wait for a running task to end",
+                       r->concurrency, ceiling);
+        r->concurrency = ceiling;
+        r->vcpu_ceiling_lowered++;
+    }
+}
+
 /* RunTask failed: what the error's class proves about the task decides what happens. */
 static void s_launch_error(struct runner *r, size_t i, const struct aws_error *err)
 {
     struct run_bot *b = &r->bots[i];
     enum aws_error_class cls = aws_error_class(err);
     char *why = aws_error_describe(err);
-    if (cls == AWS_ERROR_CLASS_THROTTLED || cls == AWS_ERROR_CLASS_NO_CREDENTIALS) {
+    if (err->kind == AWS_ERR_SERVICE && s_is_vcpu_limit(err->message)) {
+        /* Refused over the vCPU quota, so certainly not started: it waits. */
+        s_vcpu_refused(r, i, why);
+    } else if (cls == AWS_ERROR_CLASS_THROTTLED || cls == AWS_ERROR_CLASS_NO_CREDENTIALS) {
         /* Throttling and missing credentials prove the request was not executed, and may
          * pass: the bot goes back to the queue for later. */
         s_launch_not_started(r, i, why, true);
@@ -289,7 +318,10 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             char *why = xasprintf("%s%s%s", cJSON_IsString(reason) ? reason->valuestring : "no task returned",
                                   cJSON_IsString(detail) ? ": " : "",
                                   cJSON_IsString(detail) ? detail->valuestring : "");
-            s_launch_not_started(r, i, why, true);
+            if (s_is_vcpu_limit(why))
+                s_vcpu_refused(r, i, why);
+            else
+                s_launch_not_started(r, i, why, true);
             free(why);
         }
     } else {

@@ -31,6 +31,7 @@ struct runner {
     struct run_bot *bots;
     size_t n;
     int concurrency;
+    int vcpu_ceiling_lowered;  /* times a vCPU-quota refusal lowered the concurrency */
     bool started, paused, stop_launching, fatal, finished, abandon;
     bool reconciling, reconcile_again, resumed;
     bool launched_this_session;
