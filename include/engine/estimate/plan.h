@@ -201,6 +201,8 @@ void plan_free_id_list(char **ids, size_t n);
 double plan_overlap_factor(int chunk_size, int chunk_overlap, const char **warning);
 void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out);
+/* Text files (.txt, .md, .csv, .html, ...) are all text; others hold part of their size. */
+bool plan_is_text_file(const char *name);
 /* Wall-clock seconds to run tasks of the given durations, in order, concurrency at once. */
 double plan_wall_seconds(const double *durations, size_t n, int concurrency);
 /* A bot's expected task seconds, the key of the launch order: the middle of its range. */

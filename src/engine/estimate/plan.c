@@ -153,7 +153,7 @@ double plan_overlap_factor(int chunk_size, int chunk_overlap, const char **warni
     return (double)size / (double)(size - overlap);
 }
 
-static bool s_is_text_file(const char *name)
+bool plan_is_text_file(const char *name)
 {
     static const char *const text_ext[] = {".txt", ".md", ".markdown", ".csv", ".tsv",
                                            ".json", ".html", ".htm", ".xml", ".yaml",
@@ -182,7 +182,7 @@ void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
         if (f->missing)
             continue;
         double bytes = (double)f->bytes;
-        if (s_is_text_file(f->name)) {
+        if (plan_is_text_file(f->name)) {
             text_lo += bytes;
             text_hi += bytes;
         } else {
@@ -543,6 +543,12 @@ static void s_add_assumptions(struct plan *p, bool task_size_known)
              URL_FETCH_S_HI, SITEMAP_PAGES_LO, SITEMAP_PAGES_HI);
     s_assume(p, "Bedrock model %s at %s per 1K input tokens.", PRICING_EMBED_MODEL,
              p->prices.embed_per_1k_tokens.known ? "the table's price" : "an unknown price");
+    if (p->nat.why)
+        s_assume(p, "%s", p->nat.why);
+    for (int i = 0; i < BOUND_COUNT; i++)
+        if (p->bounds[i].reason && p->bounds[i].kind != BOUND_FARGATE_VCPU)
+            s_assume(p, "Concurrency bound (%s): %s.", concurrency_bound_name(p->bounds[i].kind),
+                     p->bounds[i].reason);
     s_assume(p, "Wall clock: tasks run %d at a time (%s), longest expected first, each "
                 "starting when a slot frees.",
              p->concurrency, p->concurrency_why ? p->concurrency_why : "");
@@ -550,12 +556,6 @@ static void s_add_assumptions(struct plan *p, bool task_size_known)
         s_assume(p, "Bots were read from the sparse index LastBotUsedIndex, which holds only "
                     "items with LastBotUsed: a bot item without it (hand-edited or imported) is "
                     "not seen; --scan-table reads the whole table to be sure.");
-    if (p->nat.why)
-        s_assume(p, "%s", p->nat.why);
-    for (int i = 0; i < BOUND_COUNT; i++)
-        if (p->bounds[i].reason && p->bounds[i].kind != BOUND_FARGATE_VCPU)
-            s_assume(p, "Concurrency bound (%s): %s.", concurrency_bound_name(p->bounds[i].kind),
-                     p->bounds[i].reason);
     s_assume(p, "Prices are %s list prices in USD (%s, %s) without tax, Savings Plans, "
                 "credits or the free tier; the NAT gateway's hours, logs and S3 requests are "
                 "not included.",
