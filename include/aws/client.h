@@ -55,6 +55,7 @@ extern const struct aws_service AWS_SVC_SSO;
 extern const struct aws_service AWS_SVC_RDS_DATA;
 extern const struct aws_service AWS_SVC_ECR;
 extern const struct aws_service AWS_SVC_SERVICE_QUOTAS;
+extern const struct aws_service AWS_SVC_RDS;
 
 enum aws_error_kind {
     AWS_ERR_NONE = 0,

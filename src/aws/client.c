@@ -52,6 +52,8 @@ const struct aws_service AWS_SVC_SSO = {
     "SSO", "portal.sso", "awsssoportal", AWS_PROTO_REST_JSON, NULL, NULL, "2019-06-10", 3};
 const struct aws_service AWS_SVC_RDS_DATA = {
     "RDS Data", "rds-data", "rds-data", AWS_PROTO_REST_JSON, NULL, NULL, "2018-08-01", 3};
+const struct aws_service AWS_SVC_RDS = {
+    "RDS", "rds", "rds", AWS_PROTO_QUERY, NULL, NULL, "2014-10-31", 3};
 
 struct aws_client {
     struct ev_loop *loop;

@@ -69,6 +69,8 @@ class Deployment:
     security_group: str
     bucket: str
     region: str
+    db_cluster: str           # the v1 Aurora cluster's identifier (first label of DbConfigHostname)
+    db_cluster_arn: str
     outputs: dict
     bots: list
     aliases: list
@@ -252,7 +254,8 @@ def seed_image(emu, dep, image_bytes):
 
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
                     conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
-                    image_bytes=None, nat=False, s3_endpoint=False):
+                    image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available"):
+    """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it)."""
     key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
                      + ([legacy_bots] if legacy_bots else []))
     # Bots carry LastBotUsed from creation since v0.3.0; legacy_bots of them (those with
@@ -438,10 +441,21 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
                 "awslogs-region": region}},
         }])
 
-    # The v1 vector store: its outputs mark the stack as v1. The Aurora cluster itself is not
-    # emulated; its secret is, as the Data API would need it.
-    db_host = (f"{stack_name.lower()}-vectorstorecluster{names.hex8('db').lower()}-{names.tail('db').lower()}"
-               f".cluster-{names.tail('dbx', 12).lower()}.{region}.rds.amazonaws.com")
+    # The v1 vector store: an Aurora PostgreSQL Serverless v2 cluster in the emulator's RDS,
+    # named like CDK names it; DbConfigHostname is its endpoint, whose first label is the
+    # cluster identifier. Its outputs mark the stack as v1.
+    rds = emu.client("rds")
+    db_id = f"{stack_name.lower()}-vectorstorecluster{names.hex8('db').lower()}-{names.tail('db').lower()}"
+    db_cluster = rds.create_db_cluster(
+        DBClusterIdentifier=db_id, Engine="aurora-postgresql", EngineVersion="15.3",
+        MasterUsername="postgres", MasterUserPassword=names.tail("password", 30),
+        DatabaseName="postgres", Port=5432, StorageEncrypted=True, EnableHttpEndpoint=True,
+        ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 5.0})["DBCluster"]
+    if aurora_status == "stopped":
+        rds.stop_db_cluster(DBClusterIdentifier=db_id)
+    elif aurora_status != "available":
+        raise ValueError(f"seed: aurora_status {aurora_status!r} is not available or stopped")
+    db_host = db_cluster["Endpoint"]
     db_secret = emu.client("secretsmanager").create_secret(
         Name=f"VectorStoreClusterSecret{names.hex8('secret')}-{names.tail('secret')}",
         SecretString=json.dumps({"engine": "postgres", "host": db_host, "port": 5432,
@@ -475,7 +489,8 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     dep = Deployment(stack_name=stack_name, table=table, cluster=cluster, task_family=task_family,
                      container=CONTAINER, log_group=log_group, log_prefix=LOG_PREFIX, vpc=vpc,
                      private_subnets=private, public_subnets=public, security_group=sg,
-                     bucket=bucket, region=region, outputs=outputs, bots=bot_records,
+                     bucket=bucket, region=region, db_cluster=db_id,
+                     db_cluster_arn=db_cluster["DBClusterArn"], outputs=outputs, bots=bot_records,
                      aliases=aliases, conversations=conversations, image=image)
     # Optional, and drawn from no random state, so existing seeds stay as they were.
     if nat or s3_endpoint:

@@ -289,6 +289,9 @@ class RecordingEmulator:
         "create_subnet": lambda n: {"Subnet": {"SubnetId": f"subnet-{n}"}},
         "create_security_group": lambda n: {"GroupId": "sg-1"},
         "create_secret": lambda n: {"ARN": "arn:aws:secretsmanager:::secret:x"},
+        "create_db_cluster": lambda n: {"DBCluster": {
+            "Endpoint": "db.cluster-x.ap-northeast-1.rds.amazonaws.com",
+            "DBClusterArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster:db"}},
         "list_stacks": lambda n: {"StackSummaries": []},
     }
 

@@ -13,7 +13,7 @@ JSON_FIELDS = ("table", "cluster", "task_definition", "task_definition_arn", "co
                "security_group", "subnets", "document_bucket", "source", "stack", "task_cpu",
                "task_memory", "log_group", "log_stream_prefix", "checks")
 CHECK_IDS = {"table", "cluster", "task_definition", "subnets", "security_group",
-             "document_bucket", "stack_version"}
+             "document_bucket", "stack_version", "aurora_cluster"}
 
 
 def _checks(doc):

@@ -43,6 +43,9 @@ struct fake_cloud {
     bool sg_other_vpc;
     bool bucket_missing;
     int bucket_calls;
+    const char *aurora_status;  /* NULL: available */
+    bool aurora_denied;
+    int rds_calls, resource_calls;
     char last_subnet_query[256];
 };
 
@@ -98,8 +101,10 @@ static void s_stack_xml(buf_t *b, const struct fake_stack *s)
         OUT("PublicSubnetId0", "subnet-0ccc");
         OUT("DocumentBucketName", "doc-bucket");
         OUT("VpcId", "vpc-0abc");
-        if (s->v1)
+        if (s->v1) {
             OUT("DbConfigSecretArn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db");
+            OUT("DbConfigHostname", "vectordb-1.cluster-abc.us-east-1.rds.amazonaws.com");
+        }
     } else {
         OUT("BucketName", "cdk-assets &amp; more");
     }
@@ -145,11 +150,39 @@ static struct fake_routed_reply s_cloudformation(struct fake_cloud *f, const str
         if (to < f->nstacks)
             buf_printf(&b, "<NextToken>%zu</NextToken>", to);
         buf_puts(&b, "</ListStacksResult></ListStacksResponse>");
+    } else if (strcmp(action, "ListStackResources") == 0) {
+        f->resource_calls++;
+        buf_puts(&b, "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>"
+                     "</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>");
     } else {
         fail_msg("unexpected CloudFormation action %s", action);
     }
     free(action);
     return s_reply_owned(200, buf_detach(&b));
+}
+
+static struct fake_routed_reply s_rds(struct fake_cloud *f, const struct http_request *req)
+{
+    char *action = s_form(req, "Action");
+    assert_string_equal(action, "DescribeDBClusters");
+    free(action);
+    char *id = s_form(req, "DBClusterIdentifier");
+    assert_string_equal(id, "vectordb-1");
+    free(id);
+    f->rds_calls++;
+    if (f->aurora_denied)
+        return s_reply(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to "
+                            "perform: rds:DescribeDBClusters</Message></Error></ErrorResponse>");
+    char *b = xasprintf("<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters><DBCluster>"
+                        "<DBClusterIdentifier>vectordb-1</DBClusterIdentifier><Status>%s</Status>"
+                        "<Engine>aurora-postgresql</Engine><EngineVersion>15.3</EngineVersion>"
+                        "<DBClusterArn>arn:aws:rds:us-east-1:123456789012:cluster:vectordb-1</DBClusterArn>"
+                        "<HttpEndpointEnabled>true</HttpEndpointEnabled><ServerlessV2ScalingConfiguration>"
+                        "<MinCapacity>0.5</MinCapacity><MaxCapacity>5</MaxCapacity>"
+                        "</ServerlessV2ScalingConfiguration></DBCluster></DBClusters>"
+                        "</DescribeDBClustersResult></DescribeDBClustersResponse>",
+                        f->aurora_status ? f->aurora_status : "available");
+    return s_reply_owned(200, b);
 }
 
 static struct fake_routed_reply s_ec2(struct fake_cloud *f, const struct http_request *req)
@@ -234,6 +267,8 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
         return s_cloudformation(f, req);
     if (strncmp(req->host, "ec2.", 4) == 0)
         return s_ec2(f, req);
+    if (strncmp(req->host, "rds.", 4) == 0)
+        return s_rds(f, req);
     if (strstr(req->host, "s3") || strcmp(req->method, "GET") == 0) {
         f->bucket_calls++;
         if (f->bucket_missing)
@@ -341,9 +376,13 @@ static void test_named_stack_all_ok(void **state)
     for (size_t i = 0; i < h.dep.nchecks; i++)
         if (h.dep.checks[i].state != CHECK_OK)
             fail_msg("check %s is not ok: %s", h.dep.checks[i].id, h.dep.checks[i].summary);
-    assert_int_equal(h.dep.nchecks, 7);
+    assert_int_equal(h.dep.nchecks, 8);
     assert_true(deployment_ok(&h.dep));
     assert_int_equal(h.cloud.bucket_calls, 1);
+    assert_true(h.dep.have_aurora);
+    assert_string_equal(h.dep.aurora.arn, "arn:aws:rds:us-east-1:123456789012:cluster:vectordb-1");
+    assert_non_null(strstr(s_check(&h, "aurora_cluster")->summary, "vectordb-1, available"));
+    assert_int_equal(h.cloud.resource_calls, 0); /* DbConfigHostname named it */
 
     cJSON *j = deployment_to_json(&h.dep);
     assert_string_equal(cJSON_GetObjectItem(j, "table")->valuestring, "Conversation-Table");
@@ -351,6 +390,10 @@ static void test_named_stack_all_ok(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "subnets")), 2);
     assert_int_equal(cJSON_GetObjectItem(j, "task_cpu")->valueint, 2048);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "checks"), 0), "state")->valuestring, "ok");
+    const cJSON *db = cJSON_GetObjectItem(j, "aurora_cluster");
+    assert_string_equal(cJSON_GetObjectItem(db, "identifier")->valuestring, "vectordb-1");
+    assert_string_equal(cJSON_GetObjectItem(db, "status")->valuestring, "available");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(db, "data_api")));
     cJSON_Delete(j);
     s_free(&h);
 }
@@ -530,6 +573,70 @@ static void test_bad_paste_and_missing_file(void **state)
     s_free(&h);
 }
 
+static void test_stopped_aurora_fails_with_the_start_command(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.aurora_status = "stopped";
+    struct deployment_options o = {0};
+    s_resolve(&h, &o);
+    assert_true(h.have_dep);
+    const struct deployment_check *db = s_check(&h, "aurora_cluster");
+    assert_int_equal(db->state, CHECK_FAIL);
+    assert_string_equal(db->summary, "Aurora cluster vectordb-1 is stopped");
+    assert_non_null(strstr(db->hint, "aws rds start-db-cluster --db-cluster-identifier vectordb-1 "
+                                     "--region us-east-1"));
+    assert_false(deployment_ok(&h.dep));
+    s_free(&h);
+
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.aurora_status = "starting";
+    s_resolve(&h, &o);
+    db = s_check(&h, "aurora_cluster");
+    assert_int_equal(db->state, CHECK_FAIL);
+    assert_string_equal(db->summary, "Aurora cluster vectordb-1 is starting");
+    assert_non_null(strstr(db->hint, "wait until it is available"));
+    s_free(&h);
+}
+
+static void test_aurora_denied_is_a_warning(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.aurora_denied = true;
+    struct deployment_options o = {0};
+    s_resolve(&h, &o);
+    const struct deployment_check *db = s_check(&h, "aurora_cluster");
+    assert_int_equal(db->state, CHECK_WARN);
+    assert_non_null(strstr(db->summary, "not checked"));
+    assert_non_null(strstr(db->hint, "rds:DescribeDBClusters"));
+    assert_true(deployment_ok(&h.dep));
+    assert_false(h.dep.have_aurora);
+    s_free(&h);
+}
+
+static void test_aurora_without_hostname_looks_in_the_stack(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    /* A v0-era stack: no DbConfig… outputs; the stack's resources have no cluster either. */
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, false, NULL};
+    struct deployment_options o = {0};
+    s_resolve(&h, &o);
+    assert_int_equal(h.cloud.resource_calls, 1);
+    assert_int_equal(h.cloud.rds_calls, 0);
+    const struct deployment_check *db = s_check(&h, "aurora_cluster");
+    assert_int_equal(db->state, CHECK_SKIPPED);
+    assert_non_null(strstr(db->summary, "AWS::RDS::DBCluster"));
+    s_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +650,9 @@ int main(void)
         cmocka_unit_test(test_security_group_other_vpc),
         cmocka_unit_test(test_paste_with_container_name),
         cmocka_unit_test(test_bad_paste_and_missing_file),
+        cmocka_unit_test(test_stopped_aurora_fails_with_the_start_command),
+        cmocka_unit_test(test_aurora_denied_is_a_warning),
+        cmocka_unit_test(test_aurora_without_hostname_looks_in_the_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #ifndef BCM_ENGINE_DEPLOYMENT_H
 #define BCM_ENGINE_DEPLOYMENT_H
 
+#include "engine/discover/aurora_cluster.h"
 #include "engine/discover/stack_outputs.h"
 
 #include <stdbool.h>
@@ -20,7 +21,8 @@ enum check_state { CHECK_PENDING, CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIPPE
 
 struct deployment_check {
     const char *id;        /* stable: "table", "cluster", "task_definition", "subnets",
-                              "security_group", "document_bucket", "stack_version" */
+                              "security_group", "document_bucket", "stack_version",
+                              "aurora_cluster" */
     enum check_state state;
     char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" */
     char *hint;            /* what to do when not OK; NULL when OK */
@@ -41,6 +43,9 @@ struct deployment {
     char *log_region;
     bool fargate;              /* requiresCompatibilities has FARGATE */
     char *cpu_architecture;    /* "X86_64" / "ARM64" */
+    /* the v1 Aurora cluster, when DescribeDBClusters answered (have_aurora) */
+    struct aurora_cluster aurora;
+    bool have_aurora;
     struct deployment_check *checks;
     size_t nchecks;
 };
@@ -62,6 +67,11 @@ typedef void (*deployment_done_fn)(void *ud, struct deployment *dep, const char 
 void deployment_resolve(struct aws_session *s, const struct deployment_options *opts,
                         deployment_done_fn done, void *ud);
 bool deployment_ok(const struct deployment *dep);
+/* The check with that id, or NULL. */
+const struct deployment_check *deployment_check_by_id(const struct deployment *dep, const char *id);
+/* The Aurora cluster check from a fresh DescribeDBClusters answer (the wizard re-checks it
+ * while the cluster starts); keeps a copy of the cluster in dep->aurora. */
+void deployment_set_aurora(struct deployment *dep, const struct aurora_result *r, const char *region);
 void deployment_move(struct deployment *dst, struct deployment *src);
 void deployment_free(struct deployment *dep);
 struct cJSON *deployment_to_json(const struct deployment *dep);

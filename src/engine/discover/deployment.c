@@ -27,12 +27,13 @@ enum check_index {
     CHK_SECURITY_GROUP,
     CHK_DOCUMENT_BUCKET,
     CHK_STACK_VERSION,
+    CHK_AURORA,
     CHK_COUNT
 };
 
 static const char *const CHECK_IDS[CHK_COUNT] = {
     "table", "cluster", "task_definition", "subnets", "security_group", "document_bucket",
-    "stack_version",
+    "stack_version", "aurora_cluster",
 };
 
 struct found_stack {
@@ -553,6 +554,98 @@ static void s_stack_version(struct resolve_call *c)
                 xasprintf("v1 outputs present (DbConfigSecretArn)%s%s", st ? ", " : "", st ? st : ""), NULL);
 }
 
+/* The Aurora check's state from a lookup. Only a cluster that takes writes is OK: tasks
+ * launched against a stopped one all fail after paying for their Fargate start. */
+static void s_aurora_check(struct deployment_check *ch, struct deployment *d,
+                           const struct aurora_result *r, const char *region)
+{
+    free(ch->summary);
+    free(ch->hint);
+    ch->summary = NULL;
+    ch->hint = NULL;
+    switch (r->lookup) {
+    case AURORA_FOUND: {
+        const struct aurora_cluster *a = r->cluster;
+        if (d->have_aurora)
+            aurora_cluster_free(&d->aurora);
+        aurora_cluster_copy(&d->aurora, a);
+        d->have_aurora = true;
+        if (aurora_cluster_is_available(a)) {
+            char acu[64] = "";
+            if (a->serverless_v2)
+                snprintf(acu, sizeof acu, ", Serverless v2 %g-%g ACU", a->min_acu, a->max_acu);
+            ch->state = CHECK_OK;
+            ch->summary = xasprintf("%s, %s, %s %s%s%s", a->identifier, a->status,
+                                    a->engine ? a->engine : "unknown engine",
+                                    a->engine_version ? a->engine_version : "", acu,
+                                    a->http_endpoint_enabled ? ", Data API on" : "");
+        } else if (strcmp(a->status, "stopped") == 0) {
+            char *cmd = aurora_cluster_start_command(a->identifier, region);
+            ch->state = CHECK_FAIL;
+            ch->summary = xasprintf("Aurora cluster %s is stopped", a->identifier);
+            ch->hint = xasprintf("every task launched now would fail to store its vectors. Start it "
+                                 "with: %s (it takes a few minutes; the stack's rdbSchedules may stop "
+                                 "it again on its schedule), then run again", cmd);
+            free(cmd);
+        } else if (aurora_cluster_status_transient(a->status)) {
+            ch->state = CHECK_FAIL;
+            ch->summary = xasprintf("Aurora cluster %s is %s", a->identifier, a->status);
+            ch->hint = xasprintf("wait until it is available (aws rds describe-db-clusters "
+                                 "--db-cluster-identifier %s), then run again", a->identifier);
+        } else {
+            ch->state = CHECK_FAIL;
+            ch->summary = xasprintf("Aurora cluster %s is %s", a->identifier, a->status);
+            ch->hint = xstrdup("the embedding tasks cannot write to it in this state: look at the "
+                               "cluster in the RDS console and bring it back to available first");
+        }
+        return;
+    }
+    case AURORA_UNIDENTIFIED:
+        ch->state = CHECK_SKIPPED;
+        ch->summary = xasprintf("not checked: %s", r->message);
+        ch->hint = r->hint ? xstrdup(r->hint) : NULL;
+        return;
+    case AURORA_DENIED:
+        ch->state = CHECK_WARN;
+        ch->summary = xasprintf("not checked: %s", r->message);
+        ch->hint = xasprintf("%s; or make sure yourself that the cluster is available before the run",
+                             r->hint ? r->hint : "allow rds:DescribeDBClusters");
+        return;
+    case AURORA_NOT_FOUND:
+        ch->state = CHECK_FAIL;
+        ch->summary = xstrdup(r->message);
+        ch->hint = r->hint ? xstrdup(r->hint) : NULL;
+        return;
+    case AURORA_FAILED:
+        ch->state = CHECK_WARN;
+        ch->summary = xasprintf("not checked: %s", r->message);
+        ch->hint = xstrdup(r->hint ? r->hint : "check the network, then look again");
+        return;
+    }
+}
+
+static void s_on_aurora(void *ud, const struct aurora_result *r)
+{
+    struct resolve_call *c = ud;
+    s_aurora_check(&c->dep.checks[CHK_AURORA], &c->dep, r, c->session->region);
+    s_check_done(c);
+}
+
+void deployment_set_aurora(struct deployment *dep, const struct aurora_result *r, const char *region)
+{
+    for (size_t i = 0; i < dep->nchecks; i++)
+        if (strcmp(dep->checks[i].id, CHECK_IDS[CHK_AURORA]) == 0)
+            s_aurora_check(&dep->checks[i], dep, r, region);
+}
+
+const struct deployment_check *deployment_check_by_id(const struct deployment *dep, const char *id)
+{
+    for (size_t i = 0; dep && i < dep->nchecks; i++)
+        if (strcmp(dep->checks[i].id, id) == 0)
+            return &dep->checks[i];
+    return NULL;
+}
+
 static void s_validate(struct resolve_call *c)
 {
     struct deployment *d = &c->dep;
@@ -596,6 +689,9 @@ static void s_validate(struct resolve_call *c)
     struct http_kv sg = {"GroupId.1", d->outputs.security_group};
     c->pending++;
     aws_call_query(cl, &AWS_SVC_EC2, "DescribeSecurityGroups", &sg, 1, s_on_security_group, c);
+
+    c->pending++;
+    aurora_cluster_find(cl, d->outputs.db_hostname, d->stack_name, s_on_aurora, c);
 
     if (!d->outputs.document_bucket) {
         s_set_check(c, CHK_DOCUMENT_BUCKET, c->check_bucket ? CHECK_WARN : CHECK_SKIPPED,
@@ -920,6 +1016,7 @@ void deployment_free(struct deployment *dep)
     free(dep->log_stream_prefix);
     free(dep->log_region);
     free(dep->cpu_architecture);
+    aurora_cluster_free(&dep->aurora);
     for (size_t i = 0; i < dep->nchecks; i++) {
         free(dep->checks[i].summary);
         free(dep->checks[i].hint);
@@ -991,6 +1088,24 @@ cJSON *deployment_to_json(const struct deployment *dep)
     for (int f = 0; f < SO_NFIELDS; f++)
         if (o->origin[f])
             cJSON_AddStringToObject(origins, origin_names[f], o->origin[f]);
+    if (dep->have_aurora) {
+        const struct aurora_cluster *a = &dep->aurora;
+        cJSON *db = cJSON_AddObjectToObject(j, "aurora_cluster");
+        s_add_str(db, "identifier", a->identifier);
+        s_add_str(db, "identified_by", a->identified_by);
+        s_add_str(db, "status", a->status);
+        s_add_str(db, "arn", a->arn);
+        s_add_str(db, "engine", a->engine);
+        s_add_str(db, "engine_version", a->engine_version);
+        if (a->serverless_v2) {
+            cJSON_AddNumberToObject(db, "min_acu", a->min_acu);
+            cJSON_AddNumberToObject(db, "max_acu", a->max_acu);
+        }
+        cJSON_AddBoolToObject(db, "data_api", a->http_endpoint_enabled);
+        s_add_str(db, "created", a->create_time);
+    } else {
+        cJSON_AddNullToObject(j, "aurora_cluster");
+    }
     cJSON_AddBoolToObject(j, "ok", deployment_ok(dep));
     cJSON *checks = cJSON_AddArrayToObject(j, "checks");
     for (size_t i = 0; i < dep->nchecks; i++) {
