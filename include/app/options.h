@@ -1,7 +1,8 @@
-/* app/: what the command line asked for and how the program answers, shared by both views
+/* app/ — what the command line asked for and how the program answers, shared by both views
  * of the engine (cli/ for the headless commands, tui/ for the wizard). Neither view
  * includes the other; src/main.c parses argv into struct app_options and hands it to a
- * command or to the wizard.
+ * command or to the wizard. Layer: above the engine (the default journal path comes from
+ * engine/run/), below the views.
  *
  * Owns: struct app_options (every option of every command, parsed once by main.c) and
  * the defaults they imply (the journal's path). The flags themselves are a public

@@ -1,4 +1,10 @@
-/* Everything a command needs to talk to AWS, set up once from the command line and the
+/* aws/ — above util/, below the engine: talking to AWS and nothing about Bedrock
+ * Chat — the credential chain as the AWS CLI runs it, the shared config files, SigV4,
+ * the HTTP transport on the event loop, the client (protocols, retries, errors) and the
+ * RDS Data API. It includes util/ only; the engine and the commands start here, with a
+ * session.
+ *
+ * Everything a command needs to talk to AWS, set up once from the command line and the
  * environment: the event loop, the HTTP transport, the shared config files, the profile,
  * the region (and where it came from), the credential chain and the client.
  *

@@ -1,4 +1,4 @@
-/* cli/: the headless commands, one view of the engine (tui/ is the other). A command
+/* cli/ — the headless commands, one view of the engine (tui/ is the other). A command
  * reads struct app_options (parsed by main.c), drives the engine, and prints text or
  * JSON lines through app/output.h; cli/ never includes tui/.
  *

@@ -1,4 +1,11 @@
-/* The ncurses wizard: the state every screen shares, the step table, and the drawing
+/* tui/ — the wizard, one of the two views of the engine (cli/ is the other) and the
+ * only folder that includes curses. It reads struct app_options and answers through
+ * app/output.h as the commands do, but never includes cli/: main.c calls wizard_main()
+ * (tui/wizard.h). Steps are step_*.c (a big one split by concern, as step_run_state.c,
+ * _follow.c, _draw.c and step_run.c are), reusable widgets widgets_*.c, the words
+ * i18n*.c and po/.
+ *
+ * The ncurses wizard: the state every screen shares, the step table, and the drawing
  * helpers every screen uses (title bar with breadcrumb, key bar, colours, untrusted text).
  *
  * Owns: struct wizard (one per program run, passed explicitly; no mutable globals), the

@@ -1,4 +1,10 @@
-/* Allocation that cannot fail silently.
+/* util/ — the bottom layer (util < aws < engine < app < cli, tui; see README
+ * "Layout"): the program's plumbing, with no knowledge of AWS or of Bedrock Chat —
+ * memory, buffers, the one event loop, the one random source, the debug log, and
+ * sanitising and measuring text. It includes nothing else of the program; every other
+ * folder may use it.
+ *
+ * Allocation that cannot fail silently.
  *
  * Owns: the policy for out-of-memory. This tool holds at most a few tens of MiB; when
  * malloc fails there is nothing sensible to continue with, so these wrappers print one

@@ -1,4 +1,11 @@
-/* The deployment being migrated: stack outputs resolved (discovered from CloudFormation
+/* engine/discover/ — the engine's first folder (util < aws < engine < app < views):
+ * finding the deployment and what is in it — who the caller is (identity), the stack
+ * outputs, discovered or pasted (stack_outputs, outputs_paste), their checks against the
+ * live account (deployment) and the bots with their documents (inventory). Uses aws/
+ * and util/; no terminal, no stdout: the commands and the wizard render what it finds.
+ * Beside it: estimate/, run/, and later verify/ and copy/.
+ *
+ * The deployment being migrated: stack outputs resolved (discovered from CloudFormation
  * or parsed from a paste) and validated against the live account, plus the facts read
  * from it that later steps need (task size, container, log group).
  *

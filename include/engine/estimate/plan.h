@@ -1,10 +1,15 @@
-/* Which bots a run would rebuild, and what that would take: per-bot and total time and
+/* engine/estimate/ — what a run would take, before anything is launched: the price
+ * table (pricing) and the selection with its time and cost ranges (plan). Reads the bots
+ * engine/discover/ found; calls no AWS API, launches nothing, prints nothing. The views
+ * show its numbers and assumptions; engine/run/ is handed the selected bots.
+ *
+ * Which bots a run would rebuild, and what that would take: per-bot and total time and
  * cost, always as a low–high range, with every assumption behind the numbers listed.
  *
  * Owns: selection (knowledge / --include-empty, --bots, --exclude, wizard toggles), the
  * token and duration model, the wall-clock estimate from concurrency, and the default
- * concurrency. Prices come from engine/pricing.h, bots from engine/inventory.h. No I/O
- * except reading the --prices file; no terminal.
+ * concurrency. Prices come from engine/estimate/pricing.h, bots from
+ * engine/discover/inventory.h. No I/O except reading the --prices file; no terminal.
  *
  * Lifetime: plan items point at bots inside the inventory given to plan_build; the
  * inventory must outlive the plan (free the plan first). */

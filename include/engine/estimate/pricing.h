@@ -4,8 +4,8 @@
  *
  * Owns: the table, the override file's format and its validation, and the price of one
  * Fargate task for a given size and duration. It does not estimate durations or tokens
- * (engine/plan.h does). A price that is not known for a region stays unknown: it is
- * never borrowed from another region.
+ * (engine/estimate/plan.h does). A price that is not known for a region stays unknown:
+ * it is never borrowed from another region.
  *
  * Override file (JSON; every key optional, unknown keys are an error so typos show):
  *   { "source_date": "2026-11-01",              (shown instead of the built-in date)

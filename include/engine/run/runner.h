@@ -1,4 +1,11 @@
-/* The migration run: one ECS Fargate embedding task per bot, launched with bounded
+/* engine/run/ — the run itself: the runner (runner.c with runner_poll.c and
+ * runner_journal.c, sharing the private runner_internal.h beside them), the journal it
+ * writes and reads back (journal, journal_aside), task logs and the report. Uses aws/
+ * and util/ only: callers hand it the bots to run, and the views observe it through
+ * struct runner_observer. Later issues add engine/verify/ (checking the rebuilt vector
+ * store) and engine/copy/ (the snapshot copy path) beside it.
+ *
+ * The migration run: one ECS Fargate embedding task per bot, launched with bounded
  * concurrency, followed to the end, judged by the SyncStatus the bot's own task wrote,
  * and journaled so that a run interrupted at any moment resumes without a second launch.
  *
