@@ -8,7 +8,7 @@ packages=(
   libncurses-dev libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev
   libcmocka-dev
   tmux valgrind cppcheck clang clang-tidy gettext
-  python3 time
+  python3 time openssl
   postgresql python3-psycopg2
 )
 

@@ -20,6 +20,11 @@ RAN = re.compile(r"^Ran (\d+) tests? in")
 FAILED = re.compile(r"^FAILED \((.*)\)")
 
 
+# Modules that never give the program an endpoint (documentation, the signer against
+# botocore, the benchmark's own smoke test): the HTTPS pass would only repeat them.
+PLAIN_ONLY = {"test_docs.py", "test_sigv4_botocore.py", "test_bench_smoke.py"}
+
+
 def run_unit(binary, timeout):
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP",
                ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
@@ -67,9 +72,13 @@ def run_command(label, cmd, timeout):
     return label, 1 if code == 0 else 0, 0 if code == 0 else 1, out, time.monotonic() - started
 
 
-def run_integration(module_path, program, timeout):
+def run_integration(module_path, program, timeout, tls=False):
     env = dict(os.environ, BCM_PROGRAM=os.path.abspath(program),
                PYTHONDONTWRITEBYTECODE="1")
+    if tls:
+        env["BCM_TEST_TLS"] = "1"   # every endpoint over HTTPS with the run's own CA
+    else:
+        env.pop("BCM_TEST_TLS", None)
     started = time.monotonic()
     try:
         p = subprocess.run([sys.executable, "-m", "unittest", "-v", os.path.basename(module_path)[:-3]],
@@ -111,6 +120,9 @@ def main():
     ap.add_argument("--program", required=True)
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("BCM_TEST_JOBS", "2")))
     ap.add_argument("--only", default=None, help="substring filter on test file names")
+    ap.add_argument("--tls", action="store_true",
+                    help="run the integration modules a second time with every endpoint over "
+                         "HTTPS through a CA made by the run (BCM_TEST_TLS=1, AWS_CA_BUNDLE)")
     args = ap.parse_args()
 
     total_pass = total_fail = 0
@@ -148,13 +160,20 @@ def main():
         modules = sorted(os.path.join(args.integration, m) for m in os.listdir(args.integration)
                          if m.startswith("test_") and m.endswith(".py"))
     modules = [m for m in modules if not args.only or args.only in m]
+    # One pool for both passes, longest modules first, so the HTTPS pass shares the cores
+    # instead of adding its own tail.
+    jobs = [(m, False) for m in modules]
+    if args.tls:
+        jobs += [(m, True) for m in modules if os.path.basename(m) not in PLAIN_ONLY]
     with ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for name, p, f, out, secs in ex.map(lambda m: run_integration(m, args.program, 900), modules):
+        for (name, p, f, out, secs), (_, tls) in zip(
+                ex.map(lambda job: run_integration(job[0], args.program, 900, job[1]), jobs), jobs):
             total_pass += p
             total_fail += f
-            print(f"integ {os.path.basename(name):40s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
+            label = "integ-tls" if tls else "integ"
+            print(f"{label:9s} {os.path.basename(name):36s} {p:4d} passed {f:3d} failed  {secs:6.1f}s")
             if f:
-                failures.append((name, out))
+                failures.append((name + (" (HTTPS pass)" if tls else ""), out))
 
     for name, out in failures:
         print(f"\n===== {name} =====")

@@ -16,7 +16,7 @@ struct ev_loop;
 
 enum http_failure {
     HTTP_OK = 0,          /* a response arrived (any status) */
-    HTTP_ERR_CONNECT,     /* DNS, refused, unreachable, TLS handshake */
+    HTTP_ERR_CONNECT,     /* DNS, refused, unreachable, TLS handshake cut: nothing sent */
     HTTP_ERR_TIMEOUT,     /* connect or total timeout */
     HTTP_ERR_IO,          /* reset or broken mid-transfer */
     HTTP_ERR_TLS,         /* certificate verification */

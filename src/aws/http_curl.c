@@ -95,12 +95,15 @@ static enum http_failure s_classify(CURLcode rc)
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
+    /* A handshake that broke off (reset, unexpected close, no common protocol) sent no
+     * request: retried like a refused connection. Certificate problems have their own
+     * codes below and are never retried. */
+    case CURLE_SSL_CONNECT_ERROR:
         return HTTP_ERR_CONNECT;
     case CURLE_OPERATION_TIMEDOUT:
         return HTTP_ERR_TIMEOUT;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
         return HTTP_ERR_TLS;
     case CURLE_RECV_ERROR:
@@ -151,8 +154,12 @@ static void s_on_done(void *ud, CURL *easy, CURLcode rc)
         snprintf(cr->resp.error, sizeof cr->resp.error,
                  "response larger than %u MiB, abandoned", HTTP_MAX_BODY >> 20);
     } else if (rc != CURLE_OK) {
-        snprintf(cr->resp.error, sizeof cr->resp.error, "%s",
-                 cr->errbuf[0] ? cr->errbuf : curl_easy_strerror(rc));
+        /* A long curl message is cut to fit; it stays a readable prefix. */
+        int n = snprintf(cr->resp.error, sizeof cr->resp.error, "%s%s",
+                         rc == CURLE_SSL_CONNECT_ERROR ? "TLS handshake failed: " : "",
+                         cr->errbuf[0] ? cr->errbuf : curl_easy_strerror(rc));
+        if (n < 0)
+            cr->resp.error[0] = '\0';
     }
     if (cr->resp.failure == HTTP_OK)
         curl_easy_getinfo(cr->easy, CURLINFO_RESPONSE_CODE, &cr->resp.status);

@@ -8,6 +8,10 @@ An `Emulator` is two moto_server processes on free loopback ports:
                   signed S3 requests whose query string needs encoding (a false alarm that
                   botocore's own requests hit too), so S3 is served apart, exactly what
                   AWS_ENDPOINT_URL_S3 exists for.
+In the suite's HTTPS pass (BCM_TEST_TLS=1, `tests/runner.py --tls`) the program never
+sees those plain-HTTP ports: `program_endpoint` / `program_s3_endpoint` are TLS fronts
+(fault_proxy.FaultProxy with the run's own CA, tls_ca.py) and env() adds AWS_CA_BUNDLE;
+boto3 clients of the tests keep talking to the emulator directly.
 Both servers run in their own process group and are always killed: by stop(), by the
 context manager, at interpreter exit, on SIGTERM/SIGINT, and (Linux) when this process
 dies. Their output goes to files in `tmpdir`, shown when a test fails.
@@ -58,6 +62,13 @@ SANITIZER_ENV = {
 SANITIZER_EXIT = 99
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "ERROR: UndefinedBehaviorSanitizer")
+
+
+def tls_pass():
+    """The suite's HTTPS pass (tests/runner.py --tls): the program reaches every endpoint
+    over TLS, trusting the run's own CA (tls_ca.py) through AWS_CA_BUNDLE. Imported
+    lazily: the installed demo ships this file without the test CA."""
+    return os.environ.get("BCM_TEST_TLS") == "1"
 
 
 def free_port():
@@ -233,6 +244,9 @@ class Emulator:
         self.user_arn = None
         self._main = None
         self._s3 = None
+        self._fronts = []
+        self.program_endpoint = None      # what the program is given (https in the TLS pass)
+        self.program_s3_endpoint = None
         self._lock = threading.RLock()   # re-entrant for the signal handler, see _live_lock
         self._clients = {}
 
@@ -259,6 +273,11 @@ class Emulator:
             self._s3.wait_ready()
             self.endpoint = self._main.url
             self.s3_endpoint = self._s3.url
+            self.program_endpoint, self.program_s3_endpoint = self.endpoint, self.s3_endpoint
+            if tls_pass():
+                from fault_proxy import FaultProxy
+                self._fronts = [FaultProxy(s.port).start() for s in (self._main, self._s3)]
+                self.program_endpoint, self.program_s3_endpoint = (f.url for f in self._fronts)
             self._create_user()
             self._enable_auth()
             self._write_empty_config()
@@ -269,6 +288,9 @@ class Emulator:
 
     def stop(self):
         with self._lock:
+            for front in self._fronts:
+                front.stop()
+            self._fronts = []
             for server in (self._main, self._s3):
                 if server is not None:
                     server.kill()
@@ -357,12 +379,15 @@ class Emulator:
             "AWS_CONFIG_FILE": self.config_file,
             "AWS_SHARED_CREDENTIALS_FILE": self.credentials_file,
             "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ENDPOINT_URL_S3": self.s3_endpoint,
+            "AWS_ENDPOINT_URL": self.program_endpoint,
+            "AWS_ENDPOINT_URL_S3": self.program_s3_endpoint,
             "AWS_REGION": self.region,
             "AWS_ACCESS_KEY_ID": self.access_key,
             "AWS_SECRET_ACCESS_KEY": self.secret_key,
         }
+        if tls_pass():
+            import tls_ca
+            env["AWS_CA_BUNDLE"] = tls_ca.ca_file()
         if "TERM" in os.environ:
             env["TERM"] = os.environ["TERM"]
         env.update(SANITIZER_ENV)

@@ -101,7 +101,7 @@ class RunTestCase(EmulatorTestCase):
     # -- the program ------------------------------------------------------------------
 
     def env_overrides(self, **extra):
-        overrides = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.proxy.port}"}
+        overrides = {"AWS_ENDPOINT_URL": self.proxy.url}
         overrides.update(FAST_KNOBS)
         overrides.update(extra)
         return overrides

@@ -75,8 +75,8 @@ class HarnessTest(harness.EmulatorTestCase):
         self.assertNotIn("AWS_PROFILE", env)
         self.assertNotIn("AWS_SECRET_ACCESS_KEY", env)
         self.assertEqual(env["EXTRA"], "1")
-        self.assertEqual(env["AWS_ENDPOINT_URL"], self.emu.endpoint)
-        self.assertEqual(env["AWS_ENDPOINT_URL_S3"], self.emu.s3_endpoint)
+        self.assertEqual(env["AWS_ENDPOINT_URL"], self.emu.program_endpoint)
+        self.assertEqual(env["AWS_ENDPOINT_URL_S3"], self.emu.program_s3_endpoint)
         self.assertTrue(env["HOME"].startswith(self.emu.tmpdir))
         for name in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
             self.assertEqual(os.path.getsize(env[name]), 0)
@@ -247,7 +247,7 @@ class HarnessTest(harness.EmulatorTestCase):
         port = int(self.emu.endpoint.rsplit(":", 1)[1])
         with FaultProxy(port) as proxy:
             proxy.add_rule("DescribeTable", "throttle", first=1)
-            ddb = boto3_client_via(self.emu, "dynamodb", f"http://127.0.0.1:{proxy.port}")
+            ddb = boto3_client_via(self.emu, "dynamodb", proxy.url)
             table = ddb.describe_table(TableName=self.dep.table)["Table"]   # retried once
             self.assertEqual(table["TableName"], self.dep.table)
             self.assertEqual(proxy.count("DescribeTable", "throttle"), 1)
@@ -258,10 +258,12 @@ class HarnessTest(harness.EmulatorTestCase):
 
 def boto3_client_via(emu, service, endpoint):
     import boto3
+    import tls_ca
     from botocore.config import Config
     return boto3.session.Session(aws_access_key_id=emu.access_key, aws_secret_access_key=emu.secret_key,
                                  region_name=emu.region).client(
-        service, endpoint_url=endpoint, config=Config(retries={"mode": "standard", "max_attempts": 3}))
+        service, endpoint_url=endpoint, config=Config(retries={"mode": "standard", "max_attempts": 3}),
+        verify=tls_ca.ca_file() if endpoint.startswith("https:") else None)
 
 
 def process_alive(pid):

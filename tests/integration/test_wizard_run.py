@@ -365,7 +365,7 @@ class WizardRunTest(harness.EmulatorTestCase):
         self.addCleanup(proxy.stop)
         proxy.add_rule("GetLogEvents", "delay", probability=1.0, seconds=2.0)
         self.simulate(duration=(3.0, 5.0))
-        pane = self.start(AWS_ENDPOINT_URL=f"http://127.0.0.1:{proxy.port}")
+        pane = self.start(AWS_ENDPOINT_URL=proxy.url)
         self.to_launch(pane)
         pane.wait_for(lambda s: "running" in s)
         pane.keys("Enter")                       # the first row's detail and log tail
