@@ -2,6 +2,7 @@
 
 #include "aws/config_file.h"
 #include "aws/credentials.h"
+#include "aws/endpoints.h"
 #include "aws/error_class.h"
 #include "aws/sigv4.h"
 #include "client_reply.h"
@@ -196,6 +197,8 @@ static bool s_endpoint_overridden(const struct aws_client *c, const struct aws_s
 {
     if (c->endpoint_url)
         return true;
+    if (aws_endpoint_urls_ignored(c->config, c->profile))
+        return false;
     char *name = s_env_name_for(svc);
     bool set = getenv(name) && *getenv(name);
     free(name);
@@ -207,22 +210,32 @@ char *aws_client_endpoint(const struct aws_client *c, const struct aws_service *
 {
     if (c->endpoint_url)
         return xstrdup(c->endpoint_url);
-    char *name = s_env_name_for(svc);
-    const char *v = getenv(name);
-    free(name);
-    if (v && *v)
-        return xstrdup(v);
-    v = getenv("AWS_ENDPOINT_URL");
-    if (v && *v)
-        return xstrdup(v);
-    if (c->config && c->profile) {
-        v = aws_config_get(c->config, c->profile, "endpoint_url");
+    if (!aws_endpoint_urls_ignored(c->config, c->profile)) {
+        char *name = s_env_name_for(svc);
+        const char *v = getenv(name);
+        free(name);
         if (v && *v)
             return xstrdup(v);
+        v = getenv("AWS_ENDPOINT_URL");
+        if (v && *v)
+            return xstrdup(v);
+        if (c->config && c->profile) {
+            v = aws_config_get(c->config, c->profile, "endpoint_url");
+            if (v && *v)
+                return xstrdup(v);
+        }
     }
     const char *region = c->region ? c->region : "us-east-1";
-    const char *suffix = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-    return xasprintf("https://%s.%s.%s", svc->endpoint_prefix, region, suffix);
+    char *error = NULL;
+    char *url = aws_endpoint_default(svc->endpoint_prefix, region,
+                                     aws_endpoint_variant_configured(c->config, c->profile), &error);
+    if (!url) {
+        /* aws_session_open refuses such a configuration first; plain endpoint otherwise. */
+        free(error);
+        struct aws_endpoint_variant plain = {false, false};
+        url = aws_endpoint_default(svc->endpoint_prefix, region, plain, &error);
+    }
+    return url;
 }
 
 /* In demo mode (BCM_DEMO_ACTIVE=1) every request must go to the loopback emulator: a

@@ -3,6 +3,7 @@
 #include "aws/client.h"
 #include "aws/config_file.h"
 #include "aws/credentials.h"
+#include "aws/endpoints.h"
 #include "aws/http.h"
 #include "util/ev_loop.h"
 #include "util/log.h"
@@ -45,6 +46,15 @@ int aws_session_open(struct aws_session *s, const struct aws_session_options *o,
                            "'%s' in the AWS config file", s->profile);
         aws_session_close(s);
         return -1;
+    }
+    if (!o->endpoint_url || !*o->endpoint_url) {
+        char *probe = aws_endpoint_default("sts", s->region,
+                                           aws_endpoint_variant_configured(s->config, s->profile), error);
+        if (!probe) {
+            aws_session_close(s);
+            return -1;
+        }
+        free(probe);
     }
     s->loop = ev_loop_new();
     if (!s->loop) {
