@@ -67,7 +67,7 @@ static void s_resolve(struct wizard *w, bool from_paste)
         return;
     struct deployment_options opts;
     memset(&opts, 0, sizeof(opts));
-    opts.stack = w->opts->stack ? w->opts->stack : "BedrockChatStack";
+    opts.stack = w->opts->stack; /* NULL: the default stack, else discovery */
     opts.check_bucket = w->opts->check_bucket;
     if (from_paste) {
         st->submitted = xstrndup(st->box.text, st->box.len);

@@ -1,7 +1,7 @@
 /* libFuzzer target: replies from the XML services (STS and CloudFormation over the query
  * protocol, EC2, S3 REST-XML) go through the real client (error code, message and request
  * id extraction from any of the error shapes) and then through the engine code that reads
- * them: the caller identity, and stack discovery (DescribeStacks / ListStacks) followed by
+ * them: the caller identity, and stack discovery (DescribeStacks by name, then without one) followed by
  * the deployment checks. Any bytes must end in a result or an error, never a crash, a
  * leak, a hang or a success without what it promises.
  *

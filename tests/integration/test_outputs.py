@@ -117,6 +117,15 @@ class SingleCandidateTest(_Base):
         self.assertEqual(doc["stack"], "ProdChat")
         self.assertIn("BedrockChatStack does not exist", doc["source"])
 
+    def test_a_named_stack_that_does_not_exist_is_never_replaced_by_another(self):
+        for command in ("outputs", "plan"):
+            with self.subTest(command=command):
+                done = self.cli(command, "--stack", "Nope")
+                self.assertEqual(done.returncode, 3, done.stdout + done.stderr)
+                self.assertIn("Nope does not exist", done.stderr)
+                self.assertIn("ProdChat", done.stderr, "what exists is named")
+                self.assertNotIn(self.dep.table, done.stdout, "nothing was resolved from ProdChat")
+
 
 def _aws_text(outputs):
     # `--output text` sorts each row's columns by name: Description, ExportName, OutputKey, OutputValue.

@@ -31,7 +31,7 @@ struct fake_stack {
 struct fake_cloud {
     struct fake_stack stacks[8];
     size_t nstacks;
-    bool list_paginated;        /* ListStacks answers one stack per page */
+    bool list_paginated;        /* DescribeStacks without a name answers one stack per page */
     int list_calls;
     int describe_calls;
     bool sg_deleted;
@@ -78,6 +78,14 @@ static char *s_form(const struct http_request *req, const char *name)
     return NULL;
 }
 
+static bool s_form_has(const struct http_request *req, const char *name)
+{
+    char *v = s_form(req, name);
+    bool has = v != NULL;
+    free(v);
+    return has;
+}
+
 static const struct fake_stack *s_stack(const struct fake_cloud *f, const char *name)
 {
     for (size_t i = 0; i < f->nstacks; i++)
@@ -116,14 +124,14 @@ static struct fake_routed_reply s_cloudformation(struct fake_cloud *f, const str
 {
     char *action = s_form(req, "Action");
     buf_t b = BUF_INIT;
-    if (strcmp(action, "DescribeStacks") == 0) {
+    if (strcmp(action, "DescribeStacks") == 0 && s_form_has(req, "StackName")) {
         f->describe_calls++;
         char *name = s_form(req, "StackName");
-        const struct fake_stack *s = name ? s_stack(f, name) : NULL;
+        const struct fake_stack *s = s_stack(f, name);
         if (!s) {
             buf_printf(&b, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>"
                            "<Message>Stack with id %s does not exist</Message></Error>"
-                           "<RequestId>r1</RequestId></ErrorResponse>", name ? name : "");
+                           "<RequestId>r1</RequestId></ErrorResponse>", name);
             free(name);
             free(action);
             return s_reply_owned(400, buf_detach(&b));
@@ -132,24 +140,25 @@ static struct fake_routed_reply s_cloudformation(struct fake_cloud *f, const str
         s_stack_xml(&b, s);
         buf_puts(&b, "</Stacks></DescribeStacksResult></DescribeStacksResponse>");
         free(name);
-    } else if (strcmp(action, "ListStacks") == 0) {
+    } else if (strcmp(action, "DescribeStacks") == 0) {
+        /* Without a name: every stack with its outputs, a page at a time. */
+        f->describe_calls++;
         f->list_calls++;
-        char *filter = s_form(req, "StackStatusFilter.member.1");
-        assert_non_null(filter); /* live statuses only */
-        free(filter);
         char *token = s_form(req, "NextToken");
         size_t from = token ? (size_t)atoi(token) : 0, to = f->list_paginated ? from + 1 : f->nstacks;
         free(token);
-        buf_puts(&b, "<ListStacksResponse><ListStacksResult><StackSummaries>");
+        buf_puts(&b, "<DescribeStacksResponse><DescribeStacksResult><Stacks>");
         for (size_t i = from; i < to && i < f->nstacks; i++)
-            buf_printf(&b, "<member><StackName>%s</StackName><StackStatus>CREATE_COMPLETE</StackStatus></member>",
-                       f->stacks[i].name);
-        /* a nested stack is never a candidate */
-        buf_puts(&b, "<member><StackName>Nested</StackName><ParentId>arn:parent</ParentId></member>");
-        buf_puts(&b, "</StackSummaries>");
+            s_stack_xml(&b, &f->stacks[i]);
+        /* a nested copy of the app's stack and a deleted one are never candidates */
+        buf_puts(&b, "<member><StackName>Nested</StackName><ParentId>arn:parent</ParentId>"
+                     "<StackStatus>CREATE_COMPLETE</StackStatus></member>");
+        struct fake_stack deleted = {"OldChat", true, true, "DELETE_COMPLETE"};
+        s_stack_xml(&b, &deleted);
+        buf_puts(&b, "</Stacks>");
         if (to < f->nstacks)
             buf_printf(&b, "<NextToken>%zu</NextToken>", to);
-        buf_puts(&b, "</ListStacksResult></ListStacksResponse>");
+        buf_puts(&b, "</DescribeStacksResult></DescribeStacksResponse>");
     } else if (strcmp(action, "ListStackResources") == 0) {
         f->resource_calls++;
         buf_puts(&b, "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>"
@@ -414,9 +423,35 @@ static void test_missing_stack_one_candidate(void **state)
     assert_non_null(strstr(h.dep.source, "BedrockChatStack does not exist"));
     assert_int_equal(h.cloud.list_calls, 3); /* every page */
     assert_int_equal(h.cloud.describe_calls, 1 + 3);
+    s_free(&h);
+
+    /* Discovery costs one call per page, whatever the number of stacks. */
+    s_init(&h);
+    for (int i = 0; i < 6; i++)
+        h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){i == 4 ? "ProdChat" : "Other", i == 4, true, NULL};
+    s_resolve(&h, &o);
+    assert_true(h.have_dep);
+    assert_string_equal(h.dep.stack_name, "ProdChat");
+    assert_int_equal(h.cloud.describe_calls, 2); /* the named stack, then one page of all */
     assert_int_equal(s_check(&h, "document_bucket")->state, CHECK_SKIPPED);
     assert_int_equal(h.cloud.bucket_calls, 0);
     assert_true(deployment_ok(&h.dep));
+    s_free(&h);
+}
+
+static void test_explicit_stack_that_does_not_exist_is_an_error(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"ProdChat", true, true, NULL};
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"CDKToolkit", false, false, NULL};
+    struct deployment_options o = {.stack = "Nope"};
+    s_resolve(&h, &o);
+    assert_false(h.have_dep); /* ProdChat is not adopted in its place */
+    assert_non_null(strstr(h.error, "Nope does not exist in us-east-1 (named with --stack)"));
+    assert_non_null(strstr(h.error, "ProdChat"));
+    assert_null(strstr(h.error, "CDKToolkit"));
     s_free(&h);
 }
 
@@ -643,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_named_stack_all_ok),
         cmocka_unit_test(test_missing_stack_one_candidate),
         cmocka_unit_test(test_missing_stack_several_candidates),
+        cmocka_unit_test(test_explicit_stack_that_does_not_exist_is_an_error),
         cmocka_unit_test(test_missing_stack_no_candidate),
         cmocka_unit_test(test_named_stack_without_outputs),
         cmocka_unit_test(test_failing_checks_have_hints),

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define DEFAULT_STACK "BedrockChatStack"
-#define DISCOVERY_PARALLEL 4
+#define DISCOVERY_MAX_PAGES 1000
 
 enum check_index {
     CHK_TABLE,
@@ -51,10 +51,9 @@ struct resolve_call {
     char *deferred_error;      /* reported from the loop, never from inside resolve */
     struct deployment dep;
     char *stack_status;        /* of the discovered stack */
-    /* discovery by listing */
-    char **names;
-    size_t nnames, next_name;
-    int inflight;
+    bool stack_explicit;       /* --stack was given: never adopt another stack */
+    /* discovery: DescribeStacks without a name, a page at a time */
+    size_t nstacks, pages;
     struct found_stack *found;
     size_t nfound;
     /* validation */
@@ -105,9 +104,6 @@ static void s_call_free(struct resolve_call *c)
     free(c->stack);
     free(c->deferred_error);
     free(c->stack_status);
-    for (size_t i = 0; i < c->nnames; i++)
-        free(c->names[i]);
-    free(c->names);
     for (size_t i = 0; i < c->nfound; i++) {
         free(c->found[i].name);
         free(c->found[i].status);
@@ -713,14 +709,10 @@ static void s_validate(struct resolve_call *c)
 
 /* ---- discovery ---------------------------------------------------------------------------- */
 
-/* The outputs of the first stack in a DescribeStacks reply. */
-static void s_parse_stack(xmlDocPtr doc, struct found_stack *out)
+/* One stack of a DescribeStacks reply (a <member> of <Stacks>). */
+static void s_parse_stack_member(xmlNodePtr member, struct found_stack *out)
 {
     memset(out, 0, sizeof(*out));
-    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    xmlNodePtr member = s_xml_child(s_xml_child(root, "Stacks"), "member");
-    if (!member)
-        return;
     out->name = s_xml_child_text(member, "StackName");
     out->status = s_xml_child_text(member, "StackStatus");
     xmlNodePtr outputs = s_xml_child(member, "Outputs");
@@ -734,6 +726,23 @@ static void s_parse_stack(xmlDocPtr doc, struct found_stack *out)
         free(k);
         free(v);
     }
+}
+
+/* The outputs of the first stack in a DescribeStacks reply. */
+static void s_parse_stack(xmlDocPtr doc, struct found_stack *out)
+{
+    memset(out, 0, sizeof(*out));
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    xmlNodePtr member = s_xml_child(s_xml_child(root, "Stacks"), "member");
+    if (member)
+        s_parse_stack_member(member, out);
+}
+
+static void s_found_stack_free(struct found_stack *fs)
+{
+    free(fs->name);
+    free(fs->status);
+    stack_output_pairs_free(&fs->pairs);
 }
 
 static void s_use_stack(struct resolve_call *c, struct found_stack *fs, const char *note)
@@ -752,68 +761,45 @@ static void s_use_stack(struct resolve_call *c, struct found_stack *fs, const ch
     s_validate(c);
 }
 
-static void s_describe_next(struct resolve_call *c);
-
 static void s_discovery_finished(struct resolve_call *c)
 {
     const char *region = c->session->region;
-    if (c->nfound == 1) {
+    buf_t found = BUF_INIT;
+    for (size_t i = 0; i < c->nfound; i++)
+        buf_printf(&found, "%s%s", i ? ", " : "", c->found[i].name);
+    if (c->nfound == 1 && !c->stack_explicit) {
         char *note = xasprintf(" (found in %s; %s does not exist there)", region, c->stack);
         s_use_stack(c, &c->found[0], note);
         free(note);
+        buf_free(&found);
         return;
     }
     char *msg;
-    if (c->nfound == 0) {
+    if (c->stack_explicit) {
+        /* A stack named on purpose that is not there is a mistake to show, never a
+         * reason to migrate some other stack. */
+        msg = c->nfound
+            ? xasprintf("stack %s does not exist in %s (named with --stack). Stacks there with Bedrock Chat's "
+                        "outputs: %s. Pass one of them with --stack NAME, or check the region (--region)",
+                        c->stack, region, buf_cstr(&found))
+            : xasprintf("stack %s does not exist in %s (named with --stack), and none of the region's %zu "
+                        "stack%s has Bedrock Chat's outputs. Check the name and the region (--region)",
+                        c->stack, region, c->nstacks, c->nstacks == 1 ? "" : "s");
+    } else if (c->nfound == 0) {
         msg = xasprintf("stack %s does not exist in %s, and none of the region's %zu other "
                         "stack%s has Bedrock Chat's outputs (EmbeddingClusterName…, "
                         "DatabaseConversationTableName…). Pick the region the stack is deployed "
                         "in (--region), name the stack (--stack NAME), or deploy Bedrock Chat v1 "
                         "first (npx cdk deploy)",
-                        c->stack, region, c->nnames, c->nnames == 1 ? "" : "s");
+                        c->stack, region, c->nstacks, c->nstacks == 1 ? "" : "s");
     } else {
-        buf_t b = BUF_INIT;
-        for (size_t i = 0; i < c->nfound; i++)
-            buf_printf(&b, "%s%s", i ? ", " : "", c->found[i].name);
         msg = xasprintf("stack %s does not exist in %s, and several stacks there have Bedrock "
                         "Chat's outputs: %s. Use --stack NAME to pick the one to migrate",
-                        c->stack, region, buf_cstr(&b));
-        buf_free(&b);
+                        c->stack, region, buf_cstr(&found));
     }
+    buf_free(&found);
     s_fail(c, msg);
     free(msg);
-}
-
-static void s_on_candidate(void *ud, struct aws_response *resp)
-{
-    struct resolve_call *c = ud;
-    c->inflight--;
-    if (resp->err.kind == AWS_ERR_NONE) {
-        struct found_stack fs;
-        s_parse_stack(resp->xml, &fs);
-        if (fs.name && stack_output_pairs_usable(&fs.pairs)) {
-            c->found = xrealloc(c->found, (c->nfound + 1) * sizeof(*c->found));
-            c->found[c->nfound++] = fs;
-        } else {
-            free(fs.name);
-            free(fs.status);
-            stack_output_pairs_free(&fs.pairs);
-        }
-    }
-    /* A stack deleted between ListStacks and DescribeStacks is simply not a candidate. */
-    s_describe_next(c);
-}
-
-static void s_describe_next(struct resolve_call *c)
-{
-    while (c->inflight < DISCOVERY_PARALLEL && c->next_name < c->nnames) {
-        struct http_kv kv = {"StackName", c->names[c->next_name++]};
-        c->inflight++;
-        aws_call_query(c->session->client, &AWS_SVC_CLOUDFORMATION, "DescribeStacks", &kv, 1,
-                       s_on_candidate, c);
-    }
-    if (c->inflight == 0 && c->next_name >= c->nnames)
-        s_discovery_finished(c);
 }
 
 static const char *const LIVE_STATUSES[] = {
@@ -824,9 +810,19 @@ static const char *const LIVE_STATUSES[] = {
 };
 #define NLIVE (sizeof LIVE_STATUSES / sizeof *LIVE_STATUSES)
 
-static void s_list_stacks(struct resolve_call *c, const char *token);
+static bool s_live(const char *status)
+{
+    for (size_t i = 0; status && i < NLIVE; i++)
+        if (strcmp(status, LIVE_STATUSES[i]) == 0)
+            return true;
+    return false;
+}
 
-static void s_on_list(void *ud, struct aws_response *resp)
+static void s_describe_all(struct resolve_call *c, const char *token);
+
+/* A page of DescribeStacks without a name: every stack of the region with its outputs,
+ * so discovery costs one call per page, not one per stack. */
+static void s_on_all_stacks(void *ud, struct aws_response *resp)
 {
     struct resolve_call *c = ud;
     if (resp->err.kind != AWS_ERR_NONE) {
@@ -841,45 +837,40 @@ static void s_on_list(void *ud, struct aws_response *resp)
         return;
     }
     xmlNodePtr root = resp->xml ? xmlDocGetRootElement(resp->xml) : NULL;
-    xmlNodePtr summaries = s_xml_child(root, "StackSummaries");
-    for (xmlNodePtr m = summaries ? summaries->children : NULL; m; m = m->next) {
+    xmlNodePtr stacks = s_xml_child(root, "Stacks");
+    for (xmlNodePtr m = stacks ? stacks->children : NULL; m; m = m->next) {
         if (!s_is_element(m, "member"))
             continue;
         char *parent = s_xml_child_text(m, "ParentId");
-        char *name = s_xml_child_text(m, "StackName");
-        /* Nested stacks never carry the app's outputs; their parents do. */
-        if (name && (!parent || !*parent)) {
-            c->names = xrealloc(c->names, (c->nnames + 1) * sizeof(*c->names));
-            c->names[c->nnames++] = name;
+        struct found_stack fs;
+        s_parse_stack_member(m, &fs);
+        /* Nested stacks never carry the app's outputs; their parents do. Deleted and
+         * failed stacks are no candidates. */
+        bool candidate = fs.name && (!parent || !*parent) && s_live(fs.status);
+        c->nstacks += candidate;
+        if (candidate && stack_output_pairs_usable(&fs.pairs)) {
+            c->found = xrealloc(c->found, (c->nfound + 1) * sizeof(*c->found));
+            c->found[c->nfound++] = fs;
         } else {
-            free(name);
+            s_found_stack_free(&fs);
         }
         free(parent);
     }
     char *next = s_xml_child_text(root, "NextToken");
-    if (next && *next && c->nnames < 10000) {
-        s_list_stacks(c, next);
+    if (next && *next && ++c->pages < DISCOVERY_MAX_PAGES) {
+        s_describe_all(c, next);
         free(next);
         return;
     }
     free(next);
-    s_describe_next(c);
+    s_discovery_finished(c);
 }
 
-static void s_list_stacks(struct resolve_call *c, const char *token)
+static void s_describe_all(struct resolve_call *c, const char *token)
 {
-    struct http_kv kv[NLIVE + 1];
-    char *names[NLIVE];
-    size_t n = 0;
-    for (size_t i = 0; i < NLIVE; i++) {
-        names[i] = xasprintf("StackStatusFilter.member.%zu", i + 1);
-        kv[n++] = (struct http_kv){names[i], (char *)LIVE_STATUSES[i]};
-    }
-    if (token)
-        kv[n++] = (struct http_kv){"NextToken", (char *)token};
-    aws_call_query(c->session->client, &AWS_SVC_CLOUDFORMATION, "ListStacks", kv, n, s_on_list, c);
-    for (size_t i = 0; i < NLIVE; i++)
-        free(names[i]);
+    struct http_kv kv = {"NextToken", (char *)token};
+    aws_call_query(c->session->client, &AWS_SVC_CLOUDFORMATION, "DescribeStacks", &kv, token ? 1 : 0,
+                   s_on_all_stacks, c);
 }
 
 static void s_on_named_stack(void *ud, struct aws_response *resp)
@@ -888,7 +879,7 @@ static void s_on_named_stack(void *ud, struct aws_response *resp)
     if (resp->err.kind != AWS_ERR_NONE) {
         if (resp->err.code && strcmp(resp->err.code, "ValidationError") == 0 && resp->err.message &&
             strstr(resp->err.message, "does not exist")) {
-            s_list_stacks(c, NULL);
+            s_describe_all(c, NULL);
             return;
         }
         const char *hint;
@@ -906,9 +897,7 @@ static void s_on_named_stack(void *ud, struct aws_response *resp)
     if (!fs.name)
         fs.name = xstrdup(c->stack);
     s_use_stack(c, &fs, NULL);
-    free(fs.name);
-    free(fs.status);
-    stack_output_pairs_free(&fs.pairs);
+    s_found_stack_free(&fs);
 }
 
 /* ---- reading a file or the paste --------------------------------------------------------- */
@@ -946,6 +935,7 @@ void deployment_resolve(struct aws_session *s, const struct deployment_options *
     c->done = done;
     c->ud = ud;
     c->stack = xstrdup(opts->stack && *opts->stack ? opts->stack : DEFAULT_STACK);
+    c->stack_explicit = opts->stack && *opts->stack;
     c->check_bucket = opts->check_bucket;
 
     char *error = NULL;
