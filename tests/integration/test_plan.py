@@ -150,3 +150,23 @@ class PlanWithoutIndexTest(harness.EmulatorTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeysXmlCannotCarryTest(harness.EmulatorTestCase):
+    """A document key with a control character: without encoding-type=url S3 puts it raw
+    into the XML listing, which no parser accepts, and every size of the page is lost."""
+    seed_args = {"bots": 4, "conversations": 4, "empty_bots": 0, "failing": 0, "suffix": "keys"}
+
+    def test_listing_survives_a_key_with_a_control_character(self):
+        s3 = self.emu.client("s3")
+        with_files = [b for b in self.dep.bots if any(s for s in b["documents"].values() if s)]
+        self.assertTrue(with_files)
+        for b in with_files:
+            s3.put_object(Bucket=self.dep.bucket, Key=f"{b['user_id']}/{b['bot_id']}/documents/odd\x01name+1 %.txt",
+                          Body=b"x")
+        j = _json(self, "--scan-table")
+        self.assertIsNone(j.get("bucket_error"))
+        by_id = {b["bot_id"]: b for b in j["bots"]}
+        for rec in with_files:
+            present = sum(s for s in rec["documents"].values() if s is not None)
+            self.assertEqual(by_id[rec["bot_id"]]["document_bytes"], present)

@@ -699,9 +699,10 @@ static void s_validate(struct resolve_call *c)
                     "add --check-bucket to check that the bucket is reachable");
     } else {
         char *path = xasprintf("/%s", d->outputs.document_bucket);
-        struct http_kv q[] = {{"list-type", "2"}, {"max-keys", "1"}};
+        /* encoding-type=url: any key must leave the reply parseable XML */
+        struct http_kv q[] = {{"list-type", "2"}, {"encoding-type", "url"}, {"max-keys", "1"}};
         c->pending++;
-        aws_call_rest(cl, &AWS_SVC_S3, "ListObjectsV2", "GET", path, q, 2, NULL, 0, s_on_bucket, c);
+        aws_call_rest(cl, &AWS_SVC_S3, "ListObjectsV2", "GET", path, q, 3, NULL, 0, s_on_bucket, c);
         free(path);
     }
     s_check_done(c);

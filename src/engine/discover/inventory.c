@@ -9,6 +9,7 @@
 #include "util/mem.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <libxml/tree.h>
 #include <math.h>
@@ -410,6 +411,37 @@ static bool s_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* Undoes S3's encoding-type=url (as botocore does, unquote_plus): "+" is a space, %XX a
+ * byte. NULL for a key that holds a NUL byte, which no C string (and no file name the
+ * task could be given) can carry. */
+static char *s_url_decode(const char *in)
+{
+    if (!in)
+        return NULL;
+    size_t n = strlen(in);
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '+') {
+            out[o++] = ' ';
+        } else if (in[i] == '%' && i + 2 < n && isxdigit((unsigned char)in[i + 1]) &&
+                   isxdigit((unsigned char)in[i + 2])) {
+            char hex[3] = {in[i + 1], in[i + 2], '\0'};
+            char byte = (char)strtol(hex, NULL, 16);
+            if (byte == '\0') {
+                free(out);
+                return NULL;
+            }
+            out[o++] = byte;
+            i += 2;
+        } else {
+            out[o++] = in[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void s_on_list(void *ud, struct aws_response *resp)
 {
     struct s3_listing *ls = ud;
@@ -430,7 +462,9 @@ static void s_on_list(void *ud, struct aws_response *resp)
     for (xmlNodePtr n = root ? root->children : NULL; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Contents") != 0)
             continue;
-        char *key = aws_xml_text(n->children, "Key");
+        char *encoded = aws_xml_text(n->children, "Key");
+        char *key = s_url_decode(encoded);
+        free(encoded);
         char *size = aws_xml_text(n->children, "Size");
         uint64_t bytes = 0;
         if (key && strncmp(key, ls->prefix, plen) == 0 && key[plen] &&
@@ -462,14 +496,17 @@ static void s_list_page(struct s3_listing *ls)
 {
     struct inv_load *l = ls->load;
     l->inv.s3_requests++;
-    struct http_kv query[3] = {
+    /* encoding-type=url: a key with a character XML 1.0 cannot carry (a control
+     * character) would otherwise make the whole page unparseable. */
+    struct http_kv query[4] = {
         {(char *)"list-type", (char *)"2"},
+        {(char *)"encoding-type", (char *)"url"},
         {(char *)"prefix", ls->prefix},
         {(char *)"continuation-token", ls->token},
     };
     char *path = xasprintf("/%s", l->bucket);
     aws_call_rest(l->client, &AWS_SVC_S3, "ListObjectsV2", "GET", path, query,
-                  ls->token ? 3 : 2, NULL, 0, s_on_list, ls);
+                  ls->token ? 4 : 3, NULL, 0, s_on_list, ls);
     free(path);
 }
 
