@@ -13,6 +13,7 @@
 #define BCM_AWS_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ev_loop;
 struct http_transport;
@@ -40,10 +41,19 @@ struct aws_session {
     struct cred_provider *creds;
     struct aws_client *client;
     struct debug_log *log;
+    /* clients for other regions (a task definition's awslogs-region), made on demand */
+    struct aws_client **region_clients;
+    size_t nregion_clients;
+    char *endpoint_url;        /* --endpoint-url, for those clients */
+    long timeout_ms;
 };
 
 /* Returns 0, or -1 with *error (caller frees) saying what is wrong and what to do. */
 int aws_session_open(struct aws_session *s, const struct aws_session_options *o, char **error);
 void aws_session_close(struct aws_session *s);
+/* The session's client when region is NULL, empty or the session's own; else a client
+ * for that region sharing the loop, transport and credentials (made once, freed with the
+ * session). */
+struct aws_client *aws_session_client_for_region(struct aws_session *s, const char *region);
 
 #endif

@@ -24,6 +24,35 @@ static long s_env_timeout_ms(void)
     return (*end == '\0' && ms > 0 && ms <= 3600000) ? ms : 0;
 }
 
+static struct aws_client *s_client_new(struct aws_session *s, const char *region)
+{
+    struct aws_client_config ac = {
+        .loop = s->loop,
+        .http = s->http,
+        .creds = s->creds,
+        .region = region,
+        .endpoint_url = s->endpoint_url,
+        .profile = s->profile,
+        .config = s->config,
+        .log = s->log,
+        .timeout_ms = s->timeout_ms,
+    };
+    return aws_client_new(&ac);
+}
+
+struct aws_client *aws_session_client_for_region(struct aws_session *s, const char *region)
+{
+    if (!region || !*region || strcmp(region, s->region) == 0)
+        return s->client;
+    for (size_t i = 0; i < s->nregion_clients; i++)
+        if (strcmp(aws_client_region(s->region_clients[i]), region) == 0)
+            return s->region_clients[i];
+    debug_log(s->log, "a client for region %s (the session's is %s)", region, s->region);
+    s->region_clients = xrealloc(s->region_clients, (s->nregion_clients + 1) * sizeof(*s->region_clients));
+    s->region_clients[s->nregion_clients] = s_client_new(s, region);
+    return s->region_clients[s->nregion_clients++];
+}
+
 int aws_session_open(struct aws_session *s, const struct aws_session_options *o, char **error)
 {
     memset(s, 0, sizeof(*s));
@@ -74,18 +103,9 @@ int aws_session_open(struct aws_session *s, const struct aws_session_options *o,
         .region = s->region,
     };
     s->creds = cred_provider_default_chain(&cc);
-    struct aws_client_config ac = {
-        .loop = s->loop,
-        .http = s->http,
-        .creds = s->creds,
-        .region = s->region,
-        .endpoint_url = o->endpoint_url,
-        .profile = s->profile,
-        .config = s->config,
-        .log = s->log,
-        .timeout_ms = s_env_timeout_ms(),
-    };
-    s->client = aws_client_new(&ac);
+    s->endpoint_url = o->endpoint_url ? xstrdup(o->endpoint_url) : NULL;
+    s->timeout_ms = s_env_timeout_ms();
+    s->client = s_client_new(s, s->region);
     debug_log(s->log, "profile %s%s, region %s (from %s)", s->profile,
               s->profile_explicit ? " (--profile)" : "", s->region, s->region_source);
     return 0;
@@ -93,6 +113,10 @@ int aws_session_open(struct aws_session *s, const struct aws_session_options *o,
 
 void aws_session_close(struct aws_session *s)
 {
+    for (size_t i = 0; i < s->nregion_clients; i++)
+        aws_client_free(s->region_clients[i]);
+    free(s->region_clients);
+    free(s->endpoint_url);
     aws_client_free(s->client);
     cred_provider_free(s->creds);
     http_transport_free(s->http);

@@ -103,7 +103,9 @@ int cmd_logs(const struct app_options *o)
     } else {
         struct task_log_where where = {v.log_group, v.log_stream_prefix, v.container, bot->task_id};
         struct logs_state st = {o, false, EXIT_OK};
-        task_log_read(s.client, &where, NULL, o->lines, s_on_page, &st);
+        /* The task definition's awslogs-region, which may differ from the run's region. */
+        task_log_read(aws_session_client_for_region(&s, v.log_region), &where, NULL, o->lines,
+                      s_on_page, &st);
         ev_loop_run_until(s.loop, &st.done);
         rc = st.exit_code;
     }

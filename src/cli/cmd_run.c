@@ -624,6 +624,7 @@ static void s_fill_config_from_view(const struct journal_view *v, struct runner_
     cfg->table = v->table;
     cfg->log_group = v->log_group;
     cfg->log_stream_prefix = v->log_stream_prefix;
+    cfg->log_region = v->log_region;
 }
 
 static void s_fill_config_from_deployment(const struct run_cmd *rc, struct runner_config *cfg)
@@ -640,6 +641,7 @@ static void s_fill_config_from_deployment(const struct run_cmd *rc, struct runne
     cfg->table = so->table;
     cfg->log_group = d->log_group;
     cfg->log_stream_prefix = d->log_stream_prefix;
+    cfg->log_region = d->log_region;
     cfg->assign_public_ip = rc->o->assign_public_ip;
 }
 

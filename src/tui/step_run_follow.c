@@ -148,7 +148,7 @@ static void s_log_fetch(struct run_screen *rs)
     rs->fetch->w = w;
     w->inflight++;
     /* The first read shows the newest lines; the forward token follows from there. */
-    task_log_read(w->session.client, &where, rs->log_token, rs->log_token ? 0 : LOG_FIRST_LIMIT,
+    task_log_read(aws_session_client_for_region(&w->session, dep->log_region), &where, rs->log_token, rs->log_token ? 0 : LOG_FIRST_LIMIT,
                   s_on_log_page, rs->fetch);
 }
 

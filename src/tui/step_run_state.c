@@ -247,6 +247,7 @@ static int s_open_runner(struct run_screen *rs)
     cfg.table = so->table;
     cfg.log_group = dep->log_group;
     cfg.log_stream_prefix = dep->log_stream_prefix;
+    cfg.log_region = dep->log_region;
     cfg.concurrency = w->concurrency > 0 ? w->concurrency : (w->plan ? w->plan->concurrency : 0);
     if (cfg.concurrency <= 0)
         cfg.concurrency = s_resume_concurrency(w);

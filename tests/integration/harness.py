@@ -347,19 +347,22 @@ class Emulator:
         first = self.secret_key[0]
         return ("W" if first != "W" else "V") + self.secret_key[1:]
 
-    def client(self, service, access_key=None, secret_key=None):
-        """A boto3 client signed with the emulator user's key (or the given one). Clients
-        with the user's key are cached (boto3 clients are safe to share between threads)."""
+    def client(self, service, access_key=None, secret_key=None, region=None):
+        """A boto3 client signed with the emulator user's key (or the given one), for the
+        emulator's region or `region`. Clients with the user's key are cached (boto3
+        clients are safe to share between threads)."""
         if access_key is None and secret_key is None:
             with self._lock:
-                if service not in self._clients:
-                    self._clients[service] = self._new_client(service, self.access_key, self.secret_key)
-                return self._clients[service]
-        return self._new_client(service, access_key or self.access_key, secret_key or self.secret_key)
+                key = (service, region or self.region)
+                if key not in self._clients:
+                    self._clients[key] = self._new_client(service, self.access_key, self.secret_key, region)
+                return self._clients[key]
+        return self._new_client(service, access_key or self.access_key, secret_key or self.secret_key, region)
 
-    def _new_client(self, service, access_key, secret_key):
+    def _new_client(self, service, access_key, secret_key, region=None):
         session = boto3.session.Session(
-            aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=self.region)
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+            region_name=region or self.region)
         if service == "s3":
             return session.client("s3", endpoint_url=self.s3_endpoint,
                                   config=Config(s3={"addressing_style": "path"},

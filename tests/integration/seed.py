@@ -77,6 +77,7 @@ class Deployment:
     conversations: int
     image: str = ""
     route_tables: list = dataclasses.field(default_factory=list)
+    log_region: str = None     # the task definition's awslogs-region
 
     def bot_ids(self, expected=None):
         """Bot ids, optionally only those with the given expected outcome."""
@@ -254,7 +255,8 @@ def seed_image(emu, dep, image_bytes):
 
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
                     conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
-                    image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available"):
+                    image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available",
+                    log_region=None):
     """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it)."""
     key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
                      + ([legacy_bots] if legacy_bots else []))
@@ -268,6 +270,9 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     account = getattr(emu, "account_id", None) or "123456789012"
     ec2, ddb, ecs, logs, s3, cfn = (emu.client(s) for s in ("ec2", "dynamodb", "ecs", "logs", "s3",
                                                              "cloudformation"))
+    if log_region and log_region != region:
+        # the task definition's awslogs-region may be another region than the stack's
+        logs = emu.client("logs", region=log_region)
 
     # Network: RunTask with awsvpc in moto needs DNS hostnames on the VPC and a security group.
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -438,7 +443,7 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
                             {"name": "DOCUMENT_BUCKET", "value": bucket}],
             "logConfiguration": {"logDriver": "awslogs", "options": {
                 "awslogs-group": log_group, "awslogs-stream-prefix": LOG_PREFIX,
-                "awslogs-region": region}},
+                "awslogs-region": log_region or region}},
         }])
 
     # The v1 vector store: an Aurora PostgreSQL Serverless v2 cluster in the emulator's RDS,
@@ -491,7 +496,8 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
                      private_subnets=private, public_subnets=public, security_group=sg,
                      bucket=bucket, region=region, db_cluster=db_id,
                      db_cluster_arn=db_cluster["DBClusterArn"], outputs=outputs, bots=bot_records,
-                     aliases=aliases, conversations=conversations, image=image)
+                     aliases=aliases, conversations=conversations, image=image,
+                     log_region=log_region or region)
     # Optional, and drawn from no random state, so existing seeds stay as they were.
     if nat or s3_endpoint:
         seed_network_egress(emu, dep, nat=nat, s3_endpoint=s3_endpoint)

@@ -120,7 +120,7 @@ class Simulator:
         self.emu.set_ecs_transition(progression="manual", times=NEVER)
         self._ecs = self.emu.client("ecs")
         self._ddb = self.emu.client("dynamodb")
-        self._logs = self.emu.client("logs")
+        self._logs = self.emu.client("logs", region=getattr(self.dep, "log_region", None))
         self._ec2 = self.emu.client("ec2")
         # Tasks that ended before this simulator started are history, not its business;
         # tasks still running (a previous simulator's, say) are adopted and finished.

@@ -293,5 +293,24 @@ class ExactRun(RunTestCase):
         self.assertEqual(os.stat(self.journal).st_mode & 0o777, 0o600)
 
 
+class LogsInTheTaskDefinitionsRegion(RunTestCase):
+    """The task definition's awslogs-region is not the run's region: the log is read there."""
+    seed_args = {"bots": 3, "failing": 0, "empty_bots": 0, "conversations": 2, "suffix": "logregion",
+                 "log_region": "us-west-2"}
+
+    def test_logs_reads_the_awslogs_region(self):
+        self.start_simulator()
+        out = self.run_cli("run", "--yes", "--scan-table")
+        self.assert_clean_exit(out, 0)
+        bot_id = sorted(self.dep.bot_ids(expected="succeeded"))[0]
+        out = self.run_cli("logs", bot_id)
+        self.assert_clean_exit(out, 0)
+        self.assertIn(f"Start embedding for bot {bot_id}", out.stdout)
+        reads = self.sent("GetLogEvents")
+        self.assertTrue(reads)
+        self.assertTrue(all("/us-west-2/logs/" in r.headers.get("Authorization", "") for r in reads),
+                        "GetLogEvents is signed for the log's region")
+
+
 if __name__ == "__main__":
     unittest.main()

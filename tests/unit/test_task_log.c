@@ -135,6 +135,42 @@ static void test_newest_then_forward(void **state)
     s_teardown(&f);
 }
 
+/* CloudWatch hands out empty pages in the middle of a stream (events spread over time):
+ * only the token coming back unchanged means the end. */
+static void test_empty_page_mid_stream_is_not_the_end(void **state)
+{
+    (void)state;
+    struct fake_reply replies[] = {
+        {200, HTTP_OK, "{\"events\":[],\"nextForwardToken\":\"f/2\"}", NULL},
+        {200, HTTP_OK, "{\"events\":[{\"timestamp\":1700000002000,\"message\":\"later\"}],"
+                       "\"nextForwardToken\":\"f/3\"}", NULL},
+        {200, HTTP_OK, "{\"events\":[],\"nextForwardToken\":\"f/3\"}", NULL},
+    };
+    struct fixture f;
+    s_setup(&f, replies, 3);
+    struct task_log_where w = {"/g", NULL, NULL, "t1"};
+    struct seen a = {0};
+    task_log_read(f.client, &w, "f/1", 0, s_on_page, &a);
+    ev_loop_run_until(f.loop, &a.done);
+    assert_int_equal(a.n, 0);
+    assert_false(a.at_end);
+    assert_string_equal(a.token, "f/2");
+    struct seen b = {0};
+    task_log_read(f.client, &w, a.token, 0, s_on_page, &b);
+    ev_loop_run_until(f.loop, &b.done);
+    assert_int_equal(b.n, 1);
+    assert_false(b.at_end);
+    struct seen c = {0};
+    task_log_read(f.client, &w, b.token, 0, s_on_page, &c);
+    ev_loop_run_until(f.loop, &c.done);
+    assert_true(c.at_end);
+    free(a.token);
+    free(b.first);
+    free(b.token);
+    free(c.token);
+    s_teardown(&f);
+}
+
 static void test_missing_stream_and_errors(void **state)
 {
     (void)state;
@@ -163,6 +199,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_name),
         cmocka_unit_test(test_newest_then_forward),
+        cmocka_unit_test(test_empty_page_mid_stream_is_not_the_end),
         cmocka_unit_test(test_missing_stream_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,6 +94,7 @@ struct runner_config {
     const char *table;
     const char *log_group;
     const char *log_stream_prefix;
+    const char *log_region;    /* awslogs-region; NULL: the session's region */
     int concurrency;           /* ≥ 1 */
     int retries;               /* automatic retries for throttling-type failures */
     bool detach;               /* launch what the slots allow, then finish */
@@ -173,6 +174,7 @@ struct journal_view {
     char *cluster;
     char *log_group;
     char *log_stream_prefix;
+    char *log_region;          /* awslogs-region; NULL: the session's region */
     char *container;
     /* what a resumed run relaunches with: the run's own plan, not today's inventory */
     char *task_definition;

@@ -15,7 +15,7 @@ struct runner_cfg_copy {
     char **subnets;
     size_t nsubnets;
     bool assign_public_ip;
-    char *table, *log_group, *log_stream_prefix;
+    char *table, *log_group, *log_stream_prefix, *log_region;
     int retries;
     bool detach;
     uint64_t poll_min_ms, poll_max_ms, launch_backoff_max_ms;

@@ -91,6 +91,8 @@ int runner_journal_header(struct runner *r)
     cJSON_AddStringToObject(rec, "table", r->cfg.table);
     cJSON_AddStringToObject(rec, "log_group", r->cfg.log_group ? r->cfg.log_group : "");
     cJSON_AddStringToObject(rec, "log_stream_prefix", r->cfg.log_stream_prefix ? r->cfg.log_stream_prefix : "");
+    if (r->cfg.log_region && *r->cfg.log_region)
+        cJSON_AddStringToObject(rec, "log_region", r->cfg.log_region);
     cJSON_AddNumberToObject(rec, "concurrency", r->concurrency);
     cJSON_AddNumberToObject(rec, "retries", r->cfg.retries);
     return s_write(r, rec);
@@ -162,7 +164,7 @@ int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automat
 
 struct replay {
     char *run_id, *started_by, *stack, *cluster, *task_definition, *container, *log_group,
-        *log_stream_prefix, *table, *security_group;
+        *log_stream_prefix, *log_region, *table, *security_group;
     char **subnets;
     size_t nsubnets;
     bool assign_public_ip;
@@ -208,6 +210,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         runner_replace_text(&rp->container, runner_json_text(rec, "container"));
         runner_replace_text(&rp->log_group, runner_json_text(rec, "log_group"));
         runner_replace_text(&rp->log_stream_prefix, runner_json_text(rec, "log_stream_prefix"));
+        runner_replace_text(&rp->log_region, runner_json_text(rec, "log_region"));
         runner_replace_text(&rp->table, runner_json_text(rec, "table"));
         runner_replace_text(&rp->security_group, runner_json_text(rec, "security_group"));
         const cJSON *sn;
@@ -293,6 +296,7 @@ static void s_replay_free(struct replay *rp)
     free(rp->container);
     free(rp->log_group);
     free(rp->log_stream_prefix);
+    free(rp->log_region);
     free(rp->table);
     free(rp->security_group);
     for (size_t i = 0; i < rp->nsubnets; i++)
@@ -336,6 +340,7 @@ int journal_view_load(const char *path, struct journal_view *v, char **error)
     v->cluster = rp.cluster;
     v->log_group = rp.log_group;
     v->log_stream_prefix = rp.log_stream_prefix;
+    v->log_region = rp.log_region;
     v->container = rp.container;
     v->task_definition = rp.task_definition;
     v->table = rp.table;
@@ -360,6 +365,7 @@ void journal_view_free(struct journal_view *v)
     free(v->cluster);
     free(v->log_group);
     free(v->log_stream_prefix);
+    free(v->log_region);
     free(v->container);
     free(v->task_definition);
     free(v->table);
@@ -391,6 +397,7 @@ static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_confi
     dst->table = xstrdup(src->table ? src->table : "");
     dst->log_group = src->log_group ? xstrdup(src->log_group) : NULL;
     dst->log_stream_prefix = src->log_stream_prefix ? xstrdup(src->log_stream_prefix) : NULL;
+    dst->log_region = src->log_region && *src->log_region ? xstrdup(src->log_region) : NULL;
     dst->retries = src->retries < 0 ? 0 : src->retries;
     dst->detach = src->detach;
     dst->poll_min_ms = src->poll_min_ms;
@@ -412,6 +419,7 @@ static void s_free_config(struct runner_cfg_copy *c)
     free(c->table);
     free(c->log_group);
     free(c->log_stream_prefix);
+    free(c->log_region);
 }
 
 static void s_new_run_id(struct runner *r)

@@ -60,9 +60,11 @@ static void s_on_events(void *ud, struct aws_response *resp)
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(resp->json, "nextForwardToken");
     if (cJSON_IsString(next))
         page.next_token = next->valuestring;
-    /* CloudWatch hands back the token it was given when there is nothing newer. */
-    page.at_end = page.n == 0 ||
-                  (page.next_token && call->from_token && strcmp(page.next_token, call->from_token) == 0);
+    /* CloudWatch hands back the token it was given when there is nothing newer. An empty
+     * page with a new token is not the end: events spread over time come after empty
+     * pages in the middle of a stream. */
+    page.at_end = !page.next_token ||
+                  (call->from_token && strcmp(page.next_token, call->from_token) == 0);
     call->done(call->ud, &page, NULL);
     free(page.events);
     free(call->from_token);
