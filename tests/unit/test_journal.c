@@ -102,6 +102,56 @@ static void test_append_read_mode_and_lock(void **state)
     assert_int_equal(c.n, 6);
 }
 
+/* A concurrent --new-run moves the journal aside (and a new one appears) between this
+ * process's open and its lock: the lock must end up on the file the path names, and what
+ * is read is read from that same file. */
+static int s_moves;
+static void s_move_aside_once(const char *path)
+{
+    if (s_moves++)
+        return;
+    char aside[160];
+    snprintf(aside, sizeof aside, "%s.aside", path);
+    assert_int_equal(rename(path, aside), 0);
+    char *error = NULL;
+    struct journal *other = journal_open_append(path, &error); /* the new run's journal */
+    assert_non_null(other);
+    s_append_seq(other, 100);
+    journal_close(other);
+}
+
+static void test_lock_follows_a_journal_moved_aside(void **state)
+{
+    (void)state;
+    char path[128], aside[160];
+    snprintf(path, sizeof path, "%s/run.jsonl", s_dir);
+    snprintf(aside, sizeof aside, "%s.aside", path);
+    char *error = NULL;
+    struct journal *j = journal_open_append(path, &error);
+    s_append_seq(j, 1);
+    journal_close(j);
+
+    s_moves = 0;
+    journal_test_between_open_and_lock = s_move_aside_once;
+    j = journal_open_append(path, &error);
+    journal_test_between_open_and_lock = NULL;
+    assert_non_null(j);
+    struct collected c = {{0}, 0};
+    struct journal_read_stats stats;
+    assert_int_equal(journal_read_locked(j, s_collect, &c, &stats, &error), 0);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.seq[0], 100); /* the file at the path now, not the one moved aside */
+    s_append_seq(j, 101);
+    journal_close(j);
+    c.n = 0;
+    assert_int_equal(journal_read(aside, s_collect, &c, &stats, &error), 0);
+    assert_int_equal(c.n, 1); /* the earlier run's journal is untouched */
+    assert_int_equal(c.seq[0], 1);
+    c.n = 0;
+    assert_int_equal(journal_read(path, s_collect, &c, &stats, &error), 0);
+    assert_int_equal(c.n, 2);
+}
+
 static void test_missing_file_is_empty(void **state)
 {
     (void)state;
@@ -196,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_read_mode_and_lock, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_lock_follows_a_journal_moved_aside, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_missing_file_is_empty, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_truncated_at_every_offset, s_setup, s_teardown),
         cmocka_unit_test(test_garbage_lines_skipped),

@@ -20,9 +20,15 @@ struct journal;
  * to ~/.local/state); unsafe characters in stack/region become '_'. */
 char *journal_default_path(const char *stack, const char *region);
 
-/* Creates the file (and its directory, 0700) if needed. NULL with *error when it cannot
- * be opened or another process holds it. */
+/* Creates the file (and its directory, 0700, fsync'd so the new name survives a crash)
+ * if needed, locks it, and checks the lock holds the file the path names (a concurrent
+ * --new-run may move it aside in between: then it opens the new one). NULL with *error
+ * when it cannot be opened or another process holds it. */
 struct journal *journal_open_append(const char *path, char **error);
+/* fsync of the directory holding path, after a create or rename there. */
+int journal_fsync_dir(const char *path);
+/* Tests only: called between open and lock, to play a concurrent --new-run. */
+extern void (*journal_test_between_open_and_lock)(const char *path);
 /* Writes rec as one line and fsyncs. A record never straddles a crash as valid JSON: a
  * torn write leaves an unterminated, unparsable last line that the reader skips. If the previous
  * writer died mid-line, the first append starts a fresh line. */
@@ -40,6 +46,11 @@ struct journal_read_stats {
 typedef int (*journal_record_fn)(void *ud, const struct cJSON *rec, size_t line);
 int journal_read(const char *path, journal_record_fn fn, void *ud,
                  struct journal_read_stats *stats, char **error);
+
+/* Reads the locked journal through its own descriptor (never by path again: the name may
+ * have moved on); like journal_read. */
+int journal_read_locked(const struct journal *j, journal_record_fn fn, void *ud,
+                        struct journal_read_stats *stats, char **error);
 
 /* The same over bytes already in memory (tests and the fuzz target). */
 int journal_read_buffer(const char *data, size_t len, journal_record_fn fn, void *ud,

@@ -78,23 +78,63 @@ static int s_make_parent_dirs(const char *path)
     return rc;
 }
 
+int journal_fsync_dir(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+void (*journal_test_between_open_and_lock)(const char *path);
+
 struct journal *journal_open_append(const char *path, char **error)
 {
     if (s_make_parent_dirs(path) != 0) {
         *error = xasprintf("cannot create the directory for the journal %s: %s", path, strerror(errno));
         return NULL;
     }
-    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        *error = xasprintf("cannot open the journal %s: %s (choose another path with --journal)",
-                           path, strerror(errno));
-        return NULL;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        *error = xasprintf("the journal %s is in use by another bedrock-chat-migrate process; "
-                           "wait for it to finish, or stop it, before running again", path);
+    int fd = -1;
+    /* Lock, then make sure the lock is on the file the path names now: a concurrent
+     * --new-run may have moved the journal aside between our open and our lock. */
+    for (int tries = 0; fd < 0; tries++) {
+        bool existed = access(path, F_OK) == 0;
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            *error = xasprintf("cannot open the journal %s: %s (choose another path with --journal)",
+                               path, strerror(errno));
+            return NULL;
+        }
+        if (!existed)
+            (void)journal_fsync_dir(path); /* the new name survives a crash */
+        if (journal_test_between_open_and_lock)
+            journal_test_between_open_and_lock(path);
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            *error = xasprintf("the journal %s is in use by another bedrock-chat-migrate process; "
+                               "wait for it to finish, or stop it, before running again", path);
+            close(fd);
+            return NULL;
+        }
+        struct stat held, named;
+        if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino)
+            break;
         close(fd);
-        return NULL;
+        fd = -1;
+        if (tries >= 5) {
+            *error = xasprintf("the journal %s keeps being replaced while it is opened (another "
+                               "bedrock-chat-migrate starting a new run?); try again", path);
+            return NULL;
+        }
     }
     /* An existing file keeps its mode; make sure it is private anyway. */
     (void)fchmod(fd, 0600);
@@ -203,6 +243,35 @@ int journal_read_buffer(const char *data, size_t len, journal_record_fn fn, void
     if (stats)
         *stats = local;
     return 0;
+}
+
+int journal_read_locked(const struct journal *j, journal_record_fn fn, void *ud,
+                        struct journal_read_stats *stats, char **error)
+{
+    if (stats)
+        memset(stats, 0, sizeof(*stats));
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            cap = cap ? cap * 2 : 131072;
+            data = xrealloc(data, cap);
+        }
+        ssize_t got = pread(j->fd, data + len, cap - len, (off_t)len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            free(data);
+            *error = xasprintf("cannot read the journal %s: %s", j->path, strerror(errno));
+            return -1;
+        }
+        if (got == 0)
+            break;
+        len += (size_t)got;
+    }
+    int rc = journal_read_buffer(data ? data : "", len, fn, ud, stats);
+    free(data);
+    return rc;
 }
 
 int journal_read(const char *path, journal_record_fn fn, void *ud,

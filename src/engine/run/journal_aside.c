@@ -2,6 +2,7 @@
  * id, so the default journal path is free for a new run. */
 #include "engine/run/journal_aside.h"
 
+#include "engine/run/journal.h"
 #include "engine/run/report.h"
 #include "engine/run/runner.h"
 #include "util/mem.h"
@@ -86,6 +87,8 @@ int journal_set_aside(const char *path, char **aside_path, char **error)
         rc = -1;
     }
     close(fd);
+    if (rc == 0)
+        (void)journal_fsync_dir(path); /* the move survives a crash */
     if (rc == 0) {
         /* Its reports follow it, so the new run's reports do not replace them. */
         struct report_paths old_reports, new_reports;

@@ -449,21 +449,27 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         r->obs = *obs;
     r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
 
+    /* Lock first, then read through the same descriptor: reading by path before the
+     * lock would let a concurrent --new-run move the journal aside in between, and this
+     * run would resume from one file while appending to another. */
+    r->journal = journal_open_append(cfg->journal_path, error);
+    if (!r->journal) {
+        runner_free(r);
+        return NULL;
+    }
     struct replay rp;
     memset(&rp, 0, sizeof(rp));
-    FILE *probe = fopen(cfg->journal_path, "r");
-    if (probe) {
-        fclose(probe);
-        size_t skipped = 0;
-        if (s_replay_file(cfg->journal_path, &rp, &skipped, error) != 0) {
-            s_replay_free(&rp);
-            runner_free(r);
-            return NULL;
-        }
-        if (skipped)
-            runner_message(r, RUNNER_WARN, "journal %s: %zu damaged line(s) skipped (a crash mid-write)",
-                           cfg->journal_path, skipped);
+    rp.retries = -1;
+    struct journal_read_stats stats;
+    memset(&stats, 0, sizeof(stats));
+    if (journal_read_locked(r->journal, s_replay_record, &rp, &stats, error) != 0) {
+        s_replay_free(&rp);
+        runner_free(r);
+        return NULL;
     }
+    if (stats.skipped_lines)
+        runner_message(r, RUNNER_WARN, "journal %s: %zu damaged line(s) skipped (a crash mid-write)",
+                       cfg->journal_path, stats.skipped_lines);
     if (rp.run_id) {
         if (rp.cluster && strcmp(rp.cluster, r->cfg.cluster) != 0) {
             *error = xasprintf("the journal %s belongs to a run on cluster %s, not %s; use another "
@@ -485,11 +491,6 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
     }
     s_replay_free(&rp);
 
-    r->journal = journal_open_append(cfg->journal_path, error);
-    if (!r->journal) {
-        runner_free(r);
-        return NULL;
-    }
     if (!r->resumed && runner_journal_header(r) != 0) {
         *error = xasprintf("cannot write the journal %s", cfg->journal_path);
         runner_free(r);
