@@ -9,6 +9,8 @@ X-Amz-Target suffix or the query Action) and can:
   error5xx   answer 503 without forwarding
   reset      forward, then cut the connection after part of the reply (the call DID happen)
   delay      forward, then hold the reply for `seconds` (past the client's timeout)
+  answer     reply `status` with `body` (JSON-encoded when not bytes) without forwarding,
+             e.g. a RunTask 200 that carries only failures[] (nothing started)
 
 Also (additive): `ssl_context` serves the proxy over TLS (an https endpoint with a
 certificate the test controls), and `add_rewrite(operation, fn)` passes each forwarded
@@ -46,8 +48,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Rule:
-    def __init__(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None):
+    def __init__(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None,
+                 body=None, status=200):
         self.operation = operation
+        self.body = body
+        self.status = status
         self.when = when          # optional predicate on the request headers (dict)
         self.action = action
         self.probability = probability
@@ -236,11 +241,13 @@ class FaultProxy:
     def __exit__(self, *exc):
         self.stop()
 
-    def add_rule(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None):
+    def add_rule(self, operation, action, probability=0.0, first=0, seconds=0.0, when=None,
+                 body=None, status=200):
         """`when(headers)`, if given, narrows the rule to matching requests (e.g. one
-        caller's access key in the Authorization header)."""
+        caller's access key in the Authorization header); a `when` taking two arguments
+        gets the request body too."""
         with self.lock:
-            self.rules.append(Rule(operation, action, probability, first, seconds, when))
+            self.rules.append(Rule(operation, action, probability, first, seconds, when, body, status))
 
     def clear_rules(self):
         with self.lock:
@@ -279,13 +286,15 @@ class FaultProxy:
             return body.split(b"&", 1)[0][7:].decode(errors="replace")
         return handler.command + " " + handler.path.split("?", 1)[0]
 
-    def _decide(self, operation, headers=None):
+    def _decide(self, operation, headers=None, body=b""):
         with self.lock:
             for rule in self.rules:
                 if rule.operation not in (operation, "*"):
                     continue
-                if rule.when is not None and not rule.when(headers or {}):
-                    continue
+                if rule.when is not None:
+                    two = rule.when.__code__.co_argcount - (1 if hasattr(rule.when, "__self__") else 0) >= 2
+                    if not (rule.when(headers or {}, body) if two else rule.when(headers or {})):
+                        continue
                 rule.matched += 1
                 if rule.first and rule.matched <= rule.first:
                     return rule
@@ -421,7 +430,12 @@ class FaultProxy:
             if self._bucket_refuses(operation, body):
                 self._throttle_reply(handler, operation)
                 return
-        rule = self._decide(operation, dict(handler.headers.items()))
+        rule = self._decide(operation, dict(handler.headers.items()), body)
+        if rule and rule.action == "answer":
+            self._bump(operation, "answer")
+            payload = rule.body if isinstance(rule.body, bytes) else json.dumps(rule.body).encode()
+            self._reply(handler, rule.status, payload, [("Content-Type", "application/x-amz-json-1.1")])
+            return
         if rule and rule.action == "throttle":
             self._bump(operation, "throttle")
             json_proto = "X-Amz-Target" in handler.headers

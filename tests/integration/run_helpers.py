@@ -59,16 +59,27 @@ def wait_until(predicate, timeout=30.0, what="condition", interval=0.02):
     raise AssertionError(f"{what} not reached within {timeout}s")
 
 
+def assert_matches_model(test, service, operation, params):
+    """The request parameters are valid for botocore's model of the operation (members,
+    types, required members, enums, lengths), as botocore itself would check them."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+    model = botocore.session.get_session().get_service_model(service)
+    report = ParamValidator().validate(params, model.operation_model(operation).input_shape)
+    test.assertFalse(report.has_errors(), f"{service} {operation}: {report.generate_report()}")
+
+
 class RunTestCase(EmulatorTestCase):
     seed_args = {"bots": 8, "failing": 2, "empty_bots": 1, "conversations": 20}
     sim_args = {}
+    proxy_args = {}     # FaultProxy keyword arguments (real_aws=RealAws(...))
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         try:
             port = int(cls.emu.endpoint.rsplit(":", 1)[1])
-            cls.proxy = FaultProxy(port, seed=7).start()
+            cls.proxy = FaultProxy(port, seed=7, **cls.proxy_args).start()
         except BaseException:
             cls.emu.stop()
             raise

@@ -60,6 +60,7 @@ struct run_bot {
     char *stopped_reason;
     int exit_code;             /* -1 unknown */
     int launch_failures;       /* RunTask failures[] / capacity, retried */
+    int refusals;              /* RunTask failures[] with a permanent reason (bounded) */
     int auto_retries;          /* retries made automatically for throttling */
     uint64_t queued_at_ms;     /* wall clock, ms since the epoch */
     uint64_t launched_at_ms;

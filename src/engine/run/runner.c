@@ -20,6 +20,9 @@
 #include <time.h>
 
 #define MAX_LAUNCHES_IN_FLIGHT 10
+/* RunTask answered with only a permanent-looking failures[] reason this many times: the
+ * bot fails with that reason (capacity and quota reasons wait instead, unbounded). */
+#define RUNTASK_REFUSALS_MAX 3
 
 static const char *const s_state_names[BOT_STATE_COUNT] = {
     "queued", "launching", "provisioning", "pending", "running", "stopped",
@@ -212,10 +215,11 @@ static void s_backoff(struct runner *r, struct run_bot *b)
 }
 
 /* A launch that certainly did not start a task: back to the queue, later. */
-static void s_launch_not_started(struct runner *r, size_t i, const char *reason, bool retryable)
+static void s_launch_not_started_ex(struct runner *r, size_t i, const char *reason, bool retryable,
+                                    bool permanent)
 {
     struct run_bot *b = &r->bots[i];
-    runner_journal_launch_failed(r, b, reason, retryable);
+    runner_journal_launch_failed(r, b, reason, retryable, permanent);
     b->launch_failures++;
     b->attempt--; /* the attempt did not happen; its number is reused */
     runner_replace_text(&b->reason, NULL);
@@ -226,6 +230,11 @@ static void s_launch_not_started(struct runner *r, size_t i, const char *reason,
                        (unsigned long long)((b->not_before_ms - ev_now_ms() + 999) / 1000));
     }
     runner_set_state(r, i, BOT_QUEUED);
+}
+
+static void s_launch_not_started(struct runner *r, size_t i, const char *reason, bool retryable)
+{
+    s_launch_not_started_ex(r, i, reason, retryable, false);
 }
 
 /* Fargate refuses a task over the account's on-demand vCPU quota, as a failures[] entry
@@ -287,6 +296,58 @@ static void s_launch_error(struct runner *r, size_t i, const struct aws_error *e
     free(why);
 }
 
+/* A failures[] reason that says "not now" (capacity, a quota, throttling): the bot
+ * waits and tries again, however long that takes; anything else will not change by
+ * itself and ends the bot after RUNTASK_REFUSALS_MAX tries. */
+static bool s_reason_is_transient(const char *why)
+{
+    static const char *const marks[] = {
+        "capacity", "RESOURCE:", "limit", "quota", "throttl", "rate exceeded", "unavailable",
+        "try again", "AGENT", "insufficient",
+    };
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+        if (strcasestr(why, marks[k]))
+            return true;
+    return false;
+}
+
+/* A 200 without a task: every failures[] entry is read (not only the first) and said. */
+static void s_on_run_task_failures(struct runner *r, size_t i, const cJSON *failures)
+{
+    struct run_bot *b = &r->bots[i];
+    buf_t why = BUF_INIT;
+    bool transient = false;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, failures) {
+        const char *reason = runner_json_text(f, "reason");
+        const char *detail = runner_json_text(f, "detail");
+        size_t before = why.len;
+        buf_printf(&why, "%s%s%s%s", why.len ? "; " : "", reason ? reason : "no reason given",
+                   detail ? ": " : "", detail ? detail : "");
+        transient |= s_reason_is_transient(buf_cstr(&why) + before);
+    }
+    if (!why.len)
+        buf_puts(&why, "ECS returned neither a task nor a reason");
+    if (s_is_vcpu_limit(buf_cstr(&why))) {
+        s_vcpu_refused(r, i, buf_cstr(&why));
+    } else if (transient) {
+        s_launch_not_started(r, i, buf_cstr(&why), true);
+    } else if (++b->refusals >= RUNTASK_REFUSALS_MAX) {
+        /* Bounded: the same answer RUNTASK_REFUSALS_MAX times ends the bot, with the reason. */
+        runner_journal_launch_failed(r, b, buf_cstr(&why), false, true);
+        b->attempt--;
+        char *reason = xasprintf("ECS RunTask refused to start its task %d times: %s", b->refusals,
+                                 buf_cstr(&why));
+        runner_message(r, RUNNER_WARN, "bot %s: %s; giving up on it", b->bot_id, reason);
+        b->launch_failures++;
+        runner_judge(r, i, BOT_FAILED, reason);
+        free(reason);
+    } else {
+        s_launch_not_started_ex(r, i, buf_cstr(&why), true, true);
+    }
+    buf_free(&why);
+}
+
 static void s_on_run_task(void *ud, struct aws_response *resp)
 {
     struct launch_ctx *ctx = ud;
@@ -312,17 +373,7 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             if (r->cancelling)
                 runner_cancel_task(r, i);
         } else {
-            const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp->json, "failures"), 0);
-            const cJSON *reason = cJSON_GetObjectItemCaseSensitive(f, "reason");
-            const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
-            char *why = xasprintf("%s%s%s", cJSON_IsString(reason) ? reason->valuestring : "no task returned",
-                                  cJSON_IsString(detail) ? ": " : "",
-                                  cJSON_IsString(detail) ? detail->valuestring : "");
-            if (s_is_vcpu_limit(why))
-                s_vcpu_refused(r, i, why);
-            else
-                s_launch_not_started(r, i, why, true);
-            free(why);
+            s_on_run_task_failures(r, i, cJSON_GetObjectItemCaseSensitive(resp->json, "failures"));
         }
     } else {
         s_launch_error(r, i, &resp->err);
@@ -481,6 +532,7 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
     runner_replace_text(&b->stopped_reason, NULL);
     b->exit_code = -1;
     b->launch_failures = 0;
+    b->refusals = 0;
     b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
     b->not_before_ms = 0;
     runner_set_state(r, i, BOT_QUEUED);

@@ -74,7 +74,7 @@ int runner_journal_bot(struct runner *r, const struct run_bot *b);
 int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token);
 int runner_journal_launched(struct runner *r, const struct run_bot *b, bool reconciled);
 int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, const char *reason,
-                                 bool retryable);
+                                 bool retryable, bool permanent);
 int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome);
 int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
 /* StopTask for bot i's task, which then ends cancelled (runner_journal.c). */

@@ -8,7 +8,7 @@
  *   bot      {type, bot_id, pk, sk, title}
  *   intent   {type, bot_id, attempt, try, client_token, at_ms}   before RunTask
  *   launched {type, bot_id, attempt, task_arn, at_ms, reconciled} after RunTask
- *   launch_failed {type, bot_id, attempt, reason, retryable, at_ms}
+ *   launch_failed {type, bot_id, attempt, reason, retryable, permanent?, at_ms}
  *   outcome  {type, bot_id, attempt, task_arn, state, reason, sync_status, at_ms}
  *   retry    {type, bot_id, automatic, at_ms}
  */
@@ -126,12 +126,14 @@ int runner_journal_launched(struct runner *r, const struct run_bot *b, bool reco
 }
 
 int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, const char *reason,
-                                 bool retryable)
+                                 bool retryable, bool permanent)
 {
     cJSON *rec = s_rec("launch_failed", b);
     cJSON_AddNumberToObject(rec, "attempt", b->attempt);
     cJSON_AddStringToObject(rec, "reason", reason ? reason : "");
     cJSON_AddBoolToObject(rec, "retryable", retryable);
+    if (permanent)
+        cJSON_AddBoolToObject(rec, "permanent", true);
     return s_write(r, rec);
 }
 
@@ -265,6 +267,8 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
     } else if (strcmp(type, "launch_failed") == 0) {
         b->attempt = (int)s_num(rec, "attempt", b->attempt) - 1;
         b->launch_failures++;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "permanent")))
+            b->refusals++;
         b->state = BOT_QUEUED;
         b->needs_reconcile = false;
     } else if (strcmp(type, "outcome") == 0) {

@@ -13,6 +13,9 @@
 
 #define DESCRIBE_BATCH 100
 #define READ_BATCH 100
+/* How long after RunTask a task may still be unknown to DescribeTasks (ECS is eventually
+ * consistent: AWS advises polling with backoff from a couple of seconds on). */
+#define MISSING_GRACE_MS 120000u
 
 ssize_t runner_find_bot_by_sk(const struct runner *r, const char *pk, const char *sk)
 {
@@ -190,11 +193,19 @@ static void s_on_describe(void *ud, struct aws_response *resp)
         cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(resp->json, "tasks"))
             s_apply_task(r, t);
         const cJSON *f;
+        uint64_t now = runner_wall_ms();
         cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(resp->json, "failures")) {
-            /* MISSING: ECS no longer knows the task (stopped long ago). The bot's own
+            /* MISSING: ECS does not know the task. Right after RunTask that is ECS's
+             * eventual consistency (the task exists; it is only not visible yet): keep
+             * waiting. Later it means the task stopped long ago, and the bot's own
              * SyncStatus is the remaining evidence. */
             const char *arn = runner_json_text(f, "arn");
             ssize_t i = arn ? runner_find_bot_by_task(r, arn) : -1;
+            const char *reason = runner_json_text(f, "reason");
+            bool missing = reason && strcmp(reason, "MISSING") == 0;
+            if (i >= 0 && missing && r->bots[i].launched_at_ms &&
+                now < r->bots[i].launched_at_ms + MISSING_GRACE_MS && !bot_state_final(r->bots[i].state))
+                continue;
             if (i >= 0) {
                 runner_replace_text(&r->bots[i].stopped_reason, "ECS no longer describes this task (MISSING)");
                 runner_apply_ecs_status(r, (size_t)i, "STOPPED");
