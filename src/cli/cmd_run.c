@@ -677,7 +677,7 @@ static int s_open_runner(struct run_cmd *rc)
         for (size_t k = 0; k < n; k++) {
             const struct plan_item *it = &rc->plan.items[order[k]];
             targets[ntargets++] = (struct runner_target){it->bot->pk, it->bot->sk, it->bot->bot_id,
-                                                         it->bot->title};
+                                                         it->bot->title, it->bot->last_exec_id};
         }
         free(order);
     }

@@ -228,6 +228,7 @@ static int s_open_runner(struct run_screen *rs)
             targets[ntargets].sk = it->bot->sk;
             targets[ntargets].bot_id = it->bot->bot_id;
             targets[ntargets].title = it->bot->title;
+            targets[ntargets].last_exec_id = it->bot->last_exec_id;
             ntargets++;
         }
         free(order);

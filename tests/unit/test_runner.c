@@ -410,7 +410,7 @@ static struct runner *s_open_ex(struct harness *h, size_t nbots, int concurrency
         snprintf(pks[i], sizeof pks[i], "user%zu", i % 3);
         snprintf(ids[i], sizeof ids[i], "B%zu", i);
         snprintf(sks[i], sizeof sks[i], "%s#BOT#%s", pks[i], ids[i]);
-        t[i] = (struct runner_target){pks[i], sks[i], ids[i], "タイトル"};
+        t[i] = (struct runner_target){pks[i], sks[i], ids[i], "タイトル", NULL};
     }
     static const char *subnets[] = {"subnet-1111", "subnet-2222"};
     struct runner_config cfg = {

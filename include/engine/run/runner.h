@@ -68,6 +68,10 @@ struct run_bot {
     uint64_t stopped_at_ms;
     uint64_t not_before_ms;    /* monotonic: launch back-off */
     bool needs_reconcile;      /* RunTask's outcome unknown: ask ECS before relaunching */
+    char *exec_id_before;      /* the item's LastExecId when the run was planned ("" none,
+                                  NULL unknown): a different one later was written by a
+                                  task of this run */
+    char *earlier_tasks;       /* task ids of this bot's earlier attempts, space-separated */
 };
 
 /* A copy of src that owns its own strings; free it with run_bot_free. */
@@ -80,6 +84,7 @@ struct runner_target {
     const char *sk;
     const char *bot_id;
     const char *title;
+    const char *last_exec_id;  /* the item's LastExecId as planned; NULL when it had none */
 };
 
 struct runner_config {

@@ -106,6 +106,8 @@ void run_bot_copy(struct run_bot *dst, const struct run_bot *src)
     dst->ecs_status = s_dup_or_null(src->ecs_status);
     dst->stop_code = s_dup_or_null(src->stop_code);
     dst->stopped_reason = s_dup_or_null(src->stopped_reason);
+    dst->exec_id_before = s_dup_or_null(src->exec_id_before);
+    dst->earlier_tasks = s_dup_or_null(src->earlier_tasks);
 }
 
 void run_bot_free(struct run_bot *b)
@@ -121,7 +123,32 @@ void run_bot_free(struct run_bot *b)
     free(b->ecs_status);
     free(b->stop_code);
     free(b->stopped_reason);
+    free(b->exec_id_before);
+    free(b->earlier_tasks);
     memset(b, 0, sizeof(*b));
+}
+
+void runner_remember_earlier_task(struct run_bot *b)
+{
+    if (!b->task_id || !*b->task_id)
+        return;
+    char *joined = xasprintf("%s%s%s", b->earlier_tasks ? b->earlier_tasks : "",
+                             b->earlier_tasks ? " " : "", b->task_id);
+    free(b->earlier_tasks);
+    b->earlier_tasks = joined;
+}
+
+bool runner_was_earlier_task(const struct run_bot *b, const char *task_id)
+{
+    size_t n = strlen(task_id);
+    for (const char *p = b->earlier_tasks; p && *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, task_id, n) == 0)
+            return true;
+        p += len;
+        p += *p == ' ';
+    }
+    return false;
 }
 
 const char *runner_task_id_of(const char *arn)
@@ -524,6 +551,7 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
 {
     struct run_bot *b = &r->bots[i];
     runner_journal_retry(r, b, automatic);
+    runner_remember_earlier_task(b);
     runner_replace_text(&b->task_arn, NULL);
     runner_replace_text(&b->task_id, NULL);
     runner_replace_text(&b->sync_status, NULL);

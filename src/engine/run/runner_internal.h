@@ -53,6 +53,9 @@ void runner_message(struct runner *r, enum runner_msg_level level, const char *f
 void runner_fatal_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void runner_set_state(struct runner *r, size_t i, enum bot_state to);
 const char *runner_task_id_of(const char *arn);
+/* Keeps the bot's current task id among its earlier attempts' (before a retry). */
+void runner_remember_earlier_task(struct run_bot *b);
+bool runner_was_earlier_task(const struct run_bot *b, const char *task_id);
 void runner_client_token(const struct runner *r, const struct run_bot *b, char out[41]);
 size_t runner_alive(const struct runner *r);
 void runner_pump(struct runner *r);

@@ -104,6 +104,8 @@ int runner_journal_bot(struct runner *r, const struct run_bot *b)
     cJSON_AddStringToObject(rec, "pk", b->pk);
     cJSON_AddStringToObject(rec, "sk", b->sk);
     cJSON_AddStringToObject(rec, "title", b->title ? b->title : "");
+    if (b->exec_id_before)
+        cJSON_AddStringToObject(rec, "last_exec_id_before", b->exec_id_before);
     return s_write(r, rec);
 }
 
@@ -240,6 +242,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->pk = xstrdup(pk);
         b->sk = xstrdup(sk);
         b->title = xstrdup(runner_json_text(rec, "title") ? runner_json_text(rec, "title") : "");
+        runner_replace_text(&b->exec_id_before, runner_json_text(rec, "last_exec_id_before"));
         b->exit_code = -1;
         b->state = BOT_QUEUED;
         return 0;
@@ -282,6 +285,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->state = BOT_QUEUED;
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "automatic")))
             b->auto_retries++;
+        runner_remember_earlier_task(b);
         runner_replace_text(&b->task_arn, NULL);
         runner_replace_text(&b->task_id, NULL);
         runner_replace_text(&b->reason, NULL);
@@ -510,6 +514,7 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         b->sk = xstrdup(targets[t].sk);
         b->bot_id = xstrdup(targets[t].bot_id);
         b->title = xstrdup(targets[t].title ? targets[t].title : "");
+        b->exec_id_before = xstrdup(targets[t].last_exec_id ? targets[t].last_exec_id : "");
         b->exit_code = -1;
         b->state = BOT_QUEUED;
         b->queued_at_ms = runner_wall_ms();

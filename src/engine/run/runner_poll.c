@@ -366,14 +366,20 @@ static void s_read_next(struct round *rd)
 
 struct reconcile {
     struct runner *r;
-    int phase;           /* 0: RUNNING list, 1: STOPPED list, 2: describing */
+    int phase;           /* 0: RUNNING list, 1: STOPPED list, 2: describing, 3: items */
     char *next_token;
     char **arns;
     size_t narns, next;
+    size_t item_next;    /* phase 3: the next bot whose item may hold the lost task */
+    ssize_t item_bot;    /* the bot being looked at */
+    char *item_status, *item_reason, *item_exec;
 };
 
 static void s_reconcile_free(struct reconcile *rc)
 {
+    free(rc->item_status);
+    free(rc->item_reason);
+    free(rc->item_exec);
     for (size_t i = 0; i < rc->narns; i++)
         free(rc->arns[i]);
     free(rc->arns);
@@ -382,6 +388,12 @@ static void s_reconcile_free(struct reconcile *rc)
 }
 
 static void s_reconcile_step(struct reconcile *rc);
+static void s_reconcile_items(struct reconcile *rc);
+
+static void s_reconcile_items_timer(void *ud)
+{
+    s_reconcile_items(ud);
+}
 
 static void s_reconcile_done(struct reconcile *rc)
 {
@@ -508,7 +520,8 @@ static void s_reconcile_step(struct reconcile *rc)
     while (rc->next < rc->narns && runner_find_bot_by_task(r, rc->arns[rc->next]) >= 0)
         rc->next++;
     if (rc->next >= rc->narns) {
-        s_reconcile_done(rc);
+        rc->phase = 3;
+        s_reconcile_items(rc);
         return;
     }
     cJSON *body = cJSON_CreateObject();
@@ -523,6 +536,121 @@ static void s_reconcile_step(struct reconcile *rc)
         rc->next++;
     }
     aws_call_json(r->session->client, &AWS_SVC_ECS, "DescribeTasks", body, s_on_reconcile_describe, rc);
+}
+
+/* ---- a launch ECS no longer remembers --------------------------------------------------
+ * ListTasks(STOPPED) only lists recently stopped tasks: a run resumed long after a crash
+ * between its intent and RunTask's reply cannot find the task that way. The bot's own item
+ * can: a LastExecId that is neither the one the run was planned with nor a task of an
+ * earlier attempt was written by the task of this launch. That task is adopted (described
+ * by id), or, when ECS has forgotten it too, the bot is judged by what the task wrote. */
+
+static void s_adopt_forgotten(struct reconcile *rc, size_t i, const cJSON *task)
+{
+    struct runner *r = rc->r;
+    struct run_bot *b = &r->bots[i];
+    const char *arn = task ? runner_json_text(task, "taskArn") : NULL;
+    runner_replace_text(&b->task_arn, arn ? arn : rc->item_exec);
+    runner_replace_text(&b->task_id, rc->item_exec);
+    b->needs_reconcile = false;
+    b->launched_at_ms = runner_wall_ms();
+    runner_journal_launched(r, b, true);
+    runner_message(r, RUNNER_INFO, "bot %s: its item names task %s of this launch (ECS no longer lists it); "
+                                   "not launching again", b->bot_id, b->task_id);
+    if (task) {
+        const char *last = runner_json_text(task, "lastStatus");
+        runner_apply_ecs_status(r, i, last ? last : "PROVISIONING");
+        return;
+    }
+    /* ECS has forgotten the task as well: it stopped long ago. What it wrote decides. */
+    runner_replace_text(&b->sync_status, rc->item_status);
+    runner_apply_ecs_status(r, i, "STOPPED");
+    if (rc->item_status && strcmp(rc->item_status, "SUCCEEDED") == 0)
+        runner_judge(r, i, BOT_SUCCEEDED, NULL);
+    else if (rc->item_status && strcmp(rc->item_status, "FAILED") == 0)
+        runner_judge(r, i, BOT_FAILED, rc->item_reason && *rc->item_reason ? rc->item_reason
+                                                                            : "embedding failed (no reason given)");
+    else
+        runner_judge(r, i, BOT_FAILED, "the task stopped long ago without writing a final SyncStatus "
+                                       "(ECS no longer describes it)");
+}
+
+static void s_on_forgotten_describe(void *ud, struct aws_response *resp)
+{
+    struct reconcile *rc = ud;
+    size_t i = (size_t)rc->item_bot;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_fatal_error(rc->r, "could not describe task %s (%s); nothing more will be launched until "
+                                  "that works: run again to resume", rc->item_exec, why);
+        free(why);
+        s_reconcile_done(rc);
+        return;
+    }
+    s_adopt_forgotten(rc, i, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp->json, "tasks"), 0));
+    s_reconcile_items(rc);
+}
+
+static void s_on_item(void *ud, struct aws_response *resp)
+{
+    struct reconcile *rc = ud;
+    struct runner *r = rc->r;
+    if (resp->err.kind != AWS_ERR_NONE) {
+        char *why = aws_error_describe(&resp->err);
+        runner_fatal_error(r, "could not read a bot's item before relaunching it (%s); nothing more will be "
+                              "launched until that works: run again to resume", why);
+        free(why);
+        s_reconcile_done(rc);
+        return;
+    }
+    struct run_bot *b = &r->bots[rc->item_bot];
+    const cJSON *unprocessed = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(resp->json, "UnprocessedKeys"), r->cfg.table);
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(unprocessed, "Keys")) > 0) {
+        rc->item_next = (size_t)rc->item_bot; /* not read yet: ask again in a moment */
+        ev_timer_add(r->session->loop, 500, s_reconcile_items_timer, rc);
+        return;
+    }
+    const cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(resp->json, "Responses"), r->cfg.table), 0);
+    const char *exec = runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "LastExecId"), "S");
+    if (!exec || !*exec || strcmp(exec, b->exec_id_before) == 0 || runner_was_earlier_task(b, exec)) {
+        s_reconcile_items(rc); /* nothing of this launch ran: relaunched with the same token */
+        return;
+    }
+    runner_replace_text(&rc->item_exec, exec);
+    runner_replace_text(&rc->item_status, runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "SyncStatus"), "S"));
+    runner_replace_text(&rc->item_reason,
+                        runner_json_text(cJSON_GetObjectItemCaseSensitive(item, "SyncStatusReason"), "S"));
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "tasks"), cJSON_CreateString(exec));
+    aws_call_json(r->session->client, &AWS_SVC_ECS, "DescribeTasks", body, s_on_forgotten_describe, rc);
+}
+
+static void s_reconcile_items(struct reconcile *rc)
+{
+    struct runner *r = rc->r;
+    while (rc->item_next < r->n) {
+        size_t i = rc->item_next++;
+        struct run_bot *b = &r->bots[i];
+        if (b->state != BOT_LAUNCHING || b->task_arn || !b->needs_reconcile || !b->exec_id_before)
+            continue;
+        rc->item_bot = (ssize_t)i;
+        /* BatchGetItem of one key, the call (and permission) the poll rounds use already;
+         * consistent: a stale read could miss the task's own write and launch it twice. */
+        cJSON *body = cJSON_CreateObject();
+        cJSON *req = cJSON_AddObjectToObject(cJSON_AddObjectToObject(body, "RequestItems"), r->cfg.table);
+        cJSON *key = cJSON_CreateObject();
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(key, "PK"), "S", b->pk);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(key, "SK"), "S", b->sk);
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(req, "Keys"), key);
+        cJSON_AddBoolToObject(req, "ConsistentRead", true);
+        cJSON_AddStringToObject(req, "ProjectionExpression", "PK, SK, SyncStatus, SyncStatusReason, LastExecId");
+        aws_call_json(r->session->client, &AWS_SVC_DYNAMODB, "BatchGetItem", body, s_on_item, rc);
+        return;
+    }
+    s_reconcile_done(rc);
 }
 
 void runner_reconcile(struct runner *r)
