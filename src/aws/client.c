@@ -4,6 +4,7 @@
 #include "aws/credentials.h"
 #include "aws/endpoints.h"
 #include "aws/error_class.h"
+#include "aws/rate_limiter.h"
 #include "aws/sigv4.h"
 #include "client_reply.h"
 #include "util/ev_loop.h"
@@ -72,6 +73,7 @@ struct aws_client {
     long timeout_ms;
     int retry_quota;
     struct aws_client_stats stats;
+    struct rate_limiters *limiters; /* adaptive, per operation, once AWS throttles it */
 };
 
 struct aws_call {
@@ -92,6 +94,7 @@ struct aws_call {
     int last_retry_cost;
     unsigned flags;
     uint64_t started_ms;
+    struct rate_limiter *limiter; /* NULL: not rate-limited on the client side */
     aws_done_fn done;
     void *ud;
 };
@@ -373,6 +376,7 @@ struct aws_client *aws_client_new(const struct aws_client_config *cfg)
     c->connect_timeout_ms = cfg->connect_timeout_ms;
     c->timeout_ms = cfg->timeout_ms;
     c->retry_quota = RETRY_QUOTA_INITIAL;
+    c->limiters = rate_limiters_new();
     c->max_attempts = cfg->max_attempts;
     if (c->max_attempts <= 0) {
         const char *env = getenv("AWS_MAX_ATTEMPTS");
@@ -394,6 +398,7 @@ void aws_client_free(struct aws_client *c)
     free(c->region);
     free(c->endpoint_url);
     free(c->profile);
+    rate_limiters_free(c->limiters);
     free(c);
 }
 
@@ -452,18 +457,32 @@ static void s_finish(struct aws_call *call, struct aws_response *resp)
     s_call_free(call);
 }
 
+struct deferred_failure {
+    struct aws_call *call;
+    struct aws_response resp;
+};
+
+static void s_deferred_failure(void *ud)
+{
+    struct deferred_failure *d = ud;
+    s_finish(d->call, &d->resp);
+    free(d);
+}
+
 /* The call ends without an HTTP answer: no credentials, an unusable endpoint, or the
- * transport's failure after the last attempt. */
+ * transport's failure after the last attempt. The answer goes out from the loop (a 0 ms
+ * timer), never inside aws_call_* or a credential provider's inline answer: a caller
+ * that starts calls while walking its own state is never re-entered half-way. */
 static void s_fail(struct aws_call *call, enum aws_error_kind kind, enum http_failure transport,
                    const char *code, const char *message)
 {
-    struct aws_response resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.err.kind = kind;
-    resp.err.transport = transport;
-    resp.err.code = code ? xstrdup(code) : NULL;
-    resp.err.message = message ? xstrdup(message) : NULL;
-    s_finish(call, &resp);
+    struct deferred_failure *d = xcalloc(1, sizeof(*d));
+    d->call = call;
+    d->resp.err.kind = kind;
+    d->resp.err.transport = transport;
+    d->resp.err.code = code ? xstrdup(code) : NULL;
+    d->resp.err.message = message ? xstrdup(message) : NULL;
+    ev_timer_add(call->client->loop, 0, s_deferred_failure, d);
 }
 
 static void s_attempt(struct aws_call *call);
@@ -543,6 +562,7 @@ static void s_on_success_reply(struct aws_call *call, struct http_response *http
     struct aws_response resp;
     memset(&resp, 0, sizeof(resp));
     aws_reply_read_success(call->svc->protocol, http, &resp);
+    rate_limiter_on_reply(call->limiter, ev_now_ms(), false);
     if (resp.err.kind == AWS_ERR_NONE) {
         /* A success gives back part of what retries took, as the SDKs do. */
         c->retry_quota += call->attempt > 1 ? call->last_retry_cost : RETRY_NO_RETRY_REFUND;
@@ -563,6 +583,12 @@ static void s_on_error_reply(struct aws_call *call, struct http_response *http)
     bool throttled = cls == AWS_ERROR_CLASS_THROTTLED;
     if (throttled)
         c->stats.throttles++;
+    bool was_limited = rate_limiter_enabled(call->limiter);
+    rate_limiter_on_reply(call->limiter, ev_now_ms(), throttled);
+    if (throttled && call->limiter && !was_limited)
+        debug_log(c->log, "%s.%s throttled: its requests are now paced on this side (adaptive, "
+                          "%.1f/s to start)", call->svc->service_id, call->operation,
+                  rate_limiter_rate(call->limiter));
     if (s_retry_allowed(call, cls) &&
         s_schedule_retry(call, throttled, false, http_response_header(http, "x-amz-retry-after"))) {
         aws_error_free(&resp.err);
@@ -705,6 +731,13 @@ static void s_on_creds(void *ud, const struct aws_credentials *creds, const char
 
 static void s_attempt(struct aws_call *call)
 {
+    /* Once AWS has throttled this operation, each attempt waits for the adaptive
+     * limiter's token first (the first attempt too, as the SDKs' adaptive mode does). */
+    uint64_t wait = rate_limiter_acquire(call->limiter, ev_now_ms());
+    if (wait) {
+        ev_timer_add(call->client->loop, wait, s_retry_timer, call);
+        return;
+    }
     call->attempt++;
     /* SSO's portal call is authorised by a bearer token, not SigV4; every other REST-JSON
      * service (the RDS Data API) is signed. */
@@ -729,6 +762,10 @@ static struct aws_call *s_call_new(struct aws_client *c, const struct aws_servic
     call->ud = ud;
     buf_init(&call->body);
     call->max_attempts = c->max_attempts > 0 ? c->max_attempts : svc->default_max_attempts;
+    /* ECS and DynamoDB calls are limited adaptively; RunTask is paced by the runner at
+     * Fargate's documented rate instead. */
+    if ((svc == &AWS_SVC_ECS && strcmp(operation, "RunTask") != 0) || svc == &AWS_SVC_DYNAMODB)
+        call->limiter = rate_limiters_get(c->limiters, svc->service_id, operation);
     return call;
 }
 

@@ -485,6 +485,61 @@ static void test_s3_addressing(void **state)
     s_teardown(&f);
 }
 
+/* A call that fails before any HTTP exchange (an unusable endpoint, no credentials)
+ * still answers from the loop, never inside aws_call_*: a caller that starts calls in a
+ * loop over its own state must not be re-entered half-way. */
+static int s_inline_calls;
+static void s_count_done(void *ud, struct aws_response *r)
+{
+    (void)r;
+    s_inline_calls++;
+    *(bool *)ud = true;
+}
+
+static void s_no_creds_get(struct cred_provider *p, cred_done_fn done, void *ud)
+{
+    (void)p;
+    done(ud, NULL, "no credentials here"); /* answered inline, as a cache miss with no source may */
+}
+
+static void s_no_creds_free(struct cred_provider *p)
+{
+    free(p);
+}
+
+static void test_failures_before_sending_answer_from_the_loop(void **state)
+{
+    (void)state;
+    struct fixture f;
+    s_setup(&f, NULL, 0, "not a url");
+    bool done = false;
+    s_inline_calls = 0;
+    aws_call_json(f.client, &AWS_SVC_ECS, "ListTasks", NULL, s_count_done, &done);
+    assert_int_equal(s_inline_calls, 0);
+    ev_loop_run_until(f.loop, &done);
+    assert_int_equal(s_inline_calls, 1);
+    assert_int_equal(f.http.nsent, 0);
+    s_teardown(&f);
+
+    s_setup(&f, NULL, 0, "http://127.0.0.1:9");
+    static const struct cred_provider_vtable none_vt = {s_no_creds_get, s_no_creds_free};
+    struct cred_provider *none = xcalloc(1, sizeof(*none));
+    none->vt = &none_vt;
+    cred_provider_free(f.creds);
+    f.creds = none;
+    aws_client_free(f.client);
+    struct aws_client_config cfg = {.loop = f.loop, .http = &f.http.base, .creds = none,
+                                    .region = "us-east-1", .endpoint_url = "http://127.0.0.1:9"};
+    f.client = aws_client_new(&cfg);
+    done = false;
+    s_inline_calls = 0;
+    aws_call_json(f.client, &AWS_SVC_DYNAMODB, "Scan", NULL, s_count_done, &done);
+    assert_int_equal(s_inline_calls, 0);
+    ev_loop_run_until(f.loop, &done);
+    assert_int_equal(s_inline_calls, 1);
+    s_teardown(&f);
+}
+
 static void test_error_describe_is_sanitised(void **state)
 {
     (void)state;
@@ -517,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_url_forms),
         cmocka_unit_test(test_s3_addressing),
         cmocka_unit_test(test_error_describe_is_sanitised),
+        cmocka_unit_test(test_failures_before_sending_answer_from_the_loop),
     };
     unsetenv("AWS_ENDPOINT_URL");
     unsetenv("AWS_MAX_ATTEMPTS");

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #define MAX_LAUNCHES_IN_FLIGHT 10
+
 /* RunTask answered with only a permanent-looking failures[] reason this many times: the
  * bot fails with that reason (capacity and quota reasons wait instead, unbounded). */
 #define RUNTASK_REFUSALS_MAX 3
@@ -301,7 +302,10 @@ static void s_launch_error(struct runner *r, size_t i, const struct aws_error *e
         s_vcpu_refused(r, i, why);
     } else if (cls == AWS_ERROR_CLASS_THROTTLED || cls == AWS_ERROR_CLASS_NO_CREDENTIALS) {
         /* Throttling and missing credentials prove the request was not executed, and may
-         * pass: the bot goes back to the queue for later. */
+         * pass: the bot goes back to the queue for later. Throttled although paced (another
+         * client of the account is launching too): the pace starts again from empty. */
+        if (cls == AWS_ERROR_CLASS_THROTTLED)
+            token_bucket_drain(&r->run_task_pace, ev_now_ms());
         s_launch_not_started(r, i, why, true);
     } else if (aws_error_class_refused(cls)) {
         /* AWS refused the request itself (credentials, permissions, parameters), with or
@@ -499,6 +503,14 @@ void runner_pump(struct runner *r)
                     earliest = b->not_before_ms;
                 continue;
             }
+            uint64_t wait = token_bucket_wait_ms(&r->run_task_pace, now);
+            if (wait) {
+                /* Paced: the next RunTask goes out when the bucket has a token. */
+                if (!earliest || now + wait < earliest)
+                    earliest = now + wait;
+                break;
+            }
+            token_bucket_take(&r->run_task_pace, now);
             s_launch(r, i);
             if (r->fatal)
                 break;
@@ -506,8 +518,14 @@ void runner_pump(struct runner *r)
             alive++;
         }
     }
-    if (earliest && !r->launch_timer)
+    if (earliest && r->launch_timer && earliest < r->launch_timer_due) {
+        ev_timer_cancel(r->session->loop, r->launch_timer);
+        r->launch_timer = 0;
+    }
+    if (earliest && !r->launch_timer) {
+        r->launch_timer_due = earliest;
         r->launch_timer = ev_timer_add(r->session->loop, earliest - now, s_launch_timer, r);
+    }
     runner_schedule_poll(r);
     s_check_finished(r);
 }

@@ -5,10 +5,17 @@
 
 #include "engine/run/runner.h"
 
+#include "util/token_bucket.h"
+
 #include <stdarg.h>
 #include <sys/types.h>
 
 struct journal;
+
+/* Fargate: RunTask 20 calls per second per account and region, burst and sustained
+ * (each call starts one bot's task here). */
+#define RUNNER_RUNTASK_RATE_PER_S 20.0
+#define RUNNER_RUNTASK_BURST 20.0
 
 struct runner_cfg_copy {
     char *journal_path, *stack, *cluster, *task_definition, *container, *security_group;
@@ -41,6 +48,10 @@ struct runner {
     int stops_in_flight;        /* StopTask calls of runner_cancel_all */
     bool cancelling;            /* runner_cancel_all: tasks still being launched get stopped too */
     uint64_t poll_timer, launch_timer;
+    uint64_t launch_timer_due;  /* ev_now_ms() when launch_timer fires */
+    /* RunTask at Fargate's documented rate (20 calls/s, burst and sustained), paced here
+     * rather than left to throttling and retries */
+    struct token_bucket run_task_pace;
     uint64_t poll_interval_ms;
     uint64_t first_launch_ms;
     double *durations;

@@ -456,6 +456,7 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
     if (obs)
         r->obs = *obs;
     r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+    token_bucket_init(&r->run_task_pace, RUNNER_RUNTASK_BURST, RUNNER_RUNTASK_RATE_PER_S, ev_now_ms());
 
     /* Lock first, then read through the same descriptor: reading by path before the
      * lock would let a concurrent --new-run move the journal aside in between, and this
