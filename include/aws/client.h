@@ -123,6 +123,9 @@ void aws_call_json(struct aws_client *c, const struct aws_service *svc, const ch
  * request was not executed (throttling, connection refused) are retried here; a timeout,
  * reset or 5xx comes back to the caller, who reconciles before trying again. */
 #define AWS_CALL_NOT_IDEMPOTENT 1u
+/* The caller paces this operation itself (the runner's RunTask bucket): a throttling
+ * answer comes back to it at once instead of being retried here around its pace. */
+#define AWS_CALL_CALLER_PACES 2u
 void aws_call_json_ex(struct aws_client *c, const struct aws_service *svc, const char *operation,
                       cJSON *body, unsigned flags, aws_done_fn done, void *ud);
 /* Query protocol (and EC2): params are copied. */

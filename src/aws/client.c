@@ -531,6 +531,8 @@ static bool s_retry_allowed(const struct aws_call *call, enum aws_error_class cl
 {
     if (!aws_error_class_retryable(cls))
         return false;
+    if ((call->flags & AWS_CALL_CALLER_PACES) && cls == AWS_ERROR_CLASS_THROTTLED)
+        return false;
     return !(call->flags & AWS_CALL_NOT_IDEMPOTENT) || aws_error_class_not_executed(cls);
 }
 

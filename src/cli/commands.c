@@ -9,7 +9,11 @@
     "  --endpoint-url URL    send every AWS call to URL (emulators, VPC endpoints)\n" \
     "  --json                machine-readable output\n" \
     "  --debug               log each AWS request, status, latency and retry to stderr\n" \
-    "  --debug-file FILE     the same, to FILE (secrets are always redacted)\n"
+    "  --debug-file FILE     the same, to FILE (secrets are always redacted)\n" \
+    "Endpoints follow the region's partition (aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc);\n" \
+    "AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT pick FIPS / dual-stack ones,\n" \
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ignores AWS_ENDPOINT_URL*, AWS_CA_BUNDLE names the\n" \
+    "CA certificates to trust (TLS verification cannot be turned off).\n"
 
 #define PLAN_OPTIONS \
     "Selection and estimate (plan, run, and the wizard's defaults):\n" \
@@ -34,7 +38,8 @@ static const struct cli_command s_commands[] = {
     {"outputs", "resolve and check the stack outputs",
      "Usage: bedrock-chat-migrate outputs [--stack NAME] [--outputs FILE|-] [--check-bucket] [--json]\n\n"
      "Finds the deployment's stack outputs (CloudFormation DescribeStacks on --stack, default\n"
-     "BedrockChatStack, else the region's stacks that carry the needed keys) or reads them\n"
+     "BedrockChatStack, else the region's stacks that carry the needed keys; a stack named\n"
+     "with --stack that does not exist is an error) or reads them\n"
      "from FILE / standard input: a copy of the console's Outputs tab, describe-stacks\n"
      "JSON, text or table output, KEY=VALUE lines or the guide's variable block. Then\n"
      "checks each value against the live account and prints a fix hint for each problem.\n"
@@ -65,7 +70,9 @@ static const struct cli_command s_commands[] = {
      "Launches one ECS Fargate embedding task per selected bot, at most N alive at once,\n"
      "follows each task and judges each bot by the SyncStatus its own task wrote. Every\n"
      "launch is journaled before and after RunTask: a second `run` with the same journal\n"
-     "resumes without launching any bot twice. Without a terminal, --yes is required.\n\n"
+     "resumes without launching any bot twice. Without a terminal, --yes is required.\n"
+     "RunTask is paced at Fargate's documented 20 calls/s; other ECS and DynamoDB calls\n"
+     "slow down adaptively once AWS throttles them.\n\n"
      "The default concurrency is the smallest of the Fargate vCPU quota / task vCPU, what\n"
      "the Bedrock embedding quotas sustain and a ceiling for the small Aurora cluster,\n"
      "read with Service Quotas (6 vCPU assumed when unreadable: 3 tasks of 2 vCPU).\n\n"

@@ -430,7 +430,7 @@ static void s_launch(struct runner *r, size_t i)
     ctx->index = i;
     r->launches_in_flight++;
     aws_call_json_ex(r->session->client, &AWS_SVC_ECS, "RunTask", s_run_task_body(r, b, token),
-                     AWS_CALL_NOT_IDEMPOTENT, s_on_run_task, ctx);
+                     AWS_CALL_NOT_IDEMPOTENT | AWS_CALL_CALLER_PACES, s_on_run_task, ctx);
 }
 
 size_t runner_alive(const struct runner *r)

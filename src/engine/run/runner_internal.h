@@ -13,9 +13,10 @@
 struct journal;
 
 /* Fargate: RunTask 20 calls per second per account and region, burst and sustained
- * (each call starts one bot's task here). */
+ * (each call starts one bot's task here). The client's burst is half of AWS's, so the
+ * other half absorbs latency jitter (a request that took longer than the next one). */
 #define RUNNER_RUNTASK_RATE_PER_S 20.0
-#define RUNNER_RUNTASK_BURST 20.0
+#define RUNNER_RUNTASK_BURST 10.0
 
 struct runner_cfg_copy {
     char *journal_path, *stack, *cluster, *task_definition, *container, *security_group;
