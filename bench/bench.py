@@ -8,7 +8,7 @@ the program and the baseline alike. Each measurement seeds its own stack and tab
 seeding is not timed. Timings are meaningful as ratios within one run: the emulator,
 not AWS, serves every request.
 
-Sections (--only picks some): launch, plan, follow, wizard, wizard_run, schedule, micro. See bench/README.md.
+Sections (--only picks some): launch, real_aws, plan, follow, wizard, wizard_run, schedule, micro. See bench/README.md.
 """
 import argparse
 import datetime
@@ -39,6 +39,8 @@ TARGETS = {
     "follow_idle_cpu_percent_max": 1.0,
     "follow_requests_per_bot_per_poll_max": 0.02,
     "schedule_lpt_makespan_ratio_max": 1.05,    # issue 16
+    "real_aws_launch_bound_ratio_max": 1.1,     # issue 16: launch time / the physical bound
+    "real_aws_run_task_throttled_percent_max": 2.0,
 }
 SEEDED_BOTS = 20          # realistic odd-shaped bots from seed.py; the rest come in bulk
 MAX_CONCURRENCY = 1000    # the program's own limit for --concurrency
@@ -186,6 +188,65 @@ class Bench:
                 f"(ratio {row['wall_ratio']}), requests/bot {row['baseline']['requests_per_bot']} vs "
                 f"{row['ours']['requests_per_bot']}")
         self.results["launch"] = rows
+
+    # -- launching through the real-AWS proxy -------------------------------------------
+
+    def real_aws(self):
+        """1,000 bots at full concurrency through the fault proxy's real-AWS mode (latency,
+        RunTask 20/s burst and sustained, the Fargate launch bucket of 100 refilling 20/s,
+        ECS and DynamoDB buckets answering ThrottlingException), the program beside the
+        guide's script. The physical bound: the burst, then 20 launches a second."""
+        from fault_proxy import REAL_AWS_BUCKETS, RealAws
+        bots = self.args.real_aws_bots
+        latency = 0.03
+        dep, items = self.deployment("BenchRealAws", bots, bots * 2)
+        burst, rate = REAL_AWS_BUCKETS["RunTask"]
+        bound = latency + max(0, bots - burst) / rate
+        port = int(self.emu.endpoint.rsplit(":", 1)[1])
+        out = {"bots_seeded": bots, "items": items, "latency_s": latency,
+               "run_task_bucket": {"burst": burst, "per_second": rate},
+               "physical_bound_s": round(bound, 2)}
+        for side in ("baseline", "ours"):
+            # A fresh proxy (full buckets) for each side.
+            proxy = measure.CountingProxy(port, real_aws=RealAws(latency=latency)).start()
+            try:
+                env = self.emu.env(AWS_ENDPOINT_URL=proxy.url,
+                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{self.s3_proxy.port}")
+                if not self.args.sanitizer_env:
+                    for key in harness.SANITIZER_ENV:
+                        env.pop(key, None)
+                if side == "baseline":
+                    cluster = f"{dep.cluster}-baseline"
+                    self.emu.client("ecs").create_cluster(clusterName=cluster)
+                    argv = [sys.executable, os.path.join(HERE, "baseline.py"), "--json", "--quiet",
+                            "--table", dep.table, "--cluster", cluster, "--task-definition", dep.task_family,
+                            "--container", dep.container, "--subnet", dep.private_subnets[0],
+                            "--security-group", dep.security_group]
+                    env = dict(env, AWS_DEFAULT_REGION=self.emu.region)
+                    env.update({k: v for k, v in os.environ.items() if k.startswith("PYTHON")})
+                else:
+                    journal = os.path.join(self.work, "real-aws.journal.jsonl")
+                    argv = [self.program, "run", "--stack", dep.stack_name, "--json", "--yes", "--detach",
+                            "--include-empty", "--concurrency", str(min(bots, MAX_CONCURRENCY)),
+                            "--journal", journal]
+                m = self.run(f"real-aws-{side}", argv, 1800, env).wait()
+                self.check(m, f"the {side} through the real-AWS proxy")
+                with proxy._arrivals_lock:
+                    times = [t for t, op in proxy.arrivals if op == "RunTask"]
+                sent = len(times)
+                throttled = proxy.count("RunTask", "throttle")
+                span = (times[-1] - times[0] + latency) if times else None
+                out[side] = dict(m.summary(), run_task_sent=sent, run_task_throttled=throttled,
+                                 run_task_throttled_percent=_round(100.0 * throttled / sent if sent else None),
+                                 launched=sent - throttled, launch_seconds=_round(span),
+                                 bound_ratio=_ratio(span, bound) if span else None,
+                                 other_throttled={op: n for (op, outcome), n in proxy.counts.items()
+                                                  if outcome == "throttle" and op != "RunTask"})
+                log(f"real-aws {side}: {sent - throttled} launched in {span or 0:.1f}s "
+                    f"(bound {bound:.1f}s), {throttled} of {sent} RunTask throttled")
+            finally:
+                proxy.stop()
+        self.results["real_aws"] = out
 
     # -- plan -------------------------------------------------------------------------
 
@@ -483,6 +544,14 @@ def table(results):
     if wr:
         lines.append(f"wizard following {wr.get('bots')} running tasks: {wr.get('frames_per_second')} frames/s, "
                      f"{wr.get('bytes_per_second')} bytes/s to the terminal, CPU {wr.get('cpu_percent')}%")
+    ra = results.get("real_aws")
+    if ra:
+        for side in ("baseline", "ours"):
+            s = ra.get(side) or {}
+            lines.append(f"real-AWS proxy, {ra['bots_seeded']} bots, {side}: launched {s.get('launched')} in "
+                         f"{s.get('launch_seconds')} s = {s.get('bound_ratio')} x the bound "
+                         f"({ra['physical_bound_s']} s), RunTask throttled {s.get('run_task_throttled')} "
+                         f"of {s.get('run_task_sent')} ({s.get('run_task_throttled_percent')} %)")
     sc = results.get("schedule")
     if sc:
         for c, row in sc["by_concurrency"].items():
@@ -536,6 +605,13 @@ def targets(results):
             out[f"schedule_{sc['bots']}_lpt_makespan_ratio_c{c}"] = {
                 "target_max": TARGETS["schedule_lpt_makespan_ratio_max"], "measured": row["lpt"]["mean_ratio"],
                 "plan_order": row["plan_order"]["mean_ratio"]}
+    ra = results.get("real_aws", {}).get("ours")
+    if ra:
+        out["real_aws_launch_bound_ratio"] = {"target_max": TARGETS["real_aws_launch_bound_ratio_max"],
+                                              "measured": ra.get("bound_ratio")}
+        out["real_aws_run_task_throttled_percent"] = {
+            "target_max": TARGETS["real_aws_run_task_throttled_percent_max"],
+            "measured": ra.get("run_task_throttled_percent")}
     for t in out.values():
         t["reached"] = t["measured"] is not None and t["measured"] <= t["target_max"]
     return out
@@ -573,7 +649,9 @@ def main(argv=None):
     ap.add_argument("--schedule-trials", type=int, default=50)
     ap.add_argument("--schedule-concurrency", default="3,10,50",
                     type=lambda s: [int(x) for x in s.split(",") if x])
-    ap.add_argument("--only", default="launch,plan,follow,wizard,wizard_run,schedule,micro")
+    ap.add_argument("--real-aws-bots", type=int, default=1000,
+                    help="bots launched at full concurrency through the real-AWS proxy")
+    ap.add_argument("--only", default="launch,real_aws,plan,follow,wizard,wizard_run,schedule,micro")
     ap.add_argument("--output", default=os.path.join(HERE, "results.json"),
                     help="where to write the results ('-' for standard output only)")
     args = ap.parse_args(argv)

@@ -24,8 +24,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class CountingProxy(FaultProxy):
-    def __init__(self, upstream_port):
-        super().__init__(upstream_port)
+    def __init__(self, upstream_port, real_aws=None):
+        super().__init__(upstream_port, real_aws=real_aws)
         # socketserver listens with a backlog of 5: a program that opens a hundred
         # connections at once would see SYNs dropped and retried a second later, and the
         # benchmark would measure the proxy. Listening again raises the backlog (Linux).

@@ -30,7 +30,7 @@ class BenchSmokeTest(unittest.TestCase):
              "--plan-items-full", "200",
              "--follow-tasks", "12", "--follow-seconds", "2", "--settle-seconds", "1",
              "--idle-seconds", "1", "--micro-seconds", "0.2", "--wizard-run-bots", "12",
-             "--wizard-run-seconds", "1", "--output", cls.output],
+             "--wizard-run-seconds", "1", "--real-aws-bots", "25", "--output", cls.output],
             capture_output=True, text=True, timeout=180)
         try:
             with open(cls.output, encoding="utf-8") as f:
@@ -50,10 +50,19 @@ class BenchSmokeTest(unittest.TestCase):
     def test_every_section_ran(self):
         self.assertEqual(self.results["errors"], {}, self.completed.stderr[-4000:])
         self.assertEqual(self.completed.returncode, 0, self.completed.stderr[-4000:])
-        for section in ("launch", "plan", "follow", "wizard", "wizard_run", "micro", "machine", "targets"):
+        for section in ("launch", "real_aws", "plan", "follow", "wizard", "wizard_run", "micro", "machine",
+                        "targets"):
             self.assertIn(section, self.results)
         self.assertIn("moto_version", self.results["machine"])
         self.assertIn("scan+launch", self.completed.stdout)
+
+    def test_real_aws_launch_beside_the_guides_script(self):
+        ra = self.results["real_aws"]
+        for side in ("baseline", "ours"):
+            self.assertEqual(ra[side]["launched"], 25, side)
+            self.assertGreater(ra[side]["launch_seconds"], 0)
+        self.assertIn("real_aws_launch_bound_ratio", self.results["targets"])
+        self.assertIn("real-AWS proxy", self.completed.stdout)
 
     def test_launch_counts_requests_for_both_sides(self):
         row = self.results["launch"][0]
