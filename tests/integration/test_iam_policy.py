@@ -130,7 +130,9 @@ class MinimumPolicy(RunTestCase):
         bot_id = sorted(self.dep.bot_ids(expected="succeeded"))[0]
         steps = [("whoami", ["whoami"], (0,)),
                  ("outputs", ["outputs", "--check-bucket"], (0,)),
-                 ("discover", ["outputs", "--stack", "NoSuchStack"], (0,)),
+                 # a named stack that does not exist: the region's stacks are described
+                 # (DescribeStacks without a name) to say which exist, and it ends in exit 3
+                 ("discover", ["outputs", "--stack", "NoSuchStack"], (3,)),
                  ("plan", ["plan"], (0,)),
                  ("run", ["run", "--yes", "--concurrency", 3], run_ok),
                  # status exits as the run ended: 1 when a bot failed (which the two
