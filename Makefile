@@ -109,7 +109,7 @@ check: deps
 	    --check "fuzz every target for $(FUZZ_CHECK_SECONDS) s=$(MAKE) --no-print-directory -s fuzz-short" \
 	    --check "duplicate launches guard (no SyncStatus QUEUED, no table writes)=scripts/guard-no-table-writes.sh" \
 	    --check "layers (no include circles, curses in tui only)=scripts/check-layers.sh" \
-	    --integration tests/integration --program build/san/$(PROG)
+	    --integration tests/integration --tls --program build/san/$(PROG)
 
 demo: deps $(PROG) $(JA_MO)
 	@scripts/demo.sh ./$(PROG)
