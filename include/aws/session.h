@@ -1,7 +1,7 @@
 /* aws/ — above util/, below the engine: talking to AWS and nothing about Bedrock
  * Chat — the credential chain as the AWS CLI runs it, the shared config files, SigV4,
- * the HTTP transport on the event loop, the client (protocols, retries, errors) and the
- * RDS Data API. It includes util/ only; the engine and the commands start here, with a
+ * the HTTP transport on the event loop, the client (protocols, retries; replies read in
+ * client_reply.c), the one error classification (error_class.h) and the RDS Data API. It includes util/ only; the engine and the commands start here, with a
  * session.
  *
  * Everything a command needs to talk to AWS, set up once from the command line and the

@@ -1,5 +1,6 @@
-/* engine/run/ — the run itself: the runner (runner.c with runner_poll.c and
- * runner_journal.c, sharing the private runner_internal.h beside them), the journal it
+/* engine/run/ — the run itself: the runner (runner.c, the owner, calling runner_poll.c,
+ * runner_outcome.c, runner_journal.c and runner_state.c in that order and never back:
+ * see the private runner_internal.h beside them), the journal it
  * writes and reads back (journal, journal_aside), task logs and the report. Uses aws/
  * and util/ only: callers hand it the bots to run, and the views observe it through
  * struct runner_observer. Later issues add engine/verify/ (checking the rebuilt vector

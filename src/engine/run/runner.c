@@ -1,5 +1,9 @@
-/* The run's state machine: launch queue, RunTask, polling, judging, retries.
- * Journal records and resume live in runner_journal.c; see engine/runner.h. */
+/* The runner's owner: its life cycle (open, start, free), the launch queue and RunTask,
+ * the pump that launches, schedules polling and notices the end, the public controls and
+ * the JSON views. It calls the other runner files and none of them calls it: polling and
+ * reconciliation (runner_poll.c) report back through r->wake, which is s_pump.
+ * Outcomes are in runner_outcome.c, journal records in runner_journal.c, the shared state
+ * in runner_state.c; see engine/run/runner.h. */
 #include "engine/run/runner.h"
 
 #include "aws/client.h"
@@ -20,147 +24,15 @@
 #include <time.h>
 
 #define MAX_LAUNCHES_IN_FLIGHT 10
-
 /* RunTask answered with only a permanent-looking failures[] reason this many times: the
  * bot fails with that reason (capacity and quota reasons wait instead, unbounded). */
 #define RUNTASK_REFUSALS_MAX 3
 
-static const char *const s_state_names[BOT_STATE_COUNT] = {
-    "queued", "launching", "provisioning", "pending", "running", "stopped",
-    "succeeded", "failed", "skipped", "cancelled",
-};
-
-const char *bot_state_name(enum bot_state s)
-{
-    return s < BOT_STATE_COUNT ? s_state_names[s] : "unknown";
-}
-
-bool bot_state_final(enum bot_state s)
-{
-    return s == BOT_SUCCEEDED || s == BOT_FAILED || s == BOT_SKIPPED || s == BOT_CANCELLED;
-}
-
-bool bot_state_alive(enum bot_state s)
-{
-    return s >= BOT_LAUNCHING && s <= BOT_STOPPED;
-}
-
-uint64_t runner_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-void runner_message(struct runner *r, enum runner_msg_level level, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    if (r->obs.on_message)
-        r->obs.on_message(r->obs.ud, r, level, buf_cstr(&b));
-    buf_free(&b);
-}
-
-void runner_set_state(struct runner *r, size_t i, enum bot_state to)
-{
-    struct run_bot *b = &r->bots[i];
-    enum bot_state from = b->state;
-    if (from == to)
-        return;
-    b->state = to;
-    r->changed = true;
-    if (r->obs.on_state)
-        r->obs.on_state(r->obs.ud, r, i, from, to);
-}
-
-void runner_replace_text(char **slot, const char *value)
-{
-    free(*slot);
-    *slot = value ? xstrdup(value) : NULL;
-}
-
-const char *runner_json_text(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static char *s_dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-void run_bot_copy(struct run_bot *dst, const struct run_bot *src)
-{
-    *dst = *src;
-    dst->pk = s_dup_or_null(src->pk);
-    dst->sk = s_dup_or_null(src->sk);
-    dst->bot_id = s_dup_or_null(src->bot_id);
-    dst->title = s_dup_or_null(src->title);
-    dst->task_arn = s_dup_or_null(src->task_arn);
-    dst->task_id = s_dup_or_null(src->task_id);
-    dst->reason = s_dup_or_null(src->reason);
-    dst->sync_status = s_dup_or_null(src->sync_status);
-    dst->ecs_status = s_dup_or_null(src->ecs_status);
-    dst->stop_code = s_dup_or_null(src->stop_code);
-    dst->stopped_reason = s_dup_or_null(src->stopped_reason);
-    dst->exec_id_before = s_dup_or_null(src->exec_id_before);
-    dst->earlier_tasks = s_dup_or_null(src->earlier_tasks);
-}
-
-void run_bot_free(struct run_bot *b)
-{
-    free(b->pk);
-    free(b->sk);
-    free(b->bot_id);
-    free(b->title);
-    free(b->task_arn);
-    free(b->task_id);
-    free(b->reason);
-    free(b->sync_status);
-    free(b->ecs_status);
-    free(b->stop_code);
-    free(b->stopped_reason);
-    free(b->exec_id_before);
-    free(b->earlier_tasks);
-    memset(b, 0, sizeof(*b));
-}
-
-void runner_remember_earlier_task(struct run_bot *b)
-{
-    if (!b->task_id || !*b->task_id)
-        return;
-    char *joined = xasprintf("%s%s%s", b->earlier_tasks ? b->earlier_tasks : "",
-                             b->earlier_tasks ? " " : "", b->task_id);
-    free(b->earlier_tasks);
-    b->earlier_tasks = joined;
-}
-
-bool runner_was_earlier_task(const struct run_bot *b, const char *task_id)
-{
-    size_t n = strlen(task_id);
-    for (const char *p = b->earlier_tasks; p && *p;) {
-        size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, task_id, n) == 0)
-            return true;
-        p += len;
-        p += *p == ' ';
-    }
-    return false;
-}
-
-const char *runner_task_id_of(const char *arn)
-{
-    const char *slash = arn ? strrchr(arn, '/') : NULL;
-    return slash ? slash + 1 : arn;
-}
+static void s_pump(struct runner *r);
 
 /* Deterministic per (run, bot, attempt, launch try): a resumed run that re-sends a
  * launch it is unsure about sends the same token, and ECS answers with the same task. */
-void runner_client_token(const struct runner *r, const struct run_bot *b, char out[41])
+static void s_client_token(const struct runner *r, const struct run_bot *b, char out[41])
 {
     char *material = xasprintf("%s|%s|%d|%d", r->run_id, b->bot_id, b->attempt, b->launch_failures);
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -409,7 +281,7 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
     } else {
         s_launch_error(r, i, &resp->err);
     }
-    runner_pump(r);
+    s_pump(r);
 }
 
 static void s_launch(struct runner *r, size_t i)
@@ -417,7 +289,7 @@ static void s_launch(struct runner *r, size_t i)
     struct run_bot *b = &r->bots[i];
     b->attempt++;
     char token[41];
-    runner_client_token(r, b, token);
+    s_client_token(r, b, token);
     /* The intent reaches the disk before the request leaves: a crash in between is found
      * again by reconciliation, never launched twice. */
     if (runner_journal_intent(r, b, token) != 0) {
@@ -433,19 +305,11 @@ static void s_launch(struct runner *r, size_t i)
                      AWS_CALL_NOT_IDEMPOTENT | AWS_CALL_CALLER_PACES, s_on_run_task, ctx);
 }
 
-size_t runner_alive(const struct runner *r)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n; i++)
-        n += bot_state_alive(r->bots[i].state);
-    return n;
-}
-
 static void s_launch_timer(void *ud)
 {
     struct runner *r = ud;
     r->launch_timer = 0;
-    runner_pump(r);
+    s_pump(r);
 }
 
 static void s_check_finished(struct runner *r)
@@ -485,7 +349,7 @@ static void s_check_finished(struct runner *r)
     }
 }
 
-void runner_pump(struct runner *r)
+static void s_pump(struct runner *r)
 {
     if (r->finished || !r->started || r->reconciling)
         return;
@@ -530,80 +394,242 @@ void runner_pump(struct runner *r)
     s_check_finished(r);
 }
 
-/* ---- judging ---------------------------------------------------------------------- */
+/* ---- life cycle ------------------------------------------------------------------ */
 
-static bool s_is_throttle_reason(const char *reason)
+static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_config *src)
 {
-    static const char *const marks[] = {
-        "Throttling", "ThrottlingException", "Too many requests", "TooManyRequests",
-        "Rate exceeded", "ProvisionedThroughputExceeded", "SlowDown",
-    };
-    if (!reason)
-        return false;
-    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
-        if (strcasestr(reason, marks[i]))
-            return true;
-    return false;
+    dst->journal_path = xstrdup(src->journal_path);
+    dst->stack = src->stack ? xstrdup(src->stack) : NULL;
+    dst->cluster = xstrdup(src->cluster ? src->cluster : "");
+    dst->task_definition = xstrdup(src->task_definition ? src->task_definition : "");
+    dst->container = xstrdup(src->container ? src->container : "Container");
+    dst->security_group = xstrdup(src->security_group ? src->security_group : "");
+    dst->nsubnets = src->nsubnets;
+    dst->subnets = xcalloc(src->nsubnets ? src->nsubnets : 1, sizeof(char *));
+    for (size_t i = 0; i < src->nsubnets; i++)
+        dst->subnets[i] = xstrdup(src->subnets[i]);
+    dst->assign_public_ip = src->assign_public_ip;
+    dst->table = xstrdup(src->table ? src->table : "");
+    dst->log_group = src->log_group ? xstrdup(src->log_group) : NULL;
+    dst->log_stream_prefix = src->log_stream_prefix ? xstrdup(src->log_stream_prefix) : NULL;
+    dst->log_region = src->log_region && *src->log_region ? xstrdup(src->log_region) : NULL;
+    dst->retries = src->retries < 0 ? 0 : src->retries;
+    dst->detach = src->detach;
+    dst->poll_min_ms = src->poll_min_ms;
+    dst->poll_max_ms = src->poll_max_ms;
+    dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
 }
 
-void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason)
+static void s_free_config(struct runner_cfg_copy *c)
 {
-    struct run_bot *b = &r->bots[i];
-    runner_replace_text(&b->reason, reason);
-    if (!b->stopped_at_ms)
-        b->stopped_at_ms = runner_wall_ms();
-    if (b->launched_at_ms && b->stopped_at_ms > b->launched_at_ms)
-        runner_learn_duration(r, (double)(b->stopped_at_ms - b->launched_at_ms) / 1000.0);
-    runner_journal_outcome(r, b, outcome);
-    runner_set_state(r, i, outcome);
-    if (outcome == BOT_FAILED && s_is_throttle_reason(reason) && b->auto_retries < r->cfg.retries &&
-        !r->stop_launching && !r->fatal) {
-        b->auto_retries++;
-        runner_message(r, RUNNER_INFO, "bot %s failed with a throttling error; retrying automatically (%d of %d)",
-                       b->bot_id, b->auto_retries, r->cfg.retries);
-        runner_requeue(r, i, true);
+    free(c->journal_path);
+    free(c->stack);
+    free(c->cluster);
+    free(c->task_definition);
+    free(c->container);
+    free(c->security_group);
+    for (size_t i = 0; i < c->nsubnets; i++)
+        free(c->subnets[i]);
+    free(c->subnets);
+    free(c->table);
+    free(c->log_group);
+    free(c->log_stream_prefix);
+    free(c->log_region);
+}
+
+static void s_new_run_id(struct runner *r)
+{
+    unsigned char rnd[6];
+    random_fill(rnd, sizeof rnd);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    if (strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm) == 0)
+        snprintf(stamp, sizeof stamp, "run");
+    snprintf(r->run_id, sizeof r->run_id, "%.15s-%02x%02x%02x%02x%02x%02x", stamp, rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5]);
+    /* ≤ 36 characters of [A-Za-z0-9_-]: accepted by every ECS API version. */
+    snprintf(r->started_by, sizeof r->started_by, "bcm-%s", r->run_id);
+}
+
+struct runner *runner_open(struct aws_session *s, const struct runner_config *cfg,
+                           const struct runner_target *targets, size_t ntargets,
+                           const struct runner_observer *obs, char **error)
+{
+    struct runner *r = xcalloc(1, sizeof(*r));
+    r->session = s;
+    r->wake = s_pump;
+    s_copy_config(&r->cfg, cfg);
+    if (obs)
+        r->obs = *obs;
+    r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+    token_bucket_init(&r->run_task_pace, RUNNER_RUNTASK_BURST, RUNNER_RUNTASK_RATE_PER_S, ev_now_ms());
+
+    /* Lock first, then read through the same descriptor: reading by path before the
+     * lock would let a concurrent --new-run move the journal aside in between, and this
+     * run would resume from one file while appending to another. */
+    r->journal = journal_open_append(cfg->journal_path, error);
+    if (!r->journal) {
+        runner_free(r);
+        return NULL;
     }
+    struct runner_replay rp;
+    size_t skipped = 0;
+    if (runner_replay_read_locked(r->journal, &rp, &skipped, error) != 0) {
+        runner_replay_free(&rp);
+        runner_free(r);
+        return NULL;
+    }
+    if (skipped)
+        runner_message(r, RUNNER_WARN, "journal %s: %zu damaged line(s) skipped (a crash mid-write)",
+                       cfg->journal_path, skipped);
+    if (rp.run_id) {
+        if (rp.cluster && strcmp(rp.cluster, r->cfg.cluster) != 0) {
+            *error = xasprintf("the journal %s belongs to a run on cluster %s, not %s; use another "
+                               "--journal for this deployment", cfg->journal_path, rp.cluster, r->cfg.cluster);
+            runner_replay_free(&rp);
+            runner_free(r);
+            return NULL;
+        }
+        snprintf(r->run_id, sizeof r->run_id, "%s", rp.run_id);
+        snprintf(r->started_by, sizeof r->started_by, "%s",
+                 rp.started_by ? rp.started_by : "");
+        r->bots = rp.bots;
+        r->n = rp.n;
+        rp.bots = NULL;
+        rp.n = 0;
+        r->resumed = true;
+    } else {
+        s_new_run_id(r);
+    }
+    runner_replay_free(&rp);
+
+    if (!r->resumed && runner_journal_header(r) != 0) {
+        *error = xasprintf("cannot write the journal %s", cfg->journal_path);
+        runner_free(r);
+        return NULL;
+    }
+    for (size_t t = 0; t < ntargets; t++) {
+        if (runner_find_bot_by_sk(r, targets[t].pk, targets[t].sk) >= 0)
+            continue;
+        r->bots = xrealloc(r->bots, (r->n + 1) * sizeof(*r->bots));
+        struct run_bot *b = &r->bots[r->n];
+        memset(b, 0, sizeof(*b));
+        b->pk = xstrdup(targets[t].pk);
+        b->sk = xstrdup(targets[t].sk);
+        b->bot_id = xstrdup(targets[t].bot_id);
+        b->title = xstrdup(targets[t].title ? targets[t].title : "");
+        b->exec_id_before = xstrdup(targets[t].last_exec_id ? targets[t].last_exec_id : "");
+        b->exit_code = -1;
+        b->state = BOT_QUEUED;
+        b->queued_at_ms = runner_wall_ms();
+        if (runner_journal_bot(r, b) != 0) {
+            run_bot_free(b);
+            *error = xasprintf("cannot write the journal %s", cfg->journal_path);
+            runner_free(r);
+            return NULL;
+        }
+        r->n++;
+    }
+    return r;
 }
 
-void runner_requeue(struct runner *r, size_t i, bool automatic)
+void runner_start(struct runner *r)
 {
-    struct run_bot *b = &r->bots[i];
-    runner_journal_retry(r, b, automatic);
-    runner_remember_earlier_task(b);
-    runner_replace_text(&b->task_arn, NULL);
-    runner_replace_text(&b->task_id, NULL);
-    runner_replace_text(&b->sync_status, NULL);
-    runner_replace_text(&b->ecs_status, NULL);
-    runner_replace_text(&b->stop_code, NULL);
-    runner_replace_text(&b->stopped_reason, NULL);
-    b->exit_code = -1;
-    b->launch_failures = 0;
-    b->refusals = 0;
-    b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
-    b->not_before_ms = 0;
-    runner_set_state(r, i, BOT_QUEUED);
+    r->started = true;
+    bool unsettled = false;
+    for (size_t i = 0; i < r->n; i++)
+        unsettled |= !bot_state_final(r->bots[i].state) && r->bots[i].state != BOT_QUEUED;
+    if (r->resumed && unsettled) {
+        runner_message(r, RUNNER_INFO, "resuming run %s: checking ECS for tasks it already started", r->run_id);
+        runner_reconcile(r);
+        return;
+    }
+    if (r->resumed)
+        runner_message(r, RUNNER_INFO, "resuming run %s", r->run_id);
+    s_pump(r);
 }
 
-void runner_apply_ecs_status(struct runner *r, size_t i, const char *last_status)
+void runner_cancel_all(struct runner *r)
 {
-    struct run_bot *b = &r->bots[i];
-    runner_replace_text(&b->ecs_status, last_status);
-    enum bot_state to = b->state;
-    if (strcmp(last_status, "PROVISIONING") == 0)
-        to = BOT_PROVISIONING;
-    else if (strcmp(last_status, "PENDING") == 0 || strcmp(last_status, "ACTIVATING") == 0)
-        to = BOT_PENDING;
-    else if (strcmp(last_status, "RUNNING") == 0 || strcmp(last_status, "DEACTIVATING") == 0 ||
-             strcmp(last_status, "STOPPING") == 0 || strcmp(last_status, "DEPROVISIONING") == 0)
-        to = BOT_RUNNING;
-    else if (strcmp(last_status, "STOPPED") == 0)
-        to = BOT_STOPPED;
-    if (to == BOT_RUNNING && !b->started_at_ms)
-        b->started_at_ms = runner_wall_ms();
-    if (to == BOT_STOPPED && !b->stopped_at_ms)
-        b->stopped_at_ms = runner_wall_ms();
-    if (!bot_state_final(b->state) && to != b->state)
-        runner_set_state(r, i, to);
+    r->stop_launching = true;
+    /* A launch still in flight is stopped as soon as its task is known (runner.c). */
+    r->cancelling = true;
+    for (size_t i = 0; i < r->n; i++)
+        runner_cancel_task(r, i);
+}
+
+void runner_free(struct runner *r)
+{
+    if (!r)
+        return;
+    if (r->poll_timer)
+        ev_timer_cancel(r->session->loop, r->poll_timer);
+    if (r->launch_timer)
+        ev_timer_cancel(r->session->loop, r->launch_timer);
+    if (r->journal)
+        journal_close(r->journal);
+    for (size_t i = 0; i < r->n; i++)
+        run_bot_free(&r->bots[i]);
+    free(r->bots);
+    free(r->durations);
+    s_free_config(&r->cfg);
+    free(r);
+}
+
+cJSON *runner_bot_to_json(const struct run_bot *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "bot_id", b->bot_id);
+    cJSON_AddStringToObject(o, "pk", b->pk);
+    cJSON_AddStringToObject(o, "sk", b->sk);
+    cJSON_AddStringToObject(o, "title", b->title ? b->title : "");
+    cJSON_AddStringToObject(o, "state", bot_state_name(b->state));
+    cJSON_AddNumberToObject(o, "attempt", b->attempt);
+    if (b->task_id)
+        cJSON_AddStringToObject(o, "task_id", b->task_id);
+    if (b->task_arn)
+        cJSON_AddStringToObject(o, "task_arn", b->task_arn);
+    if (b->reason)
+        cJSON_AddStringToObject(o, "reason", b->reason);
+    if (b->sync_status)
+        cJSON_AddStringToObject(o, "sync_status", b->sync_status);
+    if (b->ecs_status)
+        cJSON_AddStringToObject(o, "ecs_status", b->ecs_status);
+    if (b->stop_code)
+        cJSON_AddStringToObject(o, "stop_code", b->stop_code);
+    if (b->exit_code >= 0)
+        cJSON_AddNumberToObject(o, "exit_code", b->exit_code);
+    return o;
+}
+
+cJSON *runner_summary_json(const struct runner *r)
+{
+    struct runner_progress p;
+    runner_progress(r, &p);
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(r, counts);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", "summary");
+    cJSON_AddStringToObject(o, "run_id", r->run_id);
+    cJSON_AddStringToObject(o, "started_by", r->started_by);
+    cJSON_AddStringToObject(o, "journal", r->cfg.journal_path);
+    cJSON_AddNumberToObject(o, "total", (double)p.total);
+    cJSON *c = cJSON_AddObjectToObject(o, "counts");
+    for (int s = 0; s < BOT_STATE_COUNT; s++)
+        cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)s), (double)counts[s]);
+    cJSON_AddNumberToObject(o, "bots_per_minute", p.bots_per_minute);
+    if (p.eta_seconds >= 0)
+        cJSON_AddNumberToObject(o, "eta_s", p.eta_seconds);
+    cJSON_AddNumberToObject(o, "requests", (double)p.requests);
+    cJSON_AddBoolToObject(o, "finished", r->finished);
+    cJSON_AddBoolToObject(o, "fatal", r->fatal);
+    cJSON *failed = cJSON_AddArrayToObject(o, "failed");
+    for (size_t i = 0; i < r->n; i++)
+        if (r->bots[i].state == BOT_FAILED)
+            cJSON_AddItemToArray(failed, runner_bot_to_json(&r->bots[i]));
+    return o;
 }
 
 /* ---- public control --------------------------------------------------------------- */
@@ -615,7 +641,7 @@ void runner_set_paused(struct runner *r, bool paused)
     r->paused = paused;
     runner_message(r, RUNNER_INFO, paused ? "launching paused; running tasks are still followed"
                                           : "launching resumed");
-    runner_pump(r);
+    s_pump(r);
 }
 
 bool runner_paused(const struct runner *r)
@@ -626,14 +652,14 @@ bool runner_paused(const struct runner *r)
 void runner_stop_launching(struct runner *r)
 {
     r->stop_launching = true;
-    runner_pump(r);
+    s_pump(r);
 }
 
 void runner_leave(struct runner *r)
 {
     r->stop_launching = true;
     r->abandon = true;
-    runner_pump(r);
+    s_pump(r);
     if (!r->started && !r->finished) {
         r->finished = true;
         if (r->obs.on_finished)
@@ -655,7 +681,7 @@ size_t runner_retry_failed(struct runner *r, size_t index)
         if (r->finished) {
             r->finished = false;
         }
-        runner_pump(r);
+        s_pump(r);
     }
     return n;
 }
@@ -713,19 +739,13 @@ void runner_set_concurrency(struct runner *r, int n)
     if (n < 1)
         n = 1;
     r->concurrency = n;
-    runner_pump(r);
+    s_pump(r);
 }
 
 static int s_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
-}
-
-void runner_learn_duration(struct runner *r, double seconds)
-{
-    r->durations = xrealloc(r->durations, (r->ndurations + 1) * sizeof(double));
-    r->durations[r->ndurations++] = seconds;
 }
 
 void runner_progress(const struct runner *r, struct runner_progress *p)

@@ -1,5 +1,14 @@
-/* Private to the runner's files (runner.c, runner_poll.c, runner_journal.c): the
- * runner's state and the functions they share. Nothing else includes this. */
+/* Private to the runner's files: the runner's state and the functions they share.
+ * Nothing else includes this.
+ *
+ * The files call each other in one direction only (no circle):
+ *   runner.c          the owner: life cycle, launching, the pump, public controls
+ *     → runner_poll.c     poll rounds and reconciliation with ECS
+ *     → runner_outcome.c  judging, cancelling and requeueing a bot
+ *     → runner_journal.c  journal records and replay
+ *     → runner_state.c    shared state: bot states, messages, lookups, text helpers
+ * Each calls only files below it. What happens later in the loop (a poll round or a
+ * reconciliation ends) reaches the owner through runner_wake(), which calls r->wake. */
 #ifndef BCM_ENGINE_RUNNER_INTERNAL_H
 #define BCM_ENGINE_RUNNER_INTERNAL_H
 
@@ -57,33 +66,35 @@ struct runner {
     uint64_t first_launch_ms;
     double *durations;
     size_t ndurations;
+    void (*wake)(struct runner *r); /* the owner's pump (runner.c), set by runner_open */
 };
 
+/* ---- runner_state.c --------------------------------------------------------------- */
 uint64_t runner_wall_ms(void);
 void runner_message(struct runner *r, enum runner_msg_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Says why and marks the run fatal: nothing more is launched. */
 void runner_fatal_error(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void runner_set_state(struct runner *r, size_t i, enum bot_state to);
 const char *runner_task_id_of(const char *arn);
 /* Keeps the bot's current task id among its earlier attempts' (before a retry). */
 void runner_remember_earlier_task(struct run_bot *b);
 bool runner_was_earlier_task(const struct run_bot *b, const char *task_id);
-void runner_client_token(const struct runner *r, const struct run_bot *b, char out[41]);
 size_t runner_alive(const struct runner *r);
-void runner_pump(struct runner *r);
-void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason);
-void runner_requeue(struct runner *r, size_t i, bool automatic);
 void runner_apply_ecs_status(struct runner *r, size_t i, const char *last_status);
 void runner_learn_duration(struct runner *r, double seconds);
 ssize_t runner_find_bot_by_sk(const struct runner *r, const char *pk, const char *sk);
 ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn);
+/* Sets *slot to a copy of value (NULL clears it), freeing what was there. */
+void runner_replace_text(char **slot, const char *value);
+/* obj's string member name, or NULL when it is absent or not a string. */
+struct cJSON;
+const char *runner_json_text(const struct cJSON *obj, const char *name);
+/* Hands control back to the owner (launch more, poll again, notice the end). */
+void runner_wake(struct runner *r);
 
-/* runner_poll.c */
-void runner_schedule_poll(struct runner *r);
-void runner_reconcile(struct runner *r);
-
-/* runner_journal.c: each returns 0, or -1 after making the run fatal (the journal is
- * the guarantee against duplicates; without it nothing more may be launched). */
+/* ---- runner_journal.c: each returns 0, or -1 after making the run fatal (the journal is
+ * the guarantee against duplicates; without it nothing more may be launched). -------- */
 int runner_journal_header(struct runner *r);
 int runner_journal_bot(struct runner *r, const struct run_bot *b);
 int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token);
@@ -92,12 +103,36 @@ int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, cons
                                  bool retryable, bool permanent);
 int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome);
 int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
-/* StopTask for bot i's task, which then ends cancelled (runner_journal.c). */
+
+/* A run read back from its journal. */
+struct runner_replay {
+    char *run_id, *started_by, *stack, *cluster, *task_definition, *container, *log_group,
+        *log_stream_prefix, *log_region, *table, *security_group;
+    char **subnets;
+    size_t nsubnets;
+    bool assign_public_ip;
+    int concurrency, retries;
+    struct run_bot *bots;
+    size_t n;
+    char *error;
+};
+/* 0, or -1 with *error set; *skipped counts damaged lines. rp is filled either way and
+ * must be freed. */
+int runner_replay_read(const char *path, struct runner_replay *rp, size_t *skipped, char **error);
+/* The same through a journal this process holds locked (read through its descriptor). */
+int runner_replay_read_locked(const struct journal *j, struct runner_replay *rp, size_t *skipped,
+                              char **error);
+void runner_replay_free(struct runner_replay *rp);
+
+/* ---- runner_outcome.c ---------------------------------------------------------------- */
+/* Records bot i's outcome; a throttling failure may be requeued automatically. */
+void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason);
+void runner_requeue(struct runner *r, size_t i, bool automatic);
+/* StopTask for bot i's task, which then ends cancelled. */
 void runner_cancel_task(struct runner *r, size_t i);
-/* Sets *slot to a copy of value (NULL clears it), freeing what was there. */
-void runner_replace_text(char **slot, const char *value);
-/* obj's string member name, or NULL when it is absent or not a string. */
-struct cJSON;
-const char *runner_json_text(const struct cJSON *obj, const char *name);
+
+/* ---- runner_poll.c ------------------------------------------------------------------- */
+void runner_schedule_poll(struct runner *r);
+void runner_reconcile(struct runner *r);
 
 #endif

@@ -1,5 +1,5 @@
-/* The runner's journal records, loading a run back from its journal, and the runner's
- * life cycle (open, start, free) and JSON views.
+/* The runner's journal records, and reading a run back from its journal (for a resumed
+ * run and for the status command's journal_view). Calls only runner_state.c.
  *
  * Records (one JSON object per line, fsync'd before the action they announce):
  *   run      {type, version, run_id, started_by, created_ms, stack, cluster,
@@ -12,17 +12,12 @@
  *   outcome  {type, bot_id, attempt, task_arn, state, reason, sync_status, at_ms}
  *   retry    {type, bot_id, automatic, at_ms}
  */
-#include "aws/client.h"
-#include "aws/session.h"
 #include "engine/run/journal.h"
 #include "runner_internal.h"
-#include "util/ev_loop.h"
 #include "util/buf.h"
 #include "util/mem.h"
-#include "util/random.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +28,6 @@ static double s_num(const cJSON *o, const char *name, double dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-void runner_fatal_error(struct runner *r, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    r->fatal = true;
-    runner_message(r, RUNNER_ERROR, "%s", buf_cstr(&b));
-    buf_free(&b);
 }
 
 static int s_write(struct runner *r, cJSON *rec)
@@ -166,19 +149,7 @@ int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automat
 
 /* ---- replaying a journal ------------------------------------------------------------ */
 
-struct replay {
-    char *run_id, *started_by, *stack, *cluster, *task_definition, *container, *log_group,
-        *log_stream_prefix, *log_region, *table, *security_group;
-    char **subnets;
-    size_t nsubnets;
-    bool assign_public_ip;
-    int concurrency, retries;
-    struct run_bot *bots;
-    size_t n;
-    char *error;
-};
-
-static struct run_bot *s_replay_bot(struct replay *rp, const char *bot_id)
+static struct run_bot *s_replay_bot(struct runner_replay *rp, const char *bot_id)
 {
     if (!bot_id)
         return NULL;
@@ -198,7 +169,7 @@ static enum bot_state s_state_from_name(const char *name)
 
 static int s_replay_record(void *ud, const cJSON *rec, size_t line)
 {
-    struct replay *rp = ud;
+    struct runner_replay *rp = ud;
     (void)line;
     const char *type = runner_json_text(rec, "type");
     if (!type)
@@ -294,7 +265,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
     return 0;
 }
 
-static void s_replay_free(struct replay *rp)
+void runner_replay_free(struct runner_replay *rp)
 {
     free(rp->run_id);
     free(rp->started_by);
@@ -316,7 +287,20 @@ static void s_replay_free(struct replay *rp)
     free(rp->error);
 }
 
-static int s_replay_file(const char *path, struct replay *rp, size_t *skipped, char **error)
+int runner_replay_read_locked(const struct journal *j, struct runner_replay *rp, size_t *skipped,
+                              char **error)
+{
+    memset(rp, 0, sizeof(*rp));
+    rp->retries = -1;
+    struct journal_read_stats stats;
+    memset(&stats, 0, sizeof(stats));
+    int rc = journal_read_locked(j, s_replay_record, rp, &stats, error);
+    if (skipped)
+        *skipped = stats.skipped_lines;
+    return rc;
+}
+
+int runner_replay_read(const char *path, struct runner_replay *rp, size_t *skipped, char **error)
 {
     memset(rp, 0, sizeof(*rp));
     rp->retries = -1;
@@ -331,15 +315,15 @@ static int s_replay_file(const char *path, struct replay *rp, size_t *skipped, c
 int journal_view_load(const char *path, struct journal_view *v, char **error)
 {
     memset(v, 0, sizeof(*v));
-    struct replay rp;
+    struct runner_replay rp;
     size_t skipped = 0;
-    if (s_replay_file(path, &rp, &skipped, error) != 0) {
-        s_replay_free(&rp);
+    if (runner_replay_read(path, &rp, &skipped, error) != 0) {
+        runner_replay_free(&rp);
         return -1;
     }
     if (!rp.run_id) {
         *error = xasprintf("%s holds no run (no 'run' record): is it a bedrock-chat-migrate journal?", path);
-        s_replay_free(&rp);
+        runner_replay_free(&rp);
         return 1;
     }
     v->run_id = rp.run_id;
@@ -385,273 +369,4 @@ void journal_view_free(struct journal_view *v)
         run_bot_free(&v->bots[i]);
     free(v->bots);
     memset(v, 0, sizeof(*v));
-}
-
-/* ---- life cycle ------------------------------------------------------------------------ */
-
-static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_config *src)
-{
-    dst->journal_path = xstrdup(src->journal_path);
-    dst->stack = src->stack ? xstrdup(src->stack) : NULL;
-    dst->cluster = xstrdup(src->cluster ? src->cluster : "");
-    dst->task_definition = xstrdup(src->task_definition ? src->task_definition : "");
-    dst->container = xstrdup(src->container ? src->container : "Container");
-    dst->security_group = xstrdup(src->security_group ? src->security_group : "");
-    dst->nsubnets = src->nsubnets;
-    dst->subnets = xcalloc(src->nsubnets ? src->nsubnets : 1, sizeof(char *));
-    for (size_t i = 0; i < src->nsubnets; i++)
-        dst->subnets[i] = xstrdup(src->subnets[i]);
-    dst->assign_public_ip = src->assign_public_ip;
-    dst->table = xstrdup(src->table ? src->table : "");
-    dst->log_group = src->log_group ? xstrdup(src->log_group) : NULL;
-    dst->log_stream_prefix = src->log_stream_prefix ? xstrdup(src->log_stream_prefix) : NULL;
-    dst->log_region = src->log_region && *src->log_region ? xstrdup(src->log_region) : NULL;
-    dst->retries = src->retries < 0 ? 0 : src->retries;
-    dst->detach = src->detach;
-    dst->poll_min_ms = src->poll_min_ms;
-    dst->poll_max_ms = src->poll_max_ms;
-    dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
-}
-
-static void s_free_config(struct runner_cfg_copy *c)
-{
-    free(c->journal_path);
-    free(c->stack);
-    free(c->cluster);
-    free(c->task_definition);
-    free(c->container);
-    free(c->security_group);
-    for (size_t i = 0; i < c->nsubnets; i++)
-        free(c->subnets[i]);
-    free(c->subnets);
-    free(c->table);
-    free(c->log_group);
-    free(c->log_stream_prefix);
-    free(c->log_region);
-}
-
-static void s_new_run_id(struct runner *r)
-{
-    unsigned char rnd[6];
-    random_fill(rnd, sizeof rnd);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char stamp[32];
-    if (strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm) == 0)
-        snprintf(stamp, sizeof stamp, "run");
-    snprintf(r->run_id, sizeof r->run_id, "%.15s-%02x%02x%02x%02x%02x%02x", stamp, rnd[0], rnd[1],
-             rnd[2], rnd[3], rnd[4], rnd[5]);
-    /* ≤ 36 characters of [A-Za-z0-9_-]: accepted by every ECS API version. */
-    snprintf(r->started_by, sizeof r->started_by, "bcm-%s", r->run_id);
-}
-
-struct runner *runner_open(struct aws_session *s, const struct runner_config *cfg,
-                           const struct runner_target *targets, size_t ntargets,
-                           const struct runner_observer *obs, char **error)
-{
-    struct runner *r = xcalloc(1, sizeof(*r));
-    r->session = s;
-    s_copy_config(&r->cfg, cfg);
-    if (obs)
-        r->obs = *obs;
-    r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
-    token_bucket_init(&r->run_task_pace, RUNNER_RUNTASK_BURST, RUNNER_RUNTASK_RATE_PER_S, ev_now_ms());
-
-    /* Lock first, then read through the same descriptor: reading by path before the
-     * lock would let a concurrent --new-run move the journal aside in between, and this
-     * run would resume from one file while appending to another. */
-    r->journal = journal_open_append(cfg->journal_path, error);
-    if (!r->journal) {
-        runner_free(r);
-        return NULL;
-    }
-    struct replay rp;
-    memset(&rp, 0, sizeof(rp));
-    rp.retries = -1;
-    struct journal_read_stats stats;
-    memset(&stats, 0, sizeof(stats));
-    if (journal_read_locked(r->journal, s_replay_record, &rp, &stats, error) != 0) {
-        s_replay_free(&rp);
-        runner_free(r);
-        return NULL;
-    }
-    if (stats.skipped_lines)
-        runner_message(r, RUNNER_WARN, "journal %s: %zu damaged line(s) skipped (a crash mid-write)",
-                       cfg->journal_path, stats.skipped_lines);
-    if (rp.run_id) {
-        if (rp.cluster && strcmp(rp.cluster, r->cfg.cluster) != 0) {
-            *error = xasprintf("the journal %s belongs to a run on cluster %s, not %s; use another "
-                               "--journal for this deployment", cfg->journal_path, rp.cluster, r->cfg.cluster);
-            s_replay_free(&rp);
-            runner_free(r);
-            return NULL;
-        }
-        snprintf(r->run_id, sizeof r->run_id, "%s", rp.run_id);
-        snprintf(r->started_by, sizeof r->started_by, "%s",
-                 rp.started_by ? rp.started_by : "");
-        r->bots = rp.bots;
-        r->n = rp.n;
-        rp.bots = NULL;
-        rp.n = 0;
-        r->resumed = true;
-    } else {
-        s_new_run_id(r);
-    }
-    s_replay_free(&rp);
-
-    if (!r->resumed && runner_journal_header(r) != 0) {
-        *error = xasprintf("cannot write the journal %s", cfg->journal_path);
-        runner_free(r);
-        return NULL;
-    }
-    for (size_t t = 0; t < ntargets; t++) {
-        if (runner_find_bot_by_sk(r, targets[t].pk, targets[t].sk) >= 0)
-            continue;
-        r->bots = xrealloc(r->bots, (r->n + 1) * sizeof(*r->bots));
-        struct run_bot *b = &r->bots[r->n];
-        memset(b, 0, sizeof(*b));
-        b->pk = xstrdup(targets[t].pk);
-        b->sk = xstrdup(targets[t].sk);
-        b->bot_id = xstrdup(targets[t].bot_id);
-        b->title = xstrdup(targets[t].title ? targets[t].title : "");
-        b->exec_id_before = xstrdup(targets[t].last_exec_id ? targets[t].last_exec_id : "");
-        b->exit_code = -1;
-        b->state = BOT_QUEUED;
-        b->queued_at_ms = runner_wall_ms();
-        if (runner_journal_bot(r, b) != 0) {
-            run_bot_free(b);
-            *error = xasprintf("cannot write the journal %s", cfg->journal_path);
-            runner_free(r);
-            return NULL;
-        }
-        r->n++;
-    }
-    return r;
-}
-
-void runner_start(struct runner *r)
-{
-    r->started = true;
-    bool unsettled = false;
-    for (size_t i = 0; i < r->n; i++)
-        unsettled |= !bot_state_final(r->bots[i].state) && r->bots[i].state != BOT_QUEUED;
-    if (r->resumed && unsettled) {
-        runner_message(r, RUNNER_INFO, "resuming run %s: checking ECS for tasks it already started", r->run_id);
-        runner_reconcile(r);
-        return;
-    }
-    if (r->resumed)
-        runner_message(r, RUNNER_INFO, "resuming run %s", r->run_id);
-    runner_pump(r);
-}
-
-static void s_on_stop_task(void *ud, struct aws_response *resp)
-{
-    struct runner *r = ud;
-    r->stops_in_flight--;
-    if (resp->err.kind != AWS_ERR_NONE) {
-        char *why = aws_error_describe(&resp->err);
-        runner_message(r, RUNNER_WARN, "ECS StopTask failed (%s); stop the run's remaining tasks in the "
-                                       "ECS console (startedBy %s)", why, r->started_by);
-        free(why);
-    }
-}
-
-void runner_cancel_task(struct runner *r, size_t i)
-{
-    struct run_bot *b = &r->bots[i];
-    if (!b->task_arn || bot_state_final(b->state))
-        return;
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "cluster", r->cfg.cluster);
-    cJSON_AddStringToObject(body, "task", b->task_arn);
-    cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
-    r->stops_in_flight++;
-    aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, s_on_stop_task, r);
-    free(b->reason);
-    b->reason = xstrdup("stopped by the operator");
-    runner_journal_outcome(r, b, BOT_CANCELLED);
-    runner_set_state(r, i, BOT_CANCELLED);
-}
-
-void runner_cancel_all(struct runner *r)
-{
-    r->stop_launching = true;
-    /* A launch still in flight is stopped as soon as its task is known (runner.c). */
-    r->cancelling = true;
-    for (size_t i = 0; i < r->n; i++)
-        runner_cancel_task(r, i);
-}
-
-void runner_free(struct runner *r)
-{
-    if (!r)
-        return;
-    if (r->poll_timer)
-        ev_timer_cancel(r->session->loop, r->poll_timer);
-    if (r->launch_timer)
-        ev_timer_cancel(r->session->loop, r->launch_timer);
-    if (r->journal)
-        journal_close(r->journal);
-    for (size_t i = 0; i < r->n; i++)
-        run_bot_free(&r->bots[i]);
-    free(r->bots);
-    free(r->durations);
-    s_free_config(&r->cfg);
-    free(r);
-}
-
-cJSON *runner_bot_to_json(const struct run_bot *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "bot_id", b->bot_id);
-    cJSON_AddStringToObject(o, "pk", b->pk);
-    cJSON_AddStringToObject(o, "sk", b->sk);
-    cJSON_AddStringToObject(o, "title", b->title ? b->title : "");
-    cJSON_AddStringToObject(o, "state", bot_state_name(b->state));
-    cJSON_AddNumberToObject(o, "attempt", b->attempt);
-    if (b->task_id)
-        cJSON_AddStringToObject(o, "task_id", b->task_id);
-    if (b->task_arn)
-        cJSON_AddStringToObject(o, "task_arn", b->task_arn);
-    if (b->reason)
-        cJSON_AddStringToObject(o, "reason", b->reason);
-    if (b->sync_status)
-        cJSON_AddStringToObject(o, "sync_status", b->sync_status);
-    if (b->ecs_status)
-        cJSON_AddStringToObject(o, "ecs_status", b->ecs_status);
-    if (b->stop_code)
-        cJSON_AddStringToObject(o, "stop_code", b->stop_code);
-    if (b->exit_code >= 0)
-        cJSON_AddNumberToObject(o, "exit_code", b->exit_code);
-    return o;
-}
-
-cJSON *runner_summary_json(const struct runner *r)
-{
-    struct runner_progress p;
-    runner_progress(r, &p);
-    size_t counts[BOT_STATE_COUNT];
-    runner_counts(r, counts);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "event", "summary");
-    cJSON_AddStringToObject(o, "run_id", r->run_id);
-    cJSON_AddStringToObject(o, "started_by", r->started_by);
-    cJSON_AddStringToObject(o, "journal", r->cfg.journal_path);
-    cJSON_AddNumberToObject(o, "total", (double)p.total);
-    cJSON *c = cJSON_AddObjectToObject(o, "counts");
-    for (int s = 0; s < BOT_STATE_COUNT; s++)
-        cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)s), (double)counts[s]);
-    cJSON_AddNumberToObject(o, "bots_per_minute", p.bots_per_minute);
-    if (p.eta_seconds >= 0)
-        cJSON_AddNumberToObject(o, "eta_s", p.eta_seconds);
-    cJSON_AddNumberToObject(o, "requests", (double)p.requests);
-    cJSON_AddBoolToObject(o, "finished", r->finished);
-    cJSON_AddBoolToObject(o, "fatal", r->fatal);
-    cJSON *failed = cJSON_AddArrayToObject(o, "failed");
-    for (size_t i = 0; i < r->n; i++)
-        if (r->bots[i].state == BOT_FAILED)
-            cJSON_AddItemToArray(failed, runner_bot_to_json(&r->bots[i]));
-    return o;
 }

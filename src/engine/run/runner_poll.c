@@ -17,22 +17,6 @@
  * consistent: AWS advises polling with backoff from a couple of seconds on). */
 #define MISSING_GRACE_MS 120000u
 
-ssize_t runner_find_bot_by_sk(const struct runner *r, const char *pk, const char *sk)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->bots[i].sk, sk) == 0 && (!pk || strcmp(r->bots[i].pk, pk) == 0))
-            return (ssize_t)i;
-    return -1;
-}
-
-ssize_t runner_find_bot_by_task(const struct runner *r, const char *task_arn)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (r->bots[i].task_arn && strcmp(r->bots[i].task_arn, task_arn) == 0)
-            return (ssize_t)i;
-    return -1;
-}
-
 /* ---- the poll round ------------------------------------------------------------------ */
 
 /* An answer that will not change by asking again (permissions, a deleted table, expired
@@ -221,7 +205,7 @@ static void s_describe_next(struct round *rd)
     if (r->finished || r->abandon) {
         r->describe_in_flight = false;
         s_round_free(rd);
-        runner_pump(r); /* a run being left finishes once its calls are answered */
+        runner_wake(r); /* a run being left finishes once its calls are answered */
         return;
     }
     if (rd->next >= rd->narns) {
@@ -337,7 +321,7 @@ static void s_read_next(struct round *rd)
     if (r->finished || r->abandon || rd->next_read >= rd->nreads) {
         r->read_in_flight = false;
         s_round_free(rd);
-        runner_pump(r);
+        runner_wake(r);
         return;
     }
     size_t end = rd->next_read + READ_BATCH < rd->nreads ? rd->next_read + READ_BATCH : rd->nreads;
@@ -415,7 +399,7 @@ static void s_reconcile_done(struct reconcile *rc)
         runner_reconcile(r);
         return;
     }
-    runner_pump(r);
+    runner_wake(r);
 }
 
 static void s_adopt(struct runner *r, const cJSON *task)
