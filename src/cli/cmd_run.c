@@ -688,6 +688,9 @@ static int s_open_runner(struct run_cmd *rc)
     }
     if (s_env_ms("BCM_LAUNCH_BACKOFF_MS", &ms) == 0)
         cfg.launch_backoff_max_ms = ms;
+    /* Tests only: launch with the keys in the command alone, as the guide's script does. */
+    const char *command_only = getenv("BCM_TEST_COMMAND_ONLY_LAUNCH");
+    cfg.keys_in_command_only = command_only && strcmp(command_only, "1") == 0;
 
     struct runner_observer obs = run_view_observer(&rc->view);
     char *error = NULL;

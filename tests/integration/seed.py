@@ -254,8 +254,14 @@ def seed_image(emu, dep, image_bytes):
 
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
                     conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
-                    image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available"):
-    """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it)."""
+                    image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available",
+                    release="v1.4"):
+    """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it).
+    release: "v1.4" (v1.2.5+, what `git checkout v1` deploys: its task definition asks for
+    100 GiB of ephemeral storage) or "v1.0" (v1.0.0 – v1.2.4: the Fargate default 20 GiB).
+    Pair it with the simulator's matching contract."""
+    if release not in ("v1.4", "v1.0"):
+        raise ValueError(f"seed: release {release!r} is not v1.4 or v1.0")
     key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
                      + ([legacy_bots] if legacy_bots else []))
     # Bots carry LastBotUsed from creation since v0.3.0; legacy_bots of them (those with
@@ -424,9 +430,10 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     role = f"arn:aws:iam::{account}:role/{stack_name}-EmbeddingTaskDefinition"
     image = (f"{account}.dkr.ecr.{region}.amazonaws.com/cdk-hnb659fds-container-assets-"
              f"{account}-{region}:{hashlib.sha256(key.encode()).hexdigest()}")
+    release_specific = {"ephemeralStorage": {"sizeInGiB": 100}} if release == "v1.4" else {}
     ecs.register_task_definition(
         family=task_family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-        cpu="2048", memory="4096",
+        cpu="2048", memory="4096", **release_specific,
         runtimePlatform={"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
         executionRoleArn=f"{role}ExecutionRole{names.hex8('exec')}-{names.tail('exec')}",
         taskRoleArn=f"{role}TaskRole{names.hex8('task')}-{names.tail('task')}",
