@@ -24,7 +24,9 @@ CONCURRENCY = 2
 
 
 class ExactRun(RunTestCase):
-    """`run --yes --scan-table --concurrency 2` over 7 bots with knowledge: 2 fail, 1 crashes."""
+    """`run --yes --scan-table --concurrency 2` over 7 bots with knowledge: 2 fail, 1 crashes;
+    a Bedrock Knowledge Base bot (v1.2.5+) is never launched."""
+    seed_args = {**RunTestCase.seed_args, "knowledge_base_bots": 1}
 
     @classmethod
     def setUpClass(cls):
@@ -108,6 +110,26 @@ class ExactRun(RunTestCase):
                 self.assertIn(rec.subnet, self.dep.private_subnets)
                 self.assertEqual(rec.security_groups, [self.dep.security_group])
                 self.assertEqual(rec.launch_type, "FARGATE")
+
+    def test_knowledge_base_bot_is_skipped_with_its_reason(self):
+        (kb,) = [b for b in self.dep.bots if b["expected"] == "knowledge_base"]
+        launched = {json.loads(r.json()["overrides"]["containerOverrides"][0]["command"][2])["SK"]["S"]
+                    for r in self.sent("RunTask")}
+        self.assertNotIn(kb["sk"], launched)
+        for args in (("plan", "--json", "--scan-table"),
+                     ("plan", "--json", "--scan-table", "--bots", kb["bot_id"])):
+            done = self.run_cli(*args)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            doc = json.loads(done.stdout)
+            (item,) = [b for b in doc["bots"] if b["bot_id"] == kb["bot_id"]]
+            self.assertFalse(item["selected"])
+            self.assertTrue(item["knowledge_base"])
+            self.assertIn("Bedrock Knowledge Base bot", item["why_not"])
+            self.assertEqual(doc["totals"]["skipped_knowledge_base"], 1)
+        table = self.run_cli("plan", "--scan-table")
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("1 Bedrock Knowledge Base bot skipped", table.stdout)
+        self.assertIn("not selected: Bedrock Knowledge Base bot", table.stdout)
 
     def test_outputs_name_the_release_family(self):
         done = self.run_cli("outputs", "--json")
@@ -318,7 +340,7 @@ class ExactRun(RunTestCase):
 class ExactRunV10(ExactRun):
     """The same run against a v1.0.0 – v1.2.4 deployment, whose task reads the keys from
     its command argument only (and ignores EVENT)."""
-    seed_args = {**RunTestCase.seed_args, "release": "v1.0"}
+    seed_args = {**ExactRun.seed_args, "release": "v1.0"}
     sim_args = {"contract": "v1.0"}
 
 
