@@ -297,6 +297,9 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     printf("\nSelected %zu of %zu bot%s", t->selected, t->bots, t->bots == 1 ? "" : "s");
     if (t->skipped_empty)
         printf("; %zu without knowledge left out (--include-empty adds them)", t->skipped_empty);
+    if (t->skipped_knowledge_base)
+        printf("; %zu Bedrock Knowledge Base bot%s skipped (no embedding task)", t->skipped_knowledge_base,
+               t->skipped_knowledge_base == 1 ? "" : "s");
     if (t->excluded)
         printf("; %zu excluded", t->excluded);
     printf(".\n");

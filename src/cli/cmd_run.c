@@ -299,6 +299,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "bots", (double)t->bots);
         cJSON_AddNumberToObject(e, "selected", (double)p->nselected);
         cJSON_AddNumberToObject(e, "skipped_empty", (double)t->skipped_empty);
+        cJSON_AddNumberToObject(e, "skipped_knowledge_base", (double)t->skipped_knowledge_base);
         cJSON_AddNumberToObject(e, "excluded", (double)t->excluded);
         cJSON_AddNumberToObject(e, "concurrency", p->concurrency);
         cJSON_AddNumberToObject(e, "usd_lo", t->usd_lo);
@@ -327,6 +328,9 @@ static void s_announce_fresh(const struct run_cmd *rc)
     if (t->skipped_empty)
         printf("; %zu bot%s without knowledge left out, --include-empty adds them", t->skipped_empty,
                t->skipped_empty == 1 ? "" : "s");
+    if (t->skipped_knowledge_base)
+        printf("; %zu Bedrock Knowledge Base bot%s skipped (no embedding task)", t->skipped_knowledge_base,
+               t->skipped_knowledge_base == 1 ? "" : "s");
     if (t->excluded)
         printf("; %zu excluded", t->excluded);
     printf("), at most %d at once.\n", p->concurrency);
@@ -690,6 +694,9 @@ static int s_open_runner(struct run_cmd *rc)
     }
     if (s_env_ms("BCM_LAUNCH_BACKOFF_MS", &ms) == 0)
         cfg.launch_backoff_max_ms = ms;
+    /* Tests only: launch with the keys in the command alone, as the guide's script does. */
+    const char *command_only = getenv("BCM_TEST_COMMAND_ONLY_LAUNCH");
+    cfg.keys_in_command_only = command_only && strcmp(command_only, "1") == 0;
 
     struct runner_observer obs = run_view_observer(&rc->view);
     char *error = NULL;

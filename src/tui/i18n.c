@@ -146,6 +146,7 @@ const struct tr_entry tr_table_core[] = {
     {"check.document_bucket", N_("Document bucket")},
     {"check.stack_version", N_("Stack version")},
     {"check.aurora_cluster", N_("Aurora cluster")},
+    {"check.release", N_("Bedrock Chat release")},
     /* bots */
     {"bots.loading", N_("%s Reading bots: %llu items scanned, %zu bots found…")},
     {"bots.failed", N_("The bots could not be read:")},

@@ -79,7 +79,8 @@ def _check_value(shape, value, path, errors):
         if enum and value not in enum:
             errors.append(f"{path}: {value!r} is not one of {enum}")
         pattern = shape.metadata.get("pattern")
-        if pattern and not re.search(pattern, value):
+        regex = _compiled(pattern) if pattern else None
+        if regex is not None and not regex.search(value):
             errors.append(f"{path}: {value!r} does not match the pattern {pattern!r}")
     elif t in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -102,6 +103,20 @@ def _check_value(shape, value, path, errors):
             errors.append(f"{path}: expected a blob, got {value!r}")
     else:
         errors.append(f"{path}: shape type {t} not handled by this checker")
+
+
+_patterns = {}
+
+
+def _compiled(pattern):
+    """The model's pattern as a Python regex; None for the few written in a dialect Python's
+    re lacks (Unicode classes like \\p{L}), which are then not checked."""
+    if pattern not in _patterns:
+        try:
+            _patterns[pattern] = re.compile(pattern)
+        except re.error:
+            _patterns[pattern] = None
+    return _patterns[pattern]
 
 
 def _check_size(shape, n, path, errors):

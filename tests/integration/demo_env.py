@@ -67,7 +67,8 @@ def main(argv=None):
     try:
         emu.start()
         dep = seed.seed_deployment(emu, bots=args.bots, failing=args.failing,
-                                   empty_bots=args.empty_bots, conversations=args.conversations)
+                                   empty_bots=args.empty_bots, conversations=args.conversations,
+                                   knowledge_base_bots=1)
         sim = Simulator(emu, dep, duration=args.duration, fail_bot_ids=dep.bot_ids("failed"),
                         poll_interval=0.25).start()
         write_env_file(args.env_file, emu.env())

@@ -256,8 +256,15 @@ def seed_image(emu, dep, image_bytes):
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
                     conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
                     image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available",
-                    log_region=None):
-    """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it)."""
+                    release="v1.4", knowledge_base_bots=0, log_region=None):
+    """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it).
+    release: "v1.4" (v1.2.5+, what `git checkout v1` deploys: its task definition asks for
+    100 GiB of ephemeral storage) or "v1.0" (v1.0.0 – v1.2.4: the Fargate default 20 GiB).
+    Pair it with the simulator's matching contract.
+    knowledge_base_bots: v1.2.5+ bots backed by a Bedrock Knowledge Base (a
+    BedrockKnowledgeBase map, and sources): expected "knowledge_base", never launched."""
+    if release not in ("v1.4", "v1.0"):
+        raise ValueError(f"seed: release {release!r} is not v1.4 or v1.0")
     key = json.dumps([bots, failing, stack_name, with_index, conversations, empty_bots, suffix]
                      + ([legacy_bots] if legacy_bots else []))
     # Bots carry LastBotUsed from creation since v0.3.0; legacy_bots of them (those with
@@ -400,6 +407,32 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
                       "HasKnowledge": {"BOOL": True}})
         aliases.append({"pk": owner, "sk": sk, "original_bot_id": original["bot_id"]})
 
+    # Bedrock Knowledge Base bots (v1.2.5+): sources like any bot, but their vectors live in
+    # a Knowledge Base. Drawn from their own random state so the other bots stay as they were.
+    kb_rng = random.Random(key + "|knowledge-base")
+    for k in range(knowledge_base_bots):
+        user = users[k % len(users)]
+        created = BASE_TIME_MS + (bots + k) * 3_600_000
+        bot_id = _ulid(kb_rng, created)
+        sk = f"{user}#BOT#{bot_id}"
+        title = f"ナレッジベース KB bot {k}"
+        items.append({
+            "PK": _S(user), "SK": _S(sk), "Title": _S(title), "Description": _S("Knowledge Base bot"),
+            "Instruction": _S(""), "CreateTime": _N(created), "LastBotUsed": _N(created),
+            "IsPinned": {"BOOL": False},
+            "Knowledge": {"M": {"source_urls": _L([f"https://example.com/kb/{k}.html"]),
+                                "sitemap_urls": _L([]), "filenames": _L([])}},
+            "BedrockKnowledgeBase": {"M": {"type": _S("dedicated"), "embeddings_model": _S("titan_v2"),
+                                           "knowledge_base_id": {"NULL": True},
+                                           "data_source_ids": {"NULL": True}}},
+            "SyncStatus": _S("SUCCEEDED"), "SyncStatusReason": _S(""),
+        })
+        bot_records.append({
+            "pk": user, "sk": sk, "bot_id": bot_id, "user_id": user, "title": title,
+            "knowledge": "knowledge_base", "expected": "knowledge_base", "documents": {},
+            "last_bot_used": True, "sync_status": "SUCCEEDED", "public_bot_id": None,
+        })
+
     # Conversations: large items the tool must skip without choking on them.
     for c in range(conversations):
         user = users[c % len(users)]
@@ -429,9 +462,10 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     role = f"arn:aws:iam::{account}:role/{stack_name}-EmbeddingTaskDefinition"
     image = (f"{account}.dkr.ecr.{region}.amazonaws.com/cdk-hnb659fds-container-assets-"
              f"{account}-{region}:{hashlib.sha256(key.encode()).hexdigest()}")
+    release_specific = {"ephemeralStorage": {"sizeInGiB": 100}} if release == "v1.4" else {}
     ecs.register_task_definition(
         family=task_family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-        cpu="2048", memory="4096",
+        cpu="2048", memory="4096", **release_specific,
         runtimePlatform={"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
         executionRoleArn=f"{role}ExecutionRole{names.hex8('exec')}-{names.tail('exec')}",
         taskRoleArn=f"{role}TaskRole{names.hex8('task')}-{names.tail('task')}",

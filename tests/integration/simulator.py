@@ -1,9 +1,16 @@
 """Plays the embedding container for the tasks the program launches in the emulator.
 
 Moto runs no containers, so a background thread does what backend/embedding/main.py does
-for each new task in the deployment's cluster:
-  1. reads the bot's keys from the container override command
-     ["-u", "embedding/main.py", "{\"PK\": {\"S\": …}, \"SK\": {\"S\": …}}"];
+for each new task in the deployment's cluster, as the release it plays (`contract`):
+  "v1.4" (default; v1.2.5 – v1.4.0, what `git checkout v1` deploys today): the keys come
+       ONLY from the container override's environment variable EVENT; the command is
+       ignored. Without EVENT the real task dies in json.loads(None) before writing
+       anything: the simulator logs that traceback and stops the task (exit code 1 in the
+       record; moto always reports container exit code 0) with no SyncStatus written.
+  "v1.0" (v1.0.0 – v1.2.4): the keys come ONLY from the command override
+       ["-u", "embedding/main.py", "{\"PK\": {\"S\": …}, \"SK\": {\"S\": …}}"];
+       EVENT is ignored.
+Then, with the keys:
   2. writes SyncStatus=RUNNING, SyncStatusReason="", LastExecId=<task id> (never QUEUED);
   3. writes log events to <log_group> stream <prefix>/Container/<task id>;
   4. after a random duration writes SUCCEEDED (reason "No contents to embed." for a bot
@@ -30,6 +37,14 @@ NO_CONTENTS = "No contents to embed."
 STOP_REASON_DONE = "Essential container in task exited"
 STOP_REASON_CRASH = "OutOfMemoryError: Container killed due to memory usage"
 NEVER = 10 ** 9
+CONTRACTS = ("v1.4", "v1.0")
+# What v1.2.5+'s main.py prints when EVENT is missing (json.loads(os.getenv("EVENT"))).
+NO_EVENT_TRACEBACK = [
+    "Traceback (most recent call last):",
+    '  File "/src/embedding/main.py", line 213, in <module>',
+    '    event = json.loads(os.environ.get("EVENT"))',
+    "TypeError: the JSON object must be str, bytes or bytearray, not NoneType",
+]
 
 
 class SimulatorError(RuntimeError):
@@ -55,7 +70,10 @@ class TaskRecord:
     finish_at: float
     has_knowledge: bool = True
     outcome: str = "running"   # running | succeeded | failed | crashed | stopped_by_other | unknown_bot
+    #                            | no_keys (the release's contract found no keys: no status written)
     reason: str = ""
+    keys_from: str = ""        # "EVENT" or "command": where this release read the keys
+    exit_code: int = 0         # what the real container would exit with
 
 
 def _has_knowledge(item):
@@ -70,27 +88,44 @@ def _has_knowledge(item):
     return False
 
 
-def _bot_keys(overrides, container):
+def _parse_keys(text):
+    try:
+        keys = json.loads(text)
+        return keys["PK"]["S"], keys["SK"]["S"]
+    except (ValueError, KeyError, TypeError):
+        return None, None
+
+
+def _bot_keys(overrides, container, contract="v1.4"):
+    """(pk, sk, command, keys_from) as the release `contract` reads them. pk/sk are None
+    when that release finds no usable keys; keys_from is "" when it finds none at all."""
     for override in overrides.get("containerOverrides", []):
         if override.get("name") != container:
             continue
         command = override.get("command") or []
-        if len(command) == 3 and command[:2] == ["-u", "embedding/main.py"]:
-            try:
-                keys = json.loads(command[2])
-                return keys["PK"]["S"], keys["SK"]["S"], command
-            except (ValueError, KeyError, TypeError):
-                pass
-        # The real container would die on this; the task is recorded as "unknown_bot".
-        return None, None, command
-    return None, None, None
+        if contract == "v1.0":
+            if len(command) == 3 and command[:2] == ["-u", "embedding/main.py"]:
+                pk, sk = _parse_keys(command[2])
+                return pk, sk, command, "command"
+            # The real container would die on this; the task is recorded as "unknown_bot".
+            return None, None, command, "command" if command else ""
+        event = next((v.get("value") for v in override.get("environment") or []
+                      if v.get("name") == "EVENT"), None)
+        if event is None:
+            return None, None, command, ""
+        pk, sk = _parse_keys(event)
+        return pk, sk, command, "EVENT"
+    return None, None, None, ""
 
 
 class Simulator:
     def __init__(self, emu, dep, duration=(0.5, 1.5), fail_bot_ids=(), fail_reason=DEFAULT_FAIL_REASON,
-                 crash_bot_ids=(), poll_interval=0.1, seed=1):
+                 crash_bot_ids=(), poll_interval=0.1, seed=1, contract="v1.4"):
+        if contract not in CONTRACTS:
+            raise ValueError(f"simulator: contract {contract!r} is not one of {CONTRACTS}")
         self.emu = emu
         self.dep = dep
+        self.contract = contract
         self.duration = duration
         self.fail_bot_ids = set(fail_bot_ids)
         self.fail_reason = fail_reason
@@ -237,7 +272,7 @@ class Simulator:
         arn = task["taskArn"]
         task_id = arn.rsplit("/", 1)[-1]
         overrides = task.get("overrides") or {}
-        pk, sk, command = _bot_keys(overrides, self.dep.container)
+        pk, sk, command, keys_from = _bot_keys(overrides, self.dep.container, self.contract)
         details = self._attachment(task)
         subnet = details.get("subnetId", "")
         groups = groups_by_eni.get(details.get("networkInterfaceId"), [])
@@ -248,12 +283,18 @@ class Simulator:
             started_by=task.get("startedBy", ""), group=task.get("group", ""),
             launch_type=task.get("launchType", ""), task_definition_arn=task.get("taskDefinitionArn", ""),
             subnet=subnet, security_groups=groups, seen_at=time.monotonic(),
-            finish_at=time.monotonic() + self.rng.uniform(lo, hi))
+            finish_at=time.monotonic() + self.rng.uniform(lo, hi), keys_from=keys_from)
         with self.lock:
             self.tasks[arn] = record
             self.tasks_by_bot.setdefault(record.sk, []).append(record)
         if task.get("lastStatus") == "STOPPED" or task.get("desiredStatus") == "STOPPED":
             record.outcome = "stopped_by_other"
+            return
+        if not keys_from and self.contract == "v1.4":
+            # v1.2.5+: json.loads(None) before anything else; no status, exit code 1.
+            record.outcome, record.exit_code, record.reason = "no_keys", 1, NO_EVENT_TRACEBACK[-1]
+            self._log(record, NO_EVENT_TRACEBACK)
+            self._ecs.stop_task(cluster=self.dep.cluster, task=arn, reason=STOP_REASON_DONE)
             return
         if not pk or not sk:
             record.outcome = "unknown_bot"

@@ -168,17 +168,57 @@ class HarnessTest(harness.EmulatorTestCase):
 
     # -- simulator --------------------------------------------------------------------
 
-    def run_task(self, bot):
+    def run_task(self, bot, keys_in=("command", "EVENT")):
+        """A task for the bot with its keys in the command, in EVENT, or both (as the tool)."""
         keys = json.dumps({"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}})
+        override = {"name": "Container"}
+        if "command" in keys_in:
+            override["command"] = ["-u", "embedding/main.py", keys]
+        if "EVENT" in keys_in:
+            override["environment"] = [{"name": "EVENT", "value": keys}]
         return self.ecs.run_task(
             cluster=self.dep.cluster, taskDefinition=self.dep.task_family, launchType="FARGATE",
             startedBy="harness-test",
             networkConfiguration={"awsvpcConfiguration": {
                 "subnets": self.dep.private_subnets, "securityGroups": [self.dep.security_group],
                 "assignPublicIp": "DISABLED"}},
-            overrides={"containerOverrides": [{"name": "Container",
-                                               "command": ["-u", "embedding/main.py", keys]}]},
+            overrides={"containerOverrides": [override]},
         )["tasks"][0]["taskArn"]
+
+    def test_simulator_plays_each_release_contract(self):
+        """v1.4 reads only EVENT (a command-only task dies writing nothing), v1.0 only the command."""
+        bots = [b for b in self.dep.bots if b["expected"] == "succeeded"][2:6]
+        before = {b["sk"]: self.item(b) for b in bots}
+        with Simulator(self.emu, self.dep, duration=(0.1, 0.2), contract="v1.4") as sim:
+            command_only = self.run_task(bots[0], keys_in=("command",))
+            event_only = self.run_task(bots[1], keys_in=("EVENT",))
+            sim.wait_for(lambda s: s.task_count() == 2 and all(r.outcome != "running" for r in s.records()),
+                         what="both tasks finished")
+        outcomes = sim.outcomes()
+        self.assertEqual(outcomes[""], "no_keys")    # no keys read: no bot known either
+        self.assertEqual(outcomes[bots[1]["sk"]], "succeeded")
+        dead = next(r for r in sim.records() if r.arn == command_only)
+        self.assertEqual((dead.exit_code, dead.keys_from), (1, ""))
+        self.assertEqual(self.item(bots[0]), before[bots[0]["sk"]], "no status written at all")
+        self.assertEqual(self.describe(command_only)["lastStatus"], "STOPPED")
+        logs = self.emu.client("logs")
+        events = logs.get_log_events(logGroupName=self.dep.log_group,
+                                     logStreamName=f"embed-task/Container/{command_only.rsplit('/', 1)[-1]}")
+        self.assertIn("NoneType", events["events"][-1]["message"])
+        self.assertEqual(next(r for r in sim.records() if r.arn == event_only).keys_from, "EVENT")
+
+        with Simulator(self.emu, self.dep, duration=(0.1, 0.2), contract="v1.0") as sim:
+            self.run_task(bots[2], keys_in=("command",))
+            self.run_task(bots[3], keys_in=("EVENT",))
+            sim.wait_for(lambda s: s.task_count() == 2 and all(r.outcome != "running" for r in s.records()),
+                         what="both tasks finished")
+        outcomes = sim.outcomes()
+        self.assertEqual(outcomes[bots[2]["sk"]], "succeeded")
+        self.assertEqual(sim.tasks_by_bot[bots[2]["sk"]][0].keys_from, "command")
+        self.assertEqual(outcomes[""], "unknown_bot")  # v1.0 never looks at EVENT
+        self.assertEqual(self.item(bots[3]), before[bots[3]["sk"]])
+        with self.assertRaises(ValueError):
+            Simulator(self.emu, self.dep, contract="v1.9")
 
     def item(self, bot):
         return self.ddb.get_item(TableName=self.dep.table, ConsistentRead=True,

@@ -13,7 +13,8 @@ JSON_FIELDS = ("table", "cluster", "task_definition", "task_definition_arn", "co
                "security_group", "subnets", "document_bucket", "source", "stack", "task_cpu",
                "task_memory", "log_group", "log_stream_prefix", "checks")
 CHECK_IDS = {"table", "cluster", "task_definition", "subnets", "security_group",
-             "document_bucket", "stack_version", "aurora_cluster"}
+             "document_bucket", "stack_version", "aurora_cluster",
+             "release"}
 
 
 def _checks(doc):
@@ -65,7 +66,11 @@ class DiscoveryTest(_Base):
         self.assertEqual(doc["log_group"], self.dep.log_group)
         self.assertEqual(doc["log_stream_prefix"], self.dep.log_prefix)
         self.assertTrue(doc["task_definition_arn"].endswith(f"task-definition/{self.dep.task_family}:1"))
+        # The seed deploys v1.4 (100 GiB of ephemeral storage); launches satisfy both contracts.
+        self.assertEqual(doc["release_family"], "v1.2.5+")
+        self.assertEqual(doc["task_contracts"], ["command", "EVENT"])
         checks = _checks(doc)
+        self.assertIn("v1.2.5 or later", checks["release"]["summary"])
         self.assertEqual(set(checks), CHECK_IDS)
         for cid in CHECK_IDS - {"document_bucket"}:
             self.assertEqual(checks[cid]["state"], "ok", checks[cid])

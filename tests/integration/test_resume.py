@@ -207,5 +207,11 @@ class Resume(RunTestCase):
         self.assertIn("damaged line", resumed.stdout + resumed.stderr)
 
 
+class ResumeV10(Resume):
+    """The same resumes against a v1.0.0 – v1.2.4 deployment (keys read from the command)."""
+    seed_args = {**Resume.seed_args, "release": "v1.0", "suffix": "resume10"}
+    sim_args = {"contract": "v1.0"}
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import unittest
 
+import botocore_model
 from harness import SANITIZER_ENV, program
 from run_helpers import RunTestCase, json_lines, read_journal
 from simulator import DEFAULT_FAIL_REASON, STOP_REASON_CRASH
@@ -23,7 +24,9 @@ CONCURRENCY = 2
 
 
 class ExactRun(RunTestCase):
-    """`run --yes --scan-table --concurrency 2` over 7 bots with knowledge: 2 fail, 1 crashes."""
+    """`run --yes --scan-table --concurrency 2` over 7 bots with knowledge: 2 fail, 1 crashes;
+    a Bedrock Knowledge Base bot (v1.2.5+) is never launched."""
+    seed_args = {**RunTestCase.seed_args, "knowledge_base_bots": 1}
 
     @classmethod
     def setUpClass(cls):
@@ -98,6 +101,8 @@ class ExactRun(RunTestCase):
             # The exact text the stack's own pipe passes (spacing included).
             self.assertEqual(command[2], '{"PK": {"S": %s}, "SK": {"S": %s}}'
                              % (json.dumps(bot["pk"]), json.dumps(bot["sk"])))
+            # …and the same text as EVENT, which v1.2.5+ reads instead of the argument.
+            self.assertEqual(overrides[0]["environment"], [{"name": "EVENT", "value": command[2]}])
             tokens.add(body["clientToken"])
         self.assertEqual(len(tokens), len(bodies), "a distinct clientToken per launch")
         for rec in self.sim.records():
@@ -105,6 +110,44 @@ class ExactRun(RunTestCase):
                 self.assertIn(rec.subnet, self.dep.private_subnets)
                 self.assertEqual(rec.security_groups, [self.dep.security_group])
                 self.assertEqual(rec.launch_type, "FARGATE")
+
+    def test_knowledge_base_bot_is_skipped_with_its_reason(self):
+        (kb,) = [b for b in self.dep.bots if b["expected"] == "knowledge_base"]
+        launched = {json.loads(r.json()["overrides"]["containerOverrides"][0]["command"][2])["SK"]["S"]
+                    for r in self.sent("RunTask")}
+        self.assertNotIn(kb["sk"], launched)
+        for args in (("plan", "--json", "--scan-table"),
+                     ("plan", "--json", "--scan-table", "--bots", kb["bot_id"])):
+            done = self.run_cli(*args)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            doc = json.loads(done.stdout)
+            (item,) = [b for b in doc["bots"] if b["bot_id"] == kb["bot_id"]]
+            self.assertFalse(item["selected"])
+            self.assertTrue(item["knowledge_base"])
+            self.assertIn("Bedrock Knowledge Base bot", item["why_not"])
+            self.assertEqual(doc["totals"]["skipped_knowledge_base"], 1)
+        table = self.run_cli("plan", "--scan-table")
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("1 Bedrock Knowledge Base bot skipped", table.stdout)
+        self.assertIn("not selected: Bedrock Knowledge Base bot", table.stdout)
+
+    def test_outputs_name_the_release_family(self):
+        done = self.run_cli("outputs", "--json")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        want = "v1.0.0-v1.2.4" if self.seed_args.get("release") == "v1.0" else "v1.2.5+"
+        self.assertEqual(json.loads(done.stdout)["release_family"], want)
+
+    def test_run_task_requests_hold_to_the_ecs_model(self):
+        sent = self.sent("RunTask")
+        self.assertTrue(sent)
+        for rec in sent:
+            self.assertEqual(botocore_model.check_request("ecs", rec), [])
+
+    def test_each_task_read_its_keys_the_way_its_release_does(self):
+        mine = [r for r in self.sim.records() if r.started_by == self.started_by()]
+        want = "EVENT" if self.sim.contract == "v1.4" else "command"
+        self.assertEqual({r.keys_from for r in mine}, {want})
+        self.assertNotIn("no_keys", {r.outcome for r in mine})
 
     def test_follows_in_batches_and_judges_with_consistent_reads(self):
         for body in (r.json() for r in self.sent("DescribeTasks")):
@@ -291,6 +334,39 @@ class ExactRun(RunTestCase):
         journal_types = {r["type"] for r in read_journal(self.journal)}
         self.assertTrue({"run", "bot", "intent", "launched", "outcome"} <= journal_types)
         self.assertEqual(os.stat(self.journal).st_mode & 0o777, 0o600)
+
+
+
+class ExactRunV10(ExactRun):
+    """The same run against a v1.0.0 – v1.2.4 deployment, whose task reads the keys from
+    its command argument only (and ignores EVENT)."""
+    seed_args = {**ExactRun.seed_args, "release": "v1.0"}
+    sim_args = {"contract": "v1.0"}
+
+
+class CommandOnlyLaunchOnV14(RunTestCase):
+    """What the guide's script (and this tool before) does on v1.2.5+: keys in the command
+    only. Every task dies before writing a status, and the run says so (exit 1)."""
+    seed_args = {"bots": 3, "failing": 0, "empty_bots": 0, "conversations": 0, "suffix": "cmdonly"}
+
+    def test_every_task_stops_without_a_status(self):
+        self.start_simulator()
+        done = self.run_cli("run", "--yes", "--scan-table", BCM_TEST_COMMAND_ONLY_LAUNCH=1)
+        self.assert_clean_exit(done, 1)
+        bodies = [r.json() for r in self.sent("RunTask")]
+        self.assertTrue(bodies)
+        for body in bodies:
+            self.assertNotIn("environment", body["overrides"]["containerOverrides"][0])
+        # The dead tasks cannot say whose they were: count them from the launches and ECS.
+        launched = [json.loads(b["overrides"]["containerOverrides"][0]["command"][2])["SK"]["S"]
+                    for b in bodies]
+        self.assertEqual(sorted(launched), sorted(self.selected_sks()), "one task per bot")
+        self.assertEqual(len(self.ecs_tasks_of_run()), len(launched))
+        self.assertEqual([r.outcome for r in self.sim.records()], ["no_keys"] * len(launched))
+        states = self.final_states()
+        self.assertEqual({b["state"] for b in states.values()}, {"failed"})
+        for b in states.values():
+            self.assertIn("stopped without writing a SyncStatus", b["reason"])
 
 
 class LogsInTheTaskDefinitionsRegion(RunTestCase):

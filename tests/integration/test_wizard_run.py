@@ -134,6 +134,7 @@ class Pane:
 @unittest.skipUnless(_tmux_available(), "tmux is not installed")
 class WizardRunTest(harness.EmulatorTestCase):
     seed_args = {"bots": 5, "failing": 1, "empty_bots": 0, "conversations": 10}
+    sim_args = {}   # the simulator's release contract: v1.4 by default
 
     def setUp(self):
         # Each test has its own state directory: its own journal and reports.
@@ -186,7 +187,7 @@ class WizardRunTest(harness.EmulatorTestCase):
 
     def simulate(self, duration):
         self.sim = Simulator(self.emu, self.dep, duration=duration,
-                             fail_bot_ids=self.dep.bot_ids(expected="failed"))
+                             fail_bot_ids=self.dep.bot_ids(expected="failed"), **self.sim_args)
         self.sim.start()
         return self.sim
 
@@ -379,6 +380,12 @@ class WizardRunTest(harness.EmulatorTestCase):
         pane.wait_for(EXITED)
         self.assertIn(self.journal(), pane.stderr().replace("\n", ""))
         self.assert_clean_exit(pane)
+
+
+class WizardRunTestV10(WizardRunTest):
+    """The same wizard runs against a v1.0.0 – v1.2.4 deployment (keys read from the command)."""
+    seed_args = {**WizardRunTest.seed_args, "release": "v1.0"}
+    sim_args = {"contract": "v1.0"}
 
 
 if __name__ == "__main__":

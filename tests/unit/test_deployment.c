@@ -385,7 +385,9 @@ static void test_named_stack_all_ok(void **state)
     for (size_t i = 0; i < h.dep.nchecks; i++)
         if (h.dep.checks[i].state != CHECK_OK)
             fail_msg("check %s is not ok: %s", h.dep.checks[i].id, h.dep.checks[i].summary);
-    assert_int_equal(h.dep.nchecks, 8);
+    assert_int_equal(h.dep.nchecks, 9);
+    assert_string_equal(h.dep.release_family, "v1.0.0-v1.2.4"); /* no ephemeral storage asked */
+    assert_non_null(strstr(s_check(&h, "release")->summary, "both contracts are met"));
     assert_true(deployment_ok(&h.dep));
     assert_int_equal(h.cloud.bucket_calls, 1);
     assert_true(h.dep.have_aurora);

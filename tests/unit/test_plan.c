@@ -292,6 +292,39 @@ static bool s_has_warning(const struct plan_item *it, const char *needle)
     return false;
 }
 
+static void test_knowledge_base_bots_are_never_selected(void **state)
+{
+    (void)state;
+    struct inventory inv;
+    s_inventory(&inv);
+    inv.bots[1].knowledge_base = true; /* URL: has sources, but lives in a Knowledge Base */
+    struct plan p;
+    char *error = NULL;
+    struct plan_options o = {.region = "us-east-1"};
+    assert_int_equal(plan_build(&inv, NULL, &o, &p, &error), 0);
+    assert_false(p.items[1].selected);
+    assert_string_equal(p.items[1].why_not, PLAN_WHY_KNOWLEDGE_BASE);
+    assert_int_equal(p.totals.skipped_knowledge_base, 1);
+    assert_int_equal(p.totals.excluded, 0);
+    assert_int_equal(p.nselected, 2);
+    plan_select(&p, 1, true); /* a wizard toggle cannot select it either */
+    assert_false(p.items[1].selected);
+    assert_int_equal(p.nselected, 2);
+    cJSON *j = plan_item_to_json(&p.items[1]);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "knowledge_base")));
+    cJSON_Delete(j);
+    plan_free(&p);
+
+    /* Named in --bots, it is still not launched. */
+    struct plan_options only = {.region = "us-east-1", .bots_csv = "URL,TEXT"};
+    assert_int_equal(plan_build(&inv, NULL, &only, &p, &error), 0);
+    assert_false(p.items[1].selected);
+    assert_string_equal(p.items[1].why_not, PLAN_WHY_KNOWLEDGE_BASE);
+    assert_true(p.items[0].selected);
+    plan_free(&p);
+    inventory_free(&inv);
+}
+
 static void test_default_selection_and_totals(void **state)
 {
     (void)state;
@@ -639,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_default_concurrency),
         cmocka_unit_test(test_id_lists),
         cmocka_unit_test(test_default_selection_and_totals),
+        cmocka_unit_test(test_knowledge_base_bots_are_never_selected),
         cmocka_unit_test(test_set_prices_and_concurrency_restate),
         cmocka_unit_test(test_include_empty_bots_and_exclude),
         cmocka_unit_test(test_prices_override_and_unknown_region),

@@ -29,7 +29,7 @@ enum check_state { CHECK_PENDING, CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIPPE
 struct deployment_check {
     const char *id;        /* stable: "table", "cluster", "task_definition", "subnets",
                               "security_group", "document_bucket", "stack_version",
-                              "aurora_cluster" */
+                              "aurora_cluster", "release" */
     enum check_state state;
     char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" */
     char *hint;            /* what to do when not OK; NULL when OK */
@@ -50,6 +50,7 @@ struct deployment {
     char *log_region;
     bool fargate;              /* requiresCompatibilities has FARGATE */
     char *cpu_architecture;    /* "X86_64" / "ARM64" */
+    char *release_family;      /* "v1.2.5+" / "v1.0.0-v1.2.4" from the task definition, or NULL */
     /* the v1 Aurora cluster, when DescribeDBClusters answered (have_aurora) */
     struct aurora_cluster aurora;
     bool have_aurora;

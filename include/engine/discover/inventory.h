@@ -42,6 +42,8 @@ struct bot {
     char *last_exec_id;
     bool is_public;            /* PublicBotId present */
     bool is_published;         /* ApiPublishmentStackName present */
+    bool knowledge_base;       /* a BedrockKnowledgeBase map (v1.2.5+): its knowledge lives in a
+                                  Bedrock Knowledge Base, not pgvector; never gets a task */
     int64_t last_used_ms;
     char **warnings;           /* "Knowledge.filenames is not a list; ignored", … */
     size_t n_warnings;

@@ -68,6 +68,8 @@ struct plan_options {
 #define PLAN_WHY_EXCLUDED "excluded (--exclude)"
 #define PLAN_WHY_NOT_LISTED "not in --bots"
 #define PLAN_WHY_DESELECTED "deselected"
+#define PLAN_WHY_KNOWLEDGE_BASE \
+    "Bedrock Knowledge Base bot: its vectors are not in Aurora, no embedding task (never selected)"
 
 /* One bot's estimate. seconds are the billed task time (image pull to stop); the USD
  * figures are -1 when a needed price is unknown. */
@@ -126,6 +128,7 @@ struct plan_totals {
     size_t bots;               /* in the inventory */
     size_t selected;
     size_t skipped_empty;      /* not selected because they have no knowledge */
+    size_t skipped_knowledge_base; /* never selected: Bedrock Knowledge Base bots */
     size_t excluded;           /* not selected because of --bots / --exclude / a toggle */
     uint64_t document_bytes;   /* of the selected bots' present files */
     size_t missing_files;      /* of the selected bots */

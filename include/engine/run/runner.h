@@ -108,6 +108,9 @@ struct runner_config {
     uint64_t poll_min_ms;      /* 0: 2000 */
     uint64_t poll_max_ms;      /* 0: 15000 */
     uint64_t launch_backoff_max_ms; /* 0: 60000 */
+    /* Test knob (BCM_TEST_COMMAND_ONLY_LAUNCH=1): launch as the guide's script does, the keys
+     * in the command only, to prove that v1.2.5+ tasks die on it. Never set otherwise. */
+    bool keys_in_command_only;
 };
 
 enum runner_msg_level { RUNNER_INFO, RUNNER_WARN, RUNNER_ERROR };

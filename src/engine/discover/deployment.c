@@ -28,12 +28,13 @@ enum check_index {
     CHK_DOCUMENT_BUCKET,
     CHK_STACK_VERSION,
     CHK_AURORA,
+    CHK_RELEASE,
     CHK_COUNT
 };
 
 static const char *const CHECK_IDS[CHK_COUNT] = {
     "table", "cluster", "task_definition", "subnets", "security_group", "document_bucket",
-    "stack_version", "aurora_cluster",
+    "stack_version", "aurora_cluster", "release",
 };
 
 struct found_stack {
@@ -282,6 +283,35 @@ static const char *s_str_of(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Which v1 release family deployed the task definition, and that the launch satisfies it.
+ * v1.2.5 added 100 GiB of ephemeral storage to the embedding task in the same change that
+ * moved the keys to EVENT (cdk/lib/constructs/embedding.ts): a fingerprint that needs no
+ * permission beyond DescribeTaskDefinition. */
+static void s_release_check(struct resolve_call *c, const cJSON *td)
+{
+    struct deployment *d = &c->dep;
+    if (!td) {
+        s_set_check(c, CHK_RELEASE, CHECK_SKIPPED,
+                    xstrdup("release not known (the task definition could not be read); every "
+                            "launch passes the keys both as EVENT and as the command argument, "
+                            "which every v1.x accepts"),
+                    NULL);
+        return;
+    }
+    int gib = s_int_of(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(td, "ephemeralStorage"), "sizeInGiB"));
+    d->release_family = xstrdup(gib >= 100 ? "v1.2.5+" : "v1.0.0-v1.2.4");
+    s_set_check(c, CHK_RELEASE, CHECK_OK,
+                gib >= 100
+                    ? xasprintf("v1.2.5 or later (the task asks for %d GiB of ephemeral storage): its "
+                                "task reads the bot's keys from EVENT; every launch passes them as EVENT "
+                                "and as the command argument, so both contracts are met", gib)
+                    : xstrdup("v1.0.0 to v1.2.4 (the task has Fargate's default ephemeral storage): its "
+                              "task reads the bot's keys from the command argument; every launch passes "
+                              "them as the argument and as EVENT, so both contracts are met"),
+                NULL);
+}
+
 static void s_on_task_definition(void *ud, struct aws_response *resp)
 {
     struct resolve_call *c = ud;
@@ -299,10 +329,12 @@ static void s_on_task_definition(void *ud, struct aws_response *resp)
                             : hint ? hint : "check the network and the caller's permission "
                                             "ecs:DescribeTaskDefinition, then retry");
         free(why);
+        s_release_check(c, NULL);
         s_check_done(c);
         return;
     }
     const cJSON *td = cJSON_GetObjectItemCaseSensitive(resp->json, "taskDefinition");
+    s_release_check(c, td);
     const char *arn = s_str_of(td, "taskDefinitionArn");
     const char *status = s_str_of(td, "status");
     d->task_definition_arn = arn ? xstrdup(arn) : NULL;
@@ -1007,6 +1039,7 @@ void deployment_free(struct deployment *dep)
     free(dep->log_stream_prefix);
     free(dep->log_region);
     free(dep->cpu_architecture);
+    free(dep->release_family);
     aurora_cluster_free(&dep->aurora);
     for (size_t i = 0; i < dep->nchecks; i++) {
         free(dep->checks[i].summary);
@@ -1068,6 +1101,10 @@ cJSON *deployment_to_json(const struct deployment *dep)
     else
         cJSON_AddNullToObject(j, "task_memory");
     s_add_str(j, "cpu_architecture", dep->cpu_architecture);
+    s_add_str(j, "release_family", dep->release_family);
+    cJSON *contracts = cJSON_AddArrayToObject(j, "task_contracts");
+    cJSON_AddItemToArray(contracts, cJSON_CreateString("command"));
+    cJSON_AddItemToArray(contracts, cJSON_CreateString("EVENT"));
     s_add_str(j, "log_group", dep->log_group);
     s_add_str(j, "log_stream_prefix", dep->log_stream_prefix);
     s_add_str(j, "log_region", dep->log_region);

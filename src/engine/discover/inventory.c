@@ -31,6 +31,7 @@
 static const char *const s_attrs[] = {
     "PK", "SK", "Title", "Description", "Knowledge", "EmbeddingParams", "SyncStatus",
     "SyncStatusReason", "LastExecId", "PublicBotId", "ApiPublishmentStackName", "LastBotUsed",
+    "BedrockKnowledgeBase",
 };
 #define NATTRS (sizeof s_attrs / sizeof *s_attrs)
 
@@ -265,6 +266,11 @@ static void s_parse_bot(const cJSON *item, struct bot *b)
     double used = 0;
     if (s_read_number(b, item, "LastBotUsed", "", -9.2e18, 9.2e18, &used))
         b->last_used_ms = (int64_t)used;
+
+    /* v1.2.5+ bots backed by a Bedrock Knowledge Base carry this map; only its presence
+     * matters (an empty map still names the feature). */
+    b->knowledge_base = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(item, "BedrockKnowledgeBase"), "M"));
 
     const cJSON *knowledge = cJSON_GetObjectItemCaseSensitive(item, "Knowledge");
     const cJSON *kmap = cJSON_GetObjectItemCaseSensitive(knowledge, "M");

@@ -673,6 +673,8 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
             it->why_not = bot_has_knowledge(b) || o->include_empty ? NULL : PLAN_WHY_EMPTY;
         if (!it->why_not && s_in_list(excl, nexcl, b->bot_id))
             it->why_not = PLAN_WHY_EXCLUDED;
+        if (b->knowledge_base) /* even when named in --bots: it has nothing to re-embed */
+            it->why_not = PLAN_WHY_KNOWLEDGE_BASE;
         it->selected = it->why_not == NULL;
         plan_estimate_bot(b, &out->prices, out->task_cpu_units, out->task_memory_mib, &it->est);
         s_item_warnings(it);
@@ -768,7 +770,7 @@ void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
 
 void plan_select(struct plan *p, size_t i, bool on)
 {
-    if (i >= p->nitems)
+    if (i >= p->nitems || p->items[i].bot->knowledge_base)
         return;
     p->items[i].selected = on;
     p->items[i].why_not = on ? NULL : PLAN_WHY_DESELECTED;
@@ -796,6 +798,8 @@ void plan_recompute(struct plan *p)
         if (!it->selected) {
             if (it->why_not && strcmp(it->why_not, PLAN_WHY_EMPTY) == 0)
                 t->skipped_empty++;
+            else if (it->bot->knowledge_base)
+                t->skipped_knowledge_base++;
             else
                 t->excluded++;
             continue;
@@ -915,6 +919,7 @@ cJSON *plan_item_to_json(const struct plan_item *it)
     cJSON_AddBoolToObject(o, "selected", it->selected);
     s_opt_string(o, "why_not", it->why_not);
     cJSON_AddBoolToObject(o, "has_knowledge", bot_has_knowledge(b));
+    cJSON_AddBoolToObject(o, "knowledge_base", b->knowledge_base);
     cJSON *src = cJSON_AddObjectToObject(o, "sources");
     cJSON_AddNumberToObject(src, "urls", (double)b->n_source_urls);
     cJSON_AddNumberToObject(src, "sitemaps", (double)b->n_sitemap_urls);
@@ -991,6 +996,7 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddNumberToObject(tj, "bots", (double)t->bots);
     cJSON_AddNumberToObject(tj, "selected", (double)t->selected);
     cJSON_AddNumberToObject(tj, "skipped_empty", (double)t->skipped_empty);
+    cJSON_AddNumberToObject(tj, "skipped_knowledge_base", (double)t->skipped_knowledge_base);
     cJSON_AddNumberToObject(tj, "excluded", (double)t->excluded);
     cJSON_AddNumberToObject(tj, "document_bytes", (double)t->document_bytes);
     cJSON_AddNumberToObject(tj, "missing_files", (double)t->missing_files);

@@ -90,6 +90,15 @@ static cJSON *s_run_task_body(const struct runner *r, const struct run_bot *b, c
     cJSON_AddItemToArray(cmd, cJSON_CreateString("embedding/main.py"));
     char *keys = s_keys_json(b->pk, b->sk);
     cJSON_AddItemToArray(cmd, cJSON_CreateString(keys));
+    /* v1.0.0-v1.2.4 read the keys from the argument, v1.2.5-v1.4.0 only from EVENT (and die
+     * in json.loads(None) without it): the same text both ways works on every v1.x. */
+    if (!r->cfg.keys_in_command_only) {
+        cJSON *env = cJSON_AddArrayToObject(co, "environment");
+        cJSON *event = cJSON_CreateObject();
+        cJSON_AddStringToObject(event, "name", "EVENT");
+        cJSON_AddStringToObject(event, "value", keys);
+        cJSON_AddItemToArray(env, event);
+    }
     free(keys);
     cJSON_AddItemToArray(ov, co);
     cJSON_AddStringToObject(body, "startedBy", r->started_by);
@@ -418,6 +427,7 @@ static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_confi
     dst->poll_min_ms = src->poll_min_ms;
     dst->poll_max_ms = src->poll_max_ms;
     dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
+    dst->keys_in_command_only = src->keys_in_command_only;
 }
 
 static void s_free_config(struct runner_cfg_copy *c)

@@ -36,6 +36,7 @@ struct runner_cfg_copy {
     int retries;
     bool detach;
     uint64_t poll_min_ms, poll_max_ms, launch_backoff_max_ms;
+    bool keys_in_command_only;   /* test knob: no EVENT (see runner.h) */
 };
 
 struct runner {

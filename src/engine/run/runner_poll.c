@@ -411,10 +411,19 @@ static void s_adopt(struct runner *r, const cJSON *task)
     const char *keys = NULL;
     cJSON_ArrayForEach(co, cJSON_GetObjectItemCaseSensitive(
                                cJSON_GetObjectItemCaseSensitive(task, "overrides"), "containerOverrides")) {
+        /* The command's last argument (every launch of this tool, older journals' too), or
+         * the EVENT variable (a launch that set only that, as v1.2.5+'s state machine does). */
         const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(co, "command");
         const cJSON *last = cJSON_GetArrayItem(cmd, cJSON_GetArraySize(cmd) - 1);
         if (cJSON_IsString(last))
             keys = last->valuestring;
+        const cJSON *var;
+        cJSON_ArrayForEach(var, cJSON_GetObjectItemCaseSensitive(co, "environment")) {
+            const char *name = runner_json_text(var, "name");
+            const char *value = runner_json_text(var, "value");
+            if (!keys && name && value && strcmp(name, "EVENT") == 0)
+                keys = value;
+        }
     }
     cJSON *k = keys ? cJSON_Parse(keys) : NULL;
     const char *pk = runner_json_text(cJSON_GetObjectItemCaseSensitive(k, "PK"), "S");
