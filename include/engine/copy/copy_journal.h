@@ -19,6 +19,9 @@
  *   step      {type, step}                    "password", "data_api", "reindex", "verified"
  *   bot       {type, bot_id, way, reason}     copy / reembed / skip, decided once
  *   bot_intent {type, bot_id, rows}           before the bot's transaction
+ *   bot_tx    {type, bot_id, transaction_id}  its Data API transaction, before any write
+ *                                             (a resumed copy rolls it back first, so the
+ *                                             dead run's locks never block it)
  *   bot_done  {type, bot_id, rows}            after its commit
  *   finished  {type, outcome}                 the copy ended ("copied", "stopped")
  * every record also has at_ms. */
@@ -62,6 +65,7 @@ struct copy_bot_entry {
     char *reason;
     enum copy_bot_state state;
     int64_t rows;              /* expected (intent) or copied (done); -1 unknown */
+    char *tx_id;               /* the open transaction of a started bot, else NULL */
 };
 
 struct copy_view {
@@ -132,6 +136,7 @@ struct cJSON *copy_rec_resource(const char *type, enum copy_resource r, const ch
 struct cJSON *copy_rec_step(const char *step);
 struct cJSON *copy_rec_bot(const char *type, const char *bot_id, const char *way,
                            const char *reason, int64_t rows);
+struct cJSON *copy_rec_bot_tx(const char *bot_id, const char *transaction_id);
 struct cJSON *copy_rec_finished(const char *outcome);
 
 /* Deterministic resource names for a run id: a retried create finds the one it made. */

@@ -62,7 +62,8 @@ struct copy_preview_options {
     const char *region;
     const struct copy_row_count *new_rows;      /* rows already in the new cluster; may be NULL */
     size_t n_new_rows;
-    const struct copy_row_count *snapshot_rows; /* rows in the snapshot, once known */
+    const struct copy_row_count *snapshot_rows; /* rows in the snapshot, once known (non-NULL:
+                                                   counted, a bot absent has none) */
     size_t n_snapshot_rows;
 };
 

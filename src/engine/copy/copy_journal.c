@@ -172,8 +172,11 @@ void copy_view_apply(struct copy_view *v, const cJSON *rec)
         if (b->state != COPY_BOT_COPIED)
             b->state = COPY_BOT_STARTED;
         b->rows = s_int(rec, "rows", b->rows);
+    } else if (strcmp(type, "bot_tx") == 0) {
+        s_set(&b->tx_id, s_text(rec, "transaction_id"));
     } else if (strcmp(type, "bot_done") == 0) {
         b->state = COPY_BOT_COPIED;
+        s_set(&b->tx_id, NULL);
         b->rows = s_int(rec, "rows", b->rows);
     }
 }
@@ -225,6 +228,7 @@ void copy_view_free(struct copy_view *v)
         free(v->bots[i].bot_id);
         free(v->bots[i].way);
         free(v->bots[i].reason);
+        free(v->bots[i].tx_id);
     }
     free(v->bots);
     memset(v, 0, sizeof(*v));
@@ -300,6 +304,15 @@ cJSON *copy_rec_bot(const char *type, const char *bot_id, const char *way, const
         cJSON_AddStringToObject(rec, "reason", reason);
     if (rows >= 0)
         cJSON_AddNumberToObject(rec, "rows", (double)rows);
+    return rec;
+}
+
+cJSON *copy_rec_bot_tx(const char *bot_id, const char *transaction_id)
+{
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "type", "bot_tx");
+    cJSON_AddStringToObject(rec, "bot_id", bot_id);
+    cJSON_AddStringToObject(rec, "transaction_id", transaction_id);
     return rec;
 }
 

