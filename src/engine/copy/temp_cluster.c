@@ -1,6 +1,7 @@
 #include "engine/copy/temp_cluster.h"
 
 #include "aws/client.h"
+#include "aws/error_class.h"
 #include "engine/copy/copy_journal.h"
 #include "query_params.h"
 #include "rds_reply.h"
@@ -202,9 +203,10 @@ static void s_call_sm(struct temp_cluster_job *job, const char *op, cJSON *body,
     aws_call_json(job->client, &AWS_SVC_SECRETS_MANAGER, op, body, fn, job);
 }
 
-static const char *const NOT_FOUND_CODES[] = {
-    "DBClusterNotFoundFault", "DBInstanceNotFound", "DBInstanceNotFoundFault",
-    "InvalidGroup.NotFound", "ResourceNotFoundException", NULL};
+static bool s_gone(const struct aws_error *e)
+{
+    return aws_error_class(e) == AWS_ERROR_CLASS_NOT_FOUND;
+}
 
 /* ---- the secret ------------------------------------------------------------------ */
 
@@ -497,7 +499,7 @@ static void s_on_cluster_state(void *ud, struct aws_response *resp)
 {
     struct temp_cluster_job *job = ud;
     job->in_call = false;
-    bool gone = rds_error_is(&resp->err, NOT_FOUND_CODES);
+    bool gone = s_gone(&resp->err);
     if (job->kind == JOB_REMOVE && gone) {
         if (s_mark(job, "deleted", COPY_RES_CLUSTER, NULL) == 0)
             s_next(job);
@@ -572,7 +574,7 @@ static void s_on_instance_state(void *ud, struct aws_response *resp)
 {
     struct temp_cluster_job *job = ud;
     job->in_call = false;
-    bool gone = rds_error_is(&resp->err, NOT_FOUND_CODES);
+    bool gone = s_gone(&resp->err);
     if (job->kind == JOB_REMOVE && gone) {
         if (s_mark(job, "deleted", COPY_RES_INSTANCE, NULL) == 0)
             s_next(job);
@@ -707,7 +709,7 @@ static void s_on_deleted(struct temp_cluster_job *job, struct aws_response *resp
     job->in_call = false;
     static const char *const busy[] = {"InvalidDBClusterStateFault", "InvalidDBInstanceState",
                                        "InvalidDBInstanceStateFault", "DependencyViolation", NULL};
-    if (rds_error_is(&resp->err, NOT_FOUND_CODES)) {
+    if (s_gone(&resp->err)) {
         if (s_mark(job, "deleted", r, NULL) == 0)
             s_next(job);
         return;
