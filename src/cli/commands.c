@@ -125,6 +125,8 @@ static const struct cli_command s_commands[] = {
      "  --keep-temporary      keep the temporary cluster and secret afterwards\n"
      "  --concurrency N       bots copied at once (default 4)\n"
      "  --yes                 create and copy without asking (required without a terminal)\n"
+     "  --new-run             start a new copy (refused while the journal's copy has\n"
+     "                        temporary resources: run cleanup first)\n"
      "  --journal FILE        the run's journal; the copy's is FILE with .copy.jsonl\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_copy},
@@ -136,7 +138,8 @@ static const struct cli_command s_commands[] = {
      "Without a terminal, --yes is required to delete.\n\n"
      "Options:\n"
      "  --yes                 delete without asking\n"
-     "  --journal FILE        the run's journal (the copy's is beside it)\n\n"
+     "  --journal FILE        the run's journal (the copy's is beside it)\n"
+     "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
      COMMON_OPTIONS,
      cmd_cleanup},
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",

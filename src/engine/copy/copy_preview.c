@@ -118,9 +118,10 @@ static void s_assume(struct copy_preview *p, const char *fmt, ...)
 static void s_rows_estimate(const struct plan_item *it, int64_t *lo, int64_t *hi)
 {
     const struct bot *b = it->bot;
+    /* Absent parameters (0) mean the task's defaults, as in the plan's model. */
     int chunk = b->chunk_size > 0 ? b->chunk_size : DEFAULT_CHUNK;
-    int overlap = b->chunk_overlap >= 0 && b->chunk_overlap < chunk ? b->chunk_overlap : DEFAULT_OVERLAP;
-    if (overlap >= chunk)
+    int overlap = b->chunk_size > 0 ? b->chunk_overlap : DEFAULT_OVERLAP;
+    if (overlap < 0 || overlap >= chunk)
         overlap = 0;
     double step = (double)(chunk - overlap);
     *lo = (int64_t)((double)it->est.text_bytes_lo / step + 0.999);
