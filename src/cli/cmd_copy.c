@@ -360,15 +360,6 @@ static int s_journal(struct copy_cmd *cc, cJSON *rec)
     return 0;
 }
 
-static void s_on_counts(void *ud, const struct row_counts *counts, const char *error)
-{
-    struct row_counts *out = ud;
-    if (counts)
-        row_counts_copy(out, counts);
-    else
-        out->n = (size_t)-1, (void)error;
-}
-
 struct counts_wait {
     struct copy_cmd *cc;
     struct row_counts *out;
@@ -382,7 +373,7 @@ static void s_on_counts_step(void *ud, const struct row_counts *counts, const ch
         s_step_fail(w->cc, error);
         return;
     }
-    s_on_counts(w->out, counts, NULL);
+    row_counts_copy(w->out, counts);
 }
 
 static int s_read_counts(struct copy_cmd *cc, const struct rds_data_target *t, struct row_counts *out)

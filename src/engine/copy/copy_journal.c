@@ -28,7 +28,7 @@ char *copy_resource_name_for(enum copy_resource r, const char *run_id)
 {
     switch (r) {
     case COPY_RES_SECRET: return xasprintf("bedrock-chat-migrate/copy-%s", run_id);
-    case COPY_RES_SECURITY_GROUP: return xasprintf("bcm-copy-%s", run_id);
+    case COPY_RES_SECURITY_GROUP: /* the same name as the cluster it serves */
     case COPY_RES_CLUSTER: return xasprintf("bcm-copy-%s", run_id);
     case COPY_RES_INSTANCE: return xasprintf("bcm-copy-%s-1", run_id);
     case COPY_RES_N: break;

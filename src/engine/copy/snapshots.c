@@ -31,21 +31,22 @@ int64_t copy_parse_rds_time(const char *text)
         return 0;
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
-    int ms = 0;
     /* "2024-05-29T10:11:12.345Z", "2024-05-29T10:11:12Z" or moto's "2024-05-29 10:11:12.345+00:00" */
-    if (sscanf(text, "%4d-%2d-%2d%*[T ]%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+    const char *rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest) {
+        memset(&tm, 0, sizeof(tm));
+        rest = strptime(text, "%Y-%m-%d %H:%M:%S", &tm);
+    }
+    if (!rest)
         return 0;
-    const char *dot = strchr(text, '.');
-    if (dot) {
+    int ms = 0;
+    if (*rest == '.') {
         int digits = 0;
-        for (const char *p = dot + 1; isdigit((unsigned char)*p) && digits < 3; p++, digits++)
+        for (const char *p = rest + 1; isdigit((unsigned char)*p) && digits < 3; p++, digits++)
             ms = ms * 10 + (*p - '0');
         for (; digits < 3; digits++)
             ms *= 10;
     }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
     time_t t = timegm(&tm);
     if (t == (time_t)-1)
         return 0;
@@ -158,7 +159,8 @@ static void s_take(struct snapshots_call *c, xmlNodePtr node)
     s.created_ms = copy_parse_rds_time(t);
     free(t);
     char *gb = rds_child_text(node, "AllocatedStorage");
-    s.allocated_gb = gb ? atoi(gb) : 0;
+    long n = gb ? strtol(gb, NULL, 10) : 0;
+    s.allocated_gb = n > 0 && n < 1000000 ? (int)n : 0;
     free(gb);
     char *enc = rds_child_text(node, "StorageEncrypted");
     s.encrypted = enc && strcmp(enc, "true") == 0;
