@@ -11,6 +11,7 @@
 #include "engine/copy/row_copy.h"
 #include "engine/copy/snapshots.h"
 #include "engine/copy/temp_cluster.h"
+#include "engine/discover/aurora_cluster.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
@@ -613,7 +614,7 @@ static int s_run(struct copy_cmd *cc)
     if ((rc = s_step(cc, EXIT_CONFIG)))
         return rc;
     const struct stack_outputs *out = &cc->dep.outputs;
-    char *v1_id = copy_target_id_from_hostname(out->db_hostname);
+    char *v1_id = aurora_cluster_id_from_hostname(out->db_hostname);
     if (!out->db_secret_arn || !v1_id) {
         free(v1_id);
         app_error(o, "the stack outputs lack DbConfigSecretArn or DbConfigHostname: the copy writes "

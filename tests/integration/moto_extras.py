@@ -58,8 +58,10 @@ def _record_requests(path):
         result = original(self, request, full_url, headers, *args, **kwargs)
         try:
             target = self.headers.get("X-Amz-Target") or ""
-            entry = {"service": getattr(self, "service_name", ""), "target": target}
             body = self.body if isinstance(self.body, str) else ""
+            entry = {"service": getattr(self, "service_name", ""), "target": target, "body": body,
+                     "content_type": self.headers.get("Content-Type") or "",
+                     "user_agent": self.headers.get("User-Agent") or ""}
             if target:
                 entry["operation"] = target.rsplit(".", 1)[-1]
                 entry["json"] = json.loads(body) if body else {}

@@ -24,8 +24,6 @@ typedef void (*copy_target_done_fn)(void *ud, const struct copy_target *t, const
 /* cluster_id: the v1 cluster's identifier. t is valid during the callback. */
 void copy_target_find(struct aws_client *client, const char *cluster_id, copy_target_done_fn done,
                       void *ud);
-/* "name.cluster-xyz.region.rds.amazonaws.com" → "name" (lower case); NULL otherwise. */
-char *copy_target_id_from_hostname(const char *hostname);
 void copy_target_copy(struct copy_target *dst, const struct copy_target *src);
 void copy_target_free(struct copy_target *t);
 

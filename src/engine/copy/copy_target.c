@@ -5,7 +5,6 @@
 #include "rds_reply.h"
 #include "util/mem.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,19 +14,6 @@ struct target_call {
     copy_target_done_fn done;
     void *ud;
 };
-
-char *copy_target_id_from_hostname(const char *hostname)
-{
-    if (!hostname)
-        return NULL;
-    const char *dot = strchr(hostname, '.');
-    if (!dot || dot == hostname || !strstr(dot, ".cluster-"))
-        return NULL;
-    char *id = xstrndup(hostname, (size_t)(dot - hostname));
-    for (char *p = id; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return id;
-}
 
 void copy_target_free(struct copy_target *t)
 {

@@ -6,14 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *rds_child_text(xmlNodePtr node, const char *name)
-{
-    return node ? aws_xml_text(node->children, name) : NULL;
-}
-
 xmlNodePtr rds_child(xmlNodePtr node, const char *name)
 {
-    return node ? aws_xml_find(node->children, name) : NULL;
+    for (xmlNodePtr n = node ? node->children : NULL; n; n = n->next)
+        if (rds_is_element(n, name))
+            return n;
+    return NULL;
+}
+
+char *rds_child_text(xmlNodePtr node, const char *name)
+{
+    xmlNodePtr hit = rds_child(node, name);
+    if (!hit)
+        return NULL;
+    xmlChar *content = xmlNodeGetContent(hit);
+    char *s = xstrdup(content ? (const char *)content : "");
+    xmlFree(content);
+    return s;
 }
 
 bool rds_is_element(xmlNodePtr n, const char *name)

@@ -8,7 +8,8 @@
 
 struct aws_error;
 
-/* The text of the first element of that name below node (its own subtree only). */
+/* The text of node's direct child element of that name (never a nested one: a cluster's
+ * VpcSecurityGroups have a Status of their own). */
 char *rds_child_text(xmlNodePtr node, const char *name);
 xmlNodePtr rds_child(xmlNodePtr node, const char *name);
 bool rds_is_element(xmlNodePtr n, const char *name);
