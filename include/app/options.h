@@ -42,6 +42,9 @@ struct app_options {
     bool stop_on_exit;
     bool retry_failed;          /* --retry-failed: new attempts for the run's failed bots */
     bool new_run;               /* --new-run: start afresh even if the journal holds a run */
+    /* copy */
+    const char *snapshot;       /* --snapshot ID|ARN: the v0 cluster snapshot to copy from */
+    bool keep_temporary;        /* --keep-temporary: leave the temporary cluster and secret */
     /* logs */
     int lines;
     /* positional arguments after the command */

@@ -36,5 +36,7 @@ int cmd_plan(const struct app_options *o);
 int cmd_run(const struct app_options *o);
 int cmd_status(const struct app_options *o);
 int cmd_logs(const struct app_options *o);
+int cmd_copy(const struct app_options *o);
+int cmd_cleanup(const struct app_options *o);
 
 #endif

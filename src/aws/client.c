@@ -50,6 +50,9 @@ const struct aws_service AWS_SVC_ECR = {
 const struct aws_service AWS_SVC_SERVICE_QUOTAS = {
     "Service Quotas", "servicequotas", "servicequotas", AWS_PROTO_JSON, "1.1",
     "ServiceQuotasV20190624", NULL, 3};
+const struct aws_service AWS_SVC_SECRETS_MANAGER = {
+    "Secrets Manager", "secretsmanager", "secretsmanager", AWS_PROTO_JSON, "1.1", "secretsmanager",
+    NULL, 3};
 const struct aws_service AWS_SVC_SSO = {
     "SSO", "portal.sso", "awsssoportal", AWS_PROTO_REST_JSON, NULL, NULL, "2019-06-10", 3};
 const struct aws_service AWS_SVC_RDS_DATA = {

@@ -110,6 +110,45 @@ static const struct cli_command s_commands[] = {
      "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
      COMMON_OPTIONS,
      cmd_logs},
+    {"copy", "copy v0's vectors from its final snapshot into the new cluster (no re-embedding)",
+     "Usage: bedrock-chat-migrate copy --snapshot ID --yes [--bots ID,...] [--exclude ID,...]\n"
+     "                            [--keep-temporary] [--concurrency N] [--json]\n\n"
+     "The other way: instead of re-embedding, restores the replaced v0 cluster's snapshot as a\n"
+     "temporary Aurora Serverless v2 cluster (v1's subnet group, a security group without\n"
+     "inbound rules, a new random master password held only in a temporary Secrets Manager\n"
+     "secret, the Data API on) and copies each bot's rows into the v1 cluster through the\n"
+     "RDS Data API: one transaction per bot that first deletes that bot's rows, then the\n"
+     "vector index rebuilt once. Bots created after the snapshot or whose last embedding had\n"
+     "not succeeded are listed for re-embedding; bots already in the new cluster are skipped.\n"
+     "Then the row counts per bot are verified and the temporary cluster, instance, security\n"
+     "group and secret are deleted. Without --snapshot, lists the stack's v0 snapshots.\n"
+     "Journaled beside the run's journal: run it again after an interruption to resume.\n"
+     "Ctrl-C stops after the bots in flight and removes the temporary resources; a second\n"
+     "Ctrl-C exits at once. The DynamoDB table is never written. Exit status: 0 copied and\n"
+     "verified, 1 some bots failed or differ, 2 usage, 3 configuration or AWS error,\n"
+     "130 interrupted.\n\n"
+     "Copy options:\n"
+     "  --snapshot ID|ARN     the v0 cluster snapshot to copy from\n"
+     "  --keep-temporary      keep the temporary cluster and secret afterwards\n"
+     "  --concurrency N       bots copied at once (default 4)\n"
+     "  --yes                 create and copy without asking (required without a terminal)\n"
+     "  --new-run             start a new copy (refused while the journal's copy has\n"
+     "                        temporary resources: run cleanup first)\n"
+     "  --journal FILE        the run's journal; the copy's is FILE with .copy.jsonl\n\n"
+     PLAN_OPTIONS COMMON_OPTIONS,
+     cmd_copy},
+    {"cleanup", "delete what an unfinished copy left behind (temporary cluster, secret)",
+     "Usage: bedrock-chat-migrate cleanup [--yes] [--journal FILE] [--json]\n\n"
+     "Lists, then deletes, the temporary resources of copies that did not finish: the copy\n"
+     "journal's unfinished run, and every RDS instance and cluster, EC2 security group and\n"
+     "Secrets Manager secret tagged bedrock-chat-migrate:run in this account and region.\n"
+     "Without a terminal, --yes is required to delete.\n\n"
+     "Options:\n"
+     "  --yes                 delete without asking\n"
+     "  --journal FILE        the run's journal (the copy's is beside it)\n"
+     "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
+     COMMON_OPTIONS,
+     cmd_cleanup},
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
      "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo] [plan options]\n\n"
      "Opens the full-screen wizard: welcome, identity, stack outputs, bots, cost preview,\n"

@@ -7,7 +7,7 @@ version the model does not have, a parameter it does not define, a value of the 
 type, a required member missing, an enum value, length, range or pattern outside the
 model. An empty list means the request is what an SDK could have sent.
 
-Query protocol (RDS, CloudFormation, STS): the form body is decoded member by member
+Query protocol (RDS, CloudFormation, STS; EC2 with its own member naming): the form body is decoded member by member
 (Name.member.N lists, flattened lists, Name.entry.N maps), so a key the model does not
 know is reported instead of dropped. JSON protocols (ECS, DynamoDB, Logs): X-Amz-Target
 names the operation, the body is walked against the input shape. REST-JSON (Bedrock):
@@ -156,25 +156,35 @@ def _scalar_from_text(shape, text, path, errors):
     return text
 
 
-def _decode_query(shape, form, prefix, path, errors, used):
-    """The value for `shape` at form-key prefix (may be absent: returns None)."""
+def _ec2_key(name, member):
+    """EC2's wire name of a member: queryName, else the capitalised locationName or name."""
+    ser = member.serialization
+    if ser.get("queryName"):
+        return ser["queryName"]
+    key = ser.get("name", name)
+    return key[:1].upper() + key[1:]
+
+
+def _decode_query(shape, form, prefix, path, errors, used, ec2=False):
+    """The value for `shape` at form-key prefix (may be absent: returns None). ec2: the EC2
+    protocol's naming (queryName or capitalised names, every list flattened)."""
     t = shape.type_name
     if t == "structure":
         out = {}
         for name, member in shape.members.items():
-            key = member.serialization.get("name", name)
+            key = _ec2_key(name, member) if ec2 else member.serialization.get("name", name)
             full = f"{prefix}.{key}" if prefix else key
-            v = _decode_query(member, form, full, f"{path}.{name}", errors, used)
+            v = _decode_query(member, form, full, f"{path}.{name}", errors, used, ec2)
             if v is not None:
                 out[name] = v
         return out if (out or not prefix) else None
     if t == "list":
-        flattened = shape.serialization.get("flattened", False)
+        flattened = ec2 or shape.serialization.get("flattened", False)
         item_name = shape.member.serialization.get("name", "member")
         base = prefix if flattened else f"{prefix}.{item_name}"
         items, i = [], 1
         while True:
-            v = _decode_query(shape.member, form, f"{base}.{i}", f"{path}[{i - 1}]", errors, used)
+            v = _decode_query(shape.member, form, f"{base}.{i}", f"{path}[{i - 1}]", errors, used, ec2)
             if v is None:
                 break
             items.append(v)
@@ -190,7 +200,7 @@ def _decode_query(shape, form, prefix, path, errors, used):
         while f"{base}.{i}.key" in form:
             used.add(f"{base}.{i}.key")
             k = form[f"{base}.{i}.key"]
-            v = _decode_query(shape.value, form, f"{base}.{i}.value", f"{path}[{k!r}]", errors, used)
+            v = _decode_query(shape.value, form, f"{base}.{i}.value", f"{path}[{k!r}]", errors, used, ec2)
             out[k] = v
             i += 1
         return out or None
@@ -215,7 +225,8 @@ def _check_query(model, record):
         errors.append(f"Version {version!r} is not the model's {model.api_version}")
     op = model.operation_model(action)
     used = set()
-    params = _decode_query(op.input_shape, form, "", action, errors, used) if op.input_shape else {}
+    ec2 = model.metadata["protocol"] == "ec2"
+    params = _decode_query(op.input_shape, form, "", action, errors, used, ec2) if op.input_shape else {}
     for key in sorted(set(form) - used):
         errors.append(f"{action}: form key {key} is not a member of the model's input")
     if op.input_shape is not None:

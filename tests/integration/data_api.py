@@ -191,6 +191,7 @@ class DataApiServer:
         self.model = load_model()
         self.validator = ModelValidator(self.model)
         self.clusters = {}                 # arn -> PgClient
+        self.patterns = []                 # (fnmatch pattern, Postgres) for restored clusters
         self.keys = {emu.access_key: emu.secret_key}
         self.policies = {emu.access_key: [emu.policy]}
         self.lock = threading.Lock()
@@ -249,6 +250,15 @@ class DataApiServer:
 
     def add_cluster(self, arn, postgres):
         self.clusters[arn] = postgres.client()
+
+    def add_restored_cluster(self, pattern, postgres):
+        """Serves clusters whose ARN matches the fnmatch pattern from postgres, but only once
+        the emulator's RDS knows the cluster with its Data API enabled: a restored snapshot
+        appears only after RestoreDBClusterFromSnapshot and EnableHttpEndpoint, and is gone
+        again once deleted."""
+        # The client is made here, on the caller's long-lived thread: a worker started from a
+        # request thread would die with that thread (harness._die_with_parent).
+        self.patterns.append((pattern, postgres.client()))
 
     def add_user(self, access_key, secret_key, policies):
         self.keys[access_key] = secret_key
@@ -361,10 +371,28 @@ class DataApiServer:
                 raise ApiError("BadRequestException",
                                "Error fetching secret: not authorized to perform secretsmanager:GetSecretValue")
             raise ApiError("BadRequestException", "Error fetching secret: Secrets Manager can't find the specified secret.")
+        self._resolve_restored(arn)
         if arn not in self.clusters:
             raise ApiError("BadRequestException", f"HttpEndpoint is not enabled for resource {arn}")
         if body.get("database") not in (None, "", "postgres"):
             raise ApiError("DatabaseErrorException", f'FATAL: database "{body["database"]}" does not exist')
+
+    def _resolve_restored(self, arn):
+        for pattern, client in self.patterns:
+            if not fnmatch.fnmatchcase(arn, pattern):
+                continue
+            identifier = arn.rsplit(":", 1)[-1]
+            try:
+                found = self.emu.client("rds").describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"]
+            except botocore.exceptions.ClientError:
+                found = []
+            live = bool(found) and found[0].get("HttpEndpointEnabled") and found[0].get("Status") != "deleting"
+            with self.lock:
+                if live and arn not in self.clusters:
+                    self.clusters[arn] = client
+                elif not live:
+                    self.clusters.pop(arn, None)
+            return
 
     # -- operations -------------------------------------------------------------------------
 

@@ -126,7 +126,9 @@ def _die_with_parent():
         pass
 
 
-def _moto_command(port):
+def _moto_command(port, extras=False):
+    if extras:
+        return [sys.executable, os.path.join(HERE, "moto_extras.py"), "-H", "127.0.0.1", "-p", str(port)]
     exe = shutil.which("moto_server")
     if exe:
         return [exe, "-H", "127.0.0.1", "-p", str(port)]
@@ -149,9 +151,10 @@ class EmulatorError(RuntimeError):
 class _Server:
     """One moto_server process on a free port, output to files."""
 
-    def __init__(self, name, tmpdir):
+    def __init__(self, name, tmpdir, extras=False):
         self.name = name
         self.tmpdir = tmpdir
+        self.extras = extras
         self.proc = None
         self.port = None
         self.out_path = os.path.join(tmpdir, f"{name}.out")
@@ -165,8 +168,18 @@ class _Server:
         self.port = free_port()
         with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
             self.proc = subprocess.Popen(
-                _moto_command(self.port), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"), preexec_fn=_die_with_parent)
+                _moto_command(self.port, self.extras), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                env=self._env(), preexec_fn=_die_with_parent)
+
+    def _env(self):
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        if self.extras:
+            env["BCM_MOTO_REQUEST_LOG"] = os.path.join(self.tmpdir, f"{self.name}.requests.jsonl")
+        return env
+
+    @property
+    def request_log(self):
+        return os.path.join(self.tmpdir, f"{self.name}.requests.jsonl")
 
     def wait_ready(self):
         """Waits for the spawned server; respawns on a fresh port if it lost a port race."""
@@ -231,7 +244,10 @@ class _Server:
 class Emulator:
     """Two moto_server processes (signed + S3) and an IAM user whose key signs everything."""
 
-    def __init__(self, region=DEFAULT_REGION, policy=None, user_name="bcm-tester"):
+    def __init__(self, region=DEFAULT_REGION, policy=None, user_name="bcm-tester", rds_extras=False):
+        """rds_extras: run moto through moto_extras.py (RDS EnableHttpEndpoint, which moto
+        lacks, and a log of every request for checks against botocore's models)."""
+        self.rds_extras = rds_extras
         self.region = region
         self.policy = policy if policy is not None else ALLOW_ALL_POLICY
         self.user_name = user_name
@@ -264,7 +280,7 @@ class Emulator:
         with _live_lock:
             _live.add(self)
         try:
-            self._main = _Server("moto", self.tmpdir)
+            self._main = _Server("moto", self.tmpdir, extras=self.rds_extras)
             self._s3 = _Server("moto-s3", self.tmpdir)
             # Both import moto (about a second of CPU each): start them side by side.
             self._main.spawn()
@@ -302,6 +318,14 @@ class Emulator:
 
     def log_tail(self, limit=4000):
         return "\n".join(s.log_tail(limit) for s in (self._main, self._s3) if s is not None)
+
+    def requests_seen(self):
+        """Requests the main server parsed (rds_extras only): dicts with service, operation
+        and form (query protocols) or json (JSON protocols)."""
+        if not self.rds_extras or not os.path.exists(self._main.request_log):
+            return []
+        with open(self._main.request_log, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
 
     # -- setup ------------------------------------------------------------------------
 

@@ -1,0 +1,241 @@
+"""`copy` and `cleanup`: v0's rows copied from the replaced cluster's snapshot into the v1
+cluster through a temporary restored cluster and the Data API, against the emulator (with
+moto_extras for RDS EnableHttpEndpoint and a request log), the Data API test server and two
+real PostgreSQL databases (copy_seed.py)."""
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+import unittest
+
+import types
+import urllib.parse
+
+import botocore_model
+import copy_seed
+import harness
+
+SERVICES = {"rds": "rds", "ec2": "ec2", "secretsmanager": "secretsmanager"}
+
+
+class CopyTestBase(harness.EmulatorTestCase):
+    emulator_args = dict(rds_extras=True)
+    seed_args = dict(bots=18, failing=0, empty_bots=2)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls.world = copy_seed.CopyWorld(cls.emu, cls.dep).start()
+        except BaseException:
+            cls.emu.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.stop()
+        super().tearDownClass()
+
+    def copy_env(self, **extra):
+        env = dict(self.world.env())
+        env.update(extra)
+        return env
+
+    def run_copy(self, *args, timeout=300, **env):
+        return self.cli("copy", "--outputs", self.world.outputs_file, *args,
+                        env_overrides=self.copy_env(**env), timeout=timeout)
+
+    def events(self, completed):
+        out = []
+        for line in completed.stdout.splitlines():
+            line = line.strip()
+            if line.startswith("{"):
+                out.append(json.loads(line))
+        return out
+
+    def temporary_leftovers(self):
+        rds, sm, ec2 = (self.emu.client(s) for s in ("rds", "secretsmanager", "ec2"))
+        clusters = [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]
+                    if c["DBClusterIdentifier"].startswith("bcm-copy-")]
+        instances = [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]
+                     if i["DBInstanceIdentifier"].startswith("bcm-copy-")]
+        secrets = [s["Name"] for s in sm.list_secrets()["SecretList"] if s["Name"].startswith("bedrock-chat-migrate/")]
+        groups = [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]
+                  if g["GroupName"].startswith("bcm-copy-")]
+        return clusters + instances + secrets + groups
+
+    def copied_bots(self):
+        return sorted(b for b, way in self.world.expect.items() if way == "copy")
+
+    def assert_copied_equal(self):
+        bots = self.copied_bots()
+        snap = self.world.checksums(self.world.snap_db, bots)
+        new = self.world.checksums(self.world.v1_db, bots)
+        self.assertTrue(snap, "the seed put no rows to copy")
+        self.assertEqual(len(new), len(set(r[0] for r in new)), "duplicate rows in the new cluster")
+        self.assertEqual(snap, new)
+        counts = self.world.v1_db.counts_by_bot()
+        for bot, n in self.world.snapshot_rows.items():
+            if self.world.expect[bot] == "copy":
+                self.assertEqual(counts.get(bot + " " * (26 - len(bot)), counts.get(bot)), n, bot)
+
+    def table_writes(self):
+        return len([e for e in self.emu.requests_seen() if e.get("service") == "dynamodb" and
+                    e.get("operation") in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                                           "TransactWriteItems")])
+
+    def reset_v1(self):
+        migrated = self.world.migrated
+        self.world.v1_db.execute("DELETE FROM items WHERE botid <> :m", {"m": migrated or ""})
+
+    def assert_requests_match_models(self):
+        checked = 0
+        for entry in self.emu.requests_seen():
+            service = entry.get("service")
+            if service not in SERVICES or not entry.get("user_agent", "").startswith("bedrock-chat-migrate/"):
+                continue   # the tests' own boto3 calls (seeding, checks) are not the program's
+            headers = {"Content-Type": entry.get("content_type", "")}
+            if entry.get("target"):
+                headers["X-Amz-Target"] = entry["target"]
+            body = entry.get("body") or ("" if "json" in entry else urllib.parse.urlencode(entry.get("form", {})))
+            record = types.SimpleNamespace(method="POST", path="/", headers=headers, body=body)
+            wrong = botocore_model.check_request(SERVICES[service], record)
+            self.assertEqual(wrong, [], entry.get("operation"))
+            checked += 1
+        self.assertEqual(self.world.api.violations, [])
+        return checked
+
+
+class CopyTest(CopyTestBase):
+    def setUp(self):
+        self.reset_v1()
+        journal = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        if os.path.isdir(journal):
+            for name in os.listdir(journal):
+                os.unlink(os.path.join(journal, name))
+
+    def test_1_lists_the_stacks_snapshots_without_choosing(self):
+        done = self.run_copy("--json")
+        self.assertEqual(done.returncode, 2, done.stderr + done.stdout)
+        listed = [e for e in self.events(done) if e.get("event") == "snapshots"]
+        self.assertEqual(len(listed), 1, done.stdout)
+        ids = [s["id"] for s in listed[0]["snapshots"]]
+        self.assertIn(copy_seed.FINAL_SNAPSHOT, ids)
+        self.assertNotIn(copy_seed.OTHER_SNAPSHOT, ids)
+        self.assertTrue(any(s["type"] == "automated" for s in listed[0]["snapshots"]), ids)
+        self.assertEqual(self.temporary_leftovers(), [])
+
+    def test_2_copies_verifies_and_cleans_up(self):
+        writes_before = self.table_writes()
+        debug = os.path.join(self.emu.tmpdir, "copy-debug.log")
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json",
+                             "--debug-file", debug)
+        self.assertEqual(done.returncode, 0, done.stderr[-4000:] + done.stdout[-4000:])
+        events = self.events(done)
+        preview = next(e for e in events if e.get("event") == "preview")
+        ways = {b["bot_id"]: b["way"] for b in preview["bots"]}
+        self.assertEqual(ways[self.world.new_bot], "reembed")
+        self.assertGreater(preview["copy"]["usd_hi"], 0)
+        self.assertGreater(preview["reembed"]["usd_hi"], 0)
+        summary = next(e for e in events if e.get("event") == "summary")
+        self.assertEqual(summary["mismatches"], 0)
+        self.assertTrue(summary["temporary_removed"])
+        self.assertTrue(summary["reindexed"])
+        reembed = {b["bot_id"] for b in summary["reembed"]}
+        self.assertEqual(reembed, {b for b, w in self.world.expect.items() if w == "reembed"})
+        skipped = {b["bot_id"] for b in summary["skipped"]}
+        if self.world.migrated:
+            self.assertIn(self.world.migrated, skipped)
+        self.assert_copied_equal()
+        self.assertEqual(self.temporary_leftovers(), [])
+        self.assertGreater(self.assert_requests_match_models(), 10)
+
+        # The secret's value never appears in anything the program wrote.
+        created = [e for e in self.emu.requests_seen() if e.get("operation") == "CreateSecret"]
+        self.assertTrue(created)
+        password = json.loads(created[-1]["json"]["SecretString"])["password"]
+        self.assertGreaterEqual(len(password), 32)
+        state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        texts = [done.stdout, done.stderr, open(debug, encoding="utf-8").read()]
+        for name in os.listdir(state):
+            with open(os.path.join(state, name), encoding="utf-8", errors="replace") as f:
+                texts.append(f.read())
+        sample = self.world.snap_db.execute("SELECT content, embedding::text FROM items LIMIT 3")
+        for text in texts:
+            self.assertNotIn(password, text)
+            self.assertNotIn("v0-password-long-gone", text)
+            for content, embedding in sample:
+                self.assertNotIn(content[:60], text)
+                self.assertNotIn(embedding[:60], text)
+        # The DynamoDB table was never written during the copy.
+        self.assertEqual(self.table_writes(), writes_before)
+
+    def test_3_keep_temporary_then_cleanup(self):
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--keep-temporary", "--json")
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:])
+        left = self.temporary_leftovers()
+        self.assertEqual(len(left), 4, left)
+        rds = self.emu.client("rds")
+        cluster = next(c for c in rds.describe_db_clusters()["DBClusters"]
+                       if c["DBClusterIdentifier"].startswith("bcm-copy-"))
+        tags = {t["Key"]: t["Value"] for t in cluster["TagList"]}
+        self.assertEqual(tags.get("created-by"), "bedrock-chat-migrate")
+        self.assertTrue(tags.get("bedrock-chat-migrate:run"))
+        self.assertEqual(cluster["ServerlessV2ScalingConfiguration"]["MinCapacity"], 0.5)
+        self.assertTrue(cluster["HttpEndpointEnabled"])
+        refused = self.cli("cleanup", "--json")
+        self.assertEqual(refused.returncode, 2, refused.stdout)
+        self.assertEqual(len(self.temporary_leftovers()), 4)
+        done = self.cli("cleanup", "--yes", "--json")
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:] + done.stdout)
+        self.assertEqual(self.temporary_leftovers(), [])
+        again = self.cli("cleanup", "--yes", "--json")
+        self.assertEqual(again.returncode, 0)
+        self.assertEqual(self.events(again)[-1]["removed_runs"], 0)
+        self.assert_requests_match_models()
+
+
+class CopyCrashTest(CopyTestBase):
+    """kill -9 at seeded random moments, then resume: same rows, no duplicates, one
+    temporary cluster for the whole run, nothing left behind."""
+    seed_args = dict(bots=14, failing=0, empty_bots=1, suffix="crash")
+
+    def test_kill_nine_then_resume(self):
+        rng = random.Random(1717)
+        env = self.emu.env(**self.copy_env())
+        args = [harness.program(), "copy", "--outputs", self.world.outputs_file, "--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json",
+                "--concurrency", "2"]
+        kills = 0
+        for moment in range(10):
+            delay = rng.uniform(0.3, 6.0)
+            proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                proc.wait(timeout=delay)
+                out, err = proc.communicate()
+                if proc.returncode == 0:
+                    break   # finished before this moment came
+                self.fail(f"copy exited {proc.returncode} before being killed:\n{err[-3000:]}{out[-3000:]}")
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.communicate()
+                kills += 1
+        self.assertGreaterEqual(kills, 3, "the copy finished too fast to be interrupted")
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
+        if done.returncode != 0 and "finished" in done.stdout:
+            pass
+        self.assertEqual(done.returncode, 0, done.stderr[-4000:] + done.stdout[-2000:])
+        self.assert_copied_equal()
+        restores = {e["form"]["DBClusterIdentifier"] for e in self.emu.requests_seen()
+                    if e.get("operation") == "RestoreDBClusterFromSnapshot"}
+        self.assertEqual(len(restores), 1, restores)
+        self.assertEqual(self.temporary_leftovers(), [])
+        done = self.cli("cleanup", "--yes", "--json")
+        self.assertEqual(done.returncode, 0)
+        self.assertEqual(self.events(done)[-1]["removed_runs"], 0)
+        self.assert_requests_match_models()
+
+
+if __name__ == "__main__":
+    unittest.main()
