@@ -81,12 +81,17 @@ char *aws_endpoint_default(const char *endpoint_prefix, const char *region,
                      (strcmp(p->name, "aws-cn") == 0 && !v.fips);
     if (v.dualstack && strcmp(endpoint_prefix, "s3") == 0 && legacy_s3)
         return xasprintf("https://s3%s.dualstack.%s.%s", fips, region, p->dns_suffix);
-    /* In GovCloud, CloudFormation, STS, CloudWatch Logs and EC2 are FIPS endpoints under
-     * their plain names. */
-    static const char *const gov_plain_fips[] = {"cloudformation", "sts", "logs", "ec2"};
+    /* In GovCloud, CloudFormation, STS, CloudWatch Logs, EC2 and RDS are FIPS endpoints
+     * under their plain names; so is RDS in three aws-iso regions (botocore's endpoint data). */
+    static const char *const gov_plain_fips[] = {"cloudformation", "sts", "logs", "ec2", "rds"};
     for (size_t i = 0; v.fips && !v.dualstack && strcmp(p->name, "aws-us-gov") == 0 &&
                        i < sizeof gov_plain_fips / sizeof *gov_plain_fips; i++)
         if (strcmp(endpoint_prefix, gov_plain_fips[i]) == 0)
+            fips = "";
+    static const char *const rds_plain_fips_regions[] = {"us-iso-east-1", "us-iso-west-1", "us-isob-east-1"};
+    for (size_t i = 0; v.fips && !v.dualstack && strcmp(endpoint_prefix, "rds") == 0 &&
+                       i < sizeof rds_plain_fips_regions / sizeof *rds_plain_fips_regions; i++)
+        if (strcmp(region, rds_plain_fips_regions[i]) == 0)
             fips = "";
     return xasprintf("https://%s%s.%s.%s", endpoint_prefix, fips, region,
                      v.dualstack ? p->dualstack_suffix : p->dns_suffix);

@@ -25,7 +25,8 @@ from botocore.exceptions import EndpointVariantError
 DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json")
 # botocore service name -> endpoint prefix, for every service the program calls
 SERVICES = {"sts": "sts", "cloudformation": "cloudformation", "dynamodb": "dynamodb",
-            "ecs": "ecs", "logs": "logs", "s3": "s3", "ec2": "ec2", "rds-data": "rds-data"}
+            "ecs": "ecs", "logs": "logs", "s3": "s3", "ec2": "ec2", "rds-data": "rds-data",
+            "rds": "rds", "secretsmanager": "secretsmanager"}
 REGIONS_PER_PARTITION = 3
 EXTRA_REGIONS = {"aws": ["ap-northeast-1", "eu-west-1", "us-east-1", "us-west-2"]}
 
