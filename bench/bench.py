@@ -229,8 +229,11 @@ class Bench:
                     argv = [self.program, "run", "--stack", dep.stack_name, "--json", "--yes", "--detach",
                             "--include-empty", "--concurrency", str(min(bots, MAX_CONCURRENCY)),
                             "--journal", journal]
+                # Tasks stay RUNNING (moto would otherwise step them towards STOPPED on
+                # every describe): launching is measured here, not the tasks' outcome.
+                self.emu.set_ecs_transition(progression="manual", times=10 ** 9)
                 m = self.run(f"real-aws-{side}", argv, 1800, env).wait()
-                self.check(m, f"the {side} through the real-AWS proxy")
+                self.check(m, f"the {side} through the real-AWS proxy", ok=(0, 1))
                 with proxy._arrivals_lock:
                     times = [t for t, op in proxy.arrivals if op == "RunTask"]
                 sent = len(times)
