@@ -23,7 +23,7 @@ enum {
     OPT_LANG, OPT_NO_COLOR, OPT_VERSION, OPT_DEMO, OPT_STACK, OPT_OUTPUTS, OPT_INCLUDE_EMPTY,
     OPT_BOTS, OPT_EXCLUDE, OPT_PRICES, OPT_CONCURRENCY, OPT_SCAN_TABLE, OPT_YES, OPT_DETACH,
     OPT_RETRIES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT, OPT_LINES, OPT_CHECK_BUCKET,
-    OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY,
+    OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY, OPT_PILOT, OPT_CALIBRATE,
 };
 
 static const struct option s_long_options[] = {
@@ -58,6 +58,8 @@ static const struct option s_long_options[] = {
     {"new-run", no_argument, NULL, OPT_NEW_RUN},
     {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
     {"keep-temporary", no_argument, NULL, OPT_KEEP_TEMPORARY},
+    {"pilot", required_argument, NULL, OPT_PILOT},
+    {"calibrate", no_argument, NULL, OPT_CALIBRATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -124,6 +126,13 @@ static int s_apply_option(struct app_options *o, int c, const char *arg, const c
     case OPT_NEW_RUN: o->new_run = true; break;
     case OPT_SNAPSHOT: o->snapshot = arg; break;
     case OPT_KEEP_TEMPORARY: o->keep_temporary = true; break;
+    case OPT_CALIBRATE: o->calibrate = true; break;
+    case OPT_PILOT:
+        if (s_parse_int(arg, 1, 50, &o->pilot) != 0) {
+            fprintf(stderr, "error: --pilot wants a number of bots from 1 to 50, not '%s'\n", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case OPT_CONCURRENCY:
         if (s_parse_int(arg, 1, 1000, &o->concurrency) != 0) {
             fprintf(stderr, "error: --concurrency wants a number from 1 to 1000, not '%s'\n", arg);

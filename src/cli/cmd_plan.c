@@ -2,6 +2,10 @@
  * assumptions in view. Reads only; launches nothing. */
 #include "cli/cli.h"
 
+#include "app/options.h"
+#include "cli/calibrate_view.h"
+#include "engine/run/runner.h"
+
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
@@ -31,6 +35,8 @@ struct plan_cmd {
     struct image_pull_facts pull;
     bool pull_done;
     bool all_done;
+    char *calibration_text;    /* plan --calibrate's text view, printed after the plan */
+    char *calibrated_from;     /* the journals it read */
 };
 
 static void s_check_all(struct plan_cmd *pc)
@@ -363,7 +369,7 @@ static void s_put_json(const char *text)
 
 /* The same document as plan_to_json plus table and bucket_error, on one line, printed a
  * bot at a time: the whole tree and its text for 10,000 bots would take tens of MB. */
-static void s_print_json(const struct plan_cmd *pc, const struct plan *p)
+static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON *extra)
 {
     fputs("{\"bots\":[", stdout);
     for (size_t i = 0; i < p->nitems; i++) {
@@ -377,6 +383,13 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p)
     }
     fputc(']', stdout);
     cJSON *rest = plan_summary_to_json(p);
+    /* plan --calibrate: "measured" and "calibration" join the summary. */
+    while (extra && extra->child) {
+        cJSON *field = cJSON_DetachItemViaPointer(extra, extra->child);
+        char *name = xstrdup(field->string);
+        cJSON_AddItemToObject(rest, name, field);
+        free(name);
+    }
     cJSON_AddStringToObject(rest, "table", pc->dep.outputs.table ? pc->dep.outputs.table : "");
     if (pc->inv.bucket_error)
         cJSON_AddStringToObject(rest, "bucket_error", pc->inv.bucket_error);
@@ -405,6 +418,8 @@ static void s_cleanup(struct plan_cmd *pc)
         deployment_free(&pc->dep);
     quota_facts_free(&pc->quotas);
     image_pull_free(&pc->pull);
+    free(pc->calibration_text);
+    free(pc->calibrated_from);
 }
 
 /* Checks what can be checked before any AWS call: id lists (usage) and the prices file
@@ -441,6 +456,64 @@ static int s_check_arguments(const struct app_options *o)
         }
     }
     return EXIT_OK;
+}
+
+/* The journal's finished bots (and its pilot's): measured, and the plan refitted. The
+ * text view is kept to print after the plan. */
+static int s_calibrate(const struct app_options *o, struct aws_session *s, struct plan_cmd *pc,
+                       const struct plan *p, cJSON **out)
+{
+    char *journal = app_journal_path(o, s->region);
+    char *paths[2] = {app_pilot_journal_path(journal), journal};
+    struct run_bot *bots = NULL;
+    size_t nbots = 0;
+    buf_t from = BUF_INIT;
+    for (int k = 0; k < 2; k++) {
+        struct journal_view v;
+        char *error = NULL;
+        FILE *f = fopen(paths[k], "r");
+        if (!f)
+            continue;
+        fclose(f);
+        if (journal_view_load(paths[k], &v, &error) != 0) {
+            free(error);
+            continue;
+        }
+        bots = xrealloc(bots, (nbots + v.nbots + 1) * sizeof *bots);
+        for (size_t i = 0; i < v.nbots; i++)
+            run_bot_copy(&bots[nbots++], &v.bots[i]);
+        journal_view_free(&v);
+        buf_printf(&from, "%s%s", from.len ? " and " : "", paths[k]);
+    }
+    int rc = EXIT_OK;
+    char *error = NULL;
+    if (nbots == 0) {
+        app_error(o, "--calibrate: no run journal at %s (nor its pilot's, %s): run a pilot first "
+                     "(`bedrock-chat-migrate run --pilot 3`) or give the run's --journal", paths[1], paths[0]);
+        rc = EXIT_CONFIG;
+    } else {
+        /* The text view goes to a buffer: the plan prints first. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = o->json ? NULL : open_memstream(&text, &len);
+        int crc = calibrate_view(s, &pc->dep, p, bots, nbots, mem, out, &error);
+        if (mem)
+            fclose(mem);
+        pc->calibration_text = text;
+        if (crc != 0) {
+            app_error(o, "--calibrate: %s", error);
+            rc = EXIT_CONFIG;
+        }
+        pc->calibrated_from = buf_detach(&from);
+    }
+    free(error);
+    buf_free(&from);
+    for (size_t i = 0; i < nbots; i++)
+        run_bot_free(&bots[i]);
+    free(bots);
+    free(paths[0]);
+    free(paths[1]);
+    return rc;
 }
 
 int cmd_plan(const struct app_options *o)
@@ -493,11 +566,21 @@ int cmd_plan(const struct app_options *o)
         rc = EXIT_USAGE;
         goto out;
     }
+    cJSON *calibration = NULL;
+    if (o->calibrate && (rc = s_calibrate(o, &s, &pc, &p, &calibration)) != EXIT_OK) {
+        plan_free(&p);
+        goto out;
+    }
     if (o->json) {
-        s_print_json(&pc, &p);
+        s_print_json(&pc, &p, calibration);
     } else {
         s_print_human(&pc, &p);
+        if (calibration) {
+            printf("\nCalibrated from the finished bots of %s:\n", pc.calibrated_from);
+            fputs(pc.calibration_text ? pc.calibration_text : "", stdout);
+        }
     }
+    cJSON_Delete(calibration);
     plan_free(&p);
     rc = EXIT_OK;
 out:

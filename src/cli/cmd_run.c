@@ -13,9 +13,11 @@
 #include "cli/cli.h"
 
 #include "aws/client.h"
+#include "cli/calibrate_view.h"
 #include "cli/run_view.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
+#include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/report.h"
@@ -112,6 +114,10 @@ struct run_cmd {
     char *step_error;
     struct run_view view;
     struct runner *runner;
+    size_t *pilot;             /* run --pilot: the plan items it launches */
+    size_t npilot;
+    size_t pilot_done_bots;    /* a fresh run: bots the pilot already re-embedded, left out */
+    char *pilot_journal;
     struct quota_facts quotas;
     bool quotas_done;
     struct image_pull_facts pull;
@@ -222,6 +228,33 @@ static void s_report_failed_checks(const struct run_cmd *rc)
     buf_free(&b);
 }
 
+/* After a pilot, a fresh run leaves out the bots the pilot re-embedded already. */
+static void s_leave_out_the_pilots_bots(struct run_cmd *rc)
+{
+    char *path = app_pilot_journal_path(rc->journal_path);
+    struct journal_view v;
+    char *error = NULL;
+    if (s_file_exists(path) && journal_view_load(path, &v, &error) == 0) {
+        for (size_t i = 0; i < v.nbots; i++) {
+            if (v.bots[i].state != BOT_SUCCEEDED)
+                continue;
+            for (size_t k = 0; k < rc->plan.nitems; k++) {
+                const struct plan_item *it = &rc->plan.items[k];
+                if (it->selected && it->bot->bot_id && v.bots[i].bot_id &&
+                    strcmp(it->bot->bot_id, v.bots[i].bot_id) == 0) {
+                    plan_select(&rc->plan, k, false);
+                    rc->pilot_done_bots++;
+                }
+            }
+        }
+        journal_view_free(&v);
+        if (rc->pilot_done_bots)
+            rc->pilot_journal = xstrdup(path);
+    }
+    free(error);
+    free(path);
+}
+
 static int s_prepare_fresh(struct run_cmd *rc)
 {
     const struct app_options *o = rc->o;
@@ -241,7 +274,8 @@ static int s_prepare_fresh(struct run_cmd *rc)
 
     /* A run needs the bots, not their documents' sizes (one S3 listing per bot with files):
      * the cost it announces is from what is known, and `plan` reads the sizes. */
-    struct inventory_options iopts = {.force_table_scan = o->scan_table, .skip_documents = true};
+    struct inventory_options iopts = {.force_table_scan = o->scan_table,
+                                      .skip_documents = o->pilot == 0};
     rc->step_done = false;
     /* The quotas bound the default concurrency; the image pull's facts price the NAT
      * line shown before the confirmation. Read while the bots are. */
@@ -268,6 +302,13 @@ static int s_prepare_fresh(struct run_cmd *rc)
         return EXIT_USAGE;
     }
     rc->have_plan = true;
+    if (o->pilot) {
+        /* A pilot: k bots that span the mix, launched with the same confirmation. */
+        rc->pilot = xcalloc((size_t)o->pilot, sizeof *rc->pilot);
+        rc->npilot = plan_pick_pilot(&rc->plan, (size_t)o->pilot, rc->pilot);
+    } else {
+        s_leave_out_the_pilots_bots(rc);
+    }
     return EXIT_OK;
 }
 
@@ -306,7 +347,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "usd_hi", t->usd_hi);
         cJSON_AddNumberToObject(e, "wall_seconds_lo", t->wall_seconds_lo);
         cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
-        cJSON_AddBoolToObject(e, "document_sizes_read", false);
+        cJSON_AddBoolToObject(e, "document_sizes_read", rc->o->pilot > 0);
         cJSON_AddStringToObject(e, "concurrency_why", p->concurrency_why ? p->concurrency_why : "");
         if (t->nat_usd_lo >= 0) {
             cJSON_AddNumberToObject(e, "nat_usd_lo", t->nat_usd_lo);
@@ -321,9 +362,25 @@ static void s_announce_fresh(const struct run_cmd *rc)
         else
             cJSON_AddNullToObject(e, "nat_fix_command");
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cJSON_AddNumberToObject(e, "pilot", (double)rc->npilot);
+        cJSON_AddNumberToObject(e, "left_out_done_by_pilot", (double)rc->pilot_done_bots);
         app_print_json(e);
         return;
     }
+    if (rc->npilot) {
+        printf("Pilot: %zu of the %zu selected bots, chosen to span the mix (their estimate ", rc->npilot,
+               p->nselected);
+        double lo = 0, hi = 0;
+        for (size_t k = 0; k < rc->npilot; k++) {
+            lo += p->items[rc->pilot[k]].est.usd_lo;
+            hi += p->items[rc->pilot[k]].est.usd_hi;
+        }
+        s_print_usd_range(lo, hi);
+        printf("); the estimate of the rest is recomputed from what they measure.\n");
+    }
+    if (rc->pilot_done_bots)
+        printf("%zu bot%s re-embedded by the pilot (%s) %s left out.\n", rc->pilot_done_bots,
+               rc->pilot_done_bots == 1 ? "" : "s", rc->pilot_journal, rc->pilot_done_bots == 1 ? "is" : "are");
     printf("Will launch %zu embedding task%s (one per bot", p->nselected, p->nselected == 1 ? "" : "s");
     if (t->skipped_empty)
         printf("; %zu bot%s without knowledge left out, --include-empty adds them", t->skipped_empty,
@@ -562,6 +619,23 @@ static void s_write_report(struct run_cmd *rc)
     ctx.cost_low_usd = rc->have_plan ? rc->plan.totals.usd_lo : -1;
     ctx.cost_high_usd = rc->have_plan ? rc->plan.totals.usd_hi : -1;
     struct report *rep = report_from_runner(&ctx, rc->runner);
+    if (rc->have_plan) {
+        /* Estimate vs actual: each finished bot's log and ECS times. */
+        size_t n = runner_count(rc->runner);
+        struct run_bot *bots = xcalloc(n ? n : 1, sizeof *bots);
+        for (size_t i = 0; i < n; i++)
+            bots[i] = *runner_bot(rc->runner, i); /* shallow: read during the call only */
+        struct bot_measure *m = NULL;
+        size_t *items = NULL;
+        size_t k = calibrate_measure_finished(&rc->s, &rc->dep, &rc->plan, bots, n, &m, &items);
+        for (size_t j = 0; j < k; j++) {
+            const struct plan_item *it = &rc->plan.items[items[j]];
+            report_set_cost(rep, it->bot->bot_id, it->est.usd_lo, it->est.usd_hi, m[j].usd);
+        }
+        free(m);
+        free(items);
+        free(bots);
+    }
     struct report_paths paths;
     memset(&paths, 0, sizeof(paths));
     char *error = NULL;
@@ -614,6 +688,37 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
+
+/* The pilot measured: the estimate of the rest, refitted, beside the first one. */
+static void s_calibrate_after_pilot(struct run_cmd *rc)
+{
+    const struct runner *r = rc->runner;
+    size_t n = runner_count(r);
+    struct run_bot *bots = xcalloc(n ? n : 1, sizeof *bots);
+    for (size_t i = 0; i < n; i++)
+        run_bot_copy(&bots[i], runner_bot(r, i));
+    cJSON *doc = NULL;
+    char *error = NULL;
+    if (!rc->o->json)
+        printf("\n");
+    if (calibrate_view(&rc->s, &rc->dep, &rc->plan, bots, n, rc->o->json ? NULL : stdout, &doc,
+                       &error) != 0) {
+        app_error(rc->o, "the pilot's bots could not be measured: %s", error);
+    } else if (rc->o->json) {
+        cJSON_AddStringToObject(doc, "event", "calibrated_plan");
+        app_print_json(doc);
+        doc = NULL;
+    } else {
+        printf("Run the rest with `bedrock-chat-migrate run --yes` (the pilot's bots are left out); "
+               "`bedrock-chat-migrate plan --calibrate` shows this again with every bot.\n");
+    }
+    cJSON_Delete(doc);
+    free(error);
+    for (size_t i = 0; i < n; i++)
+        run_bot_free(&bots[i]);
+    free(bots);
+    fflush(stdout);
+}
 
 static void s_fill_config_from_view(const struct journal_view *v, struct runner_config *cfg)
 {
@@ -676,6 +781,14 @@ static int s_open_runner(struct run_cmd *rc)
         /* Longest expected first (LPT); the journal keeps this order for a resume. */
         size_t *order = xcalloc(rc->plan.nitems ? rc->plan.nitems : 1, sizeof(*order));
         size_t n = plan_launch_order(&rc->plan, order);
+        if (rc->npilot) { /* only the pilot's bots, still longest first */
+            size_t kept = 0;
+            for (size_t k = 0; k < n; k++)
+                for (size_t q = 0; q < rc->npilot; q++)
+                    if (order[k] == rc->pilot[q])
+                        order[kept++] = order[k];
+            n = kept;
+        }
         for (size_t k = 0; k < n; k++) {
             const struct plan_item *it = &rc->plan.items[order[k]];
             targets[ntargets++] = (struct runner_target){it->bot->pk, it->bot->sk, it->bot->bot_id,
@@ -758,6 +871,18 @@ static int s_run(struct run_cmd *rc)
     struct sigaction old[2];
     s_signals_install(rc->s.loop, old);
     rc->journal_path = app_journal_path(o, rc->s.region);
+    if (o->pilot) {
+        if (o->retry_failed || o->detach) {
+            app_error(o, "--pilot runs a few bots to the end and measures them: it cannot be "
+                         "combined with --retry-failed or --detach");
+            rcode = EXIT_USAGE;
+            goto out;
+        }
+        /* The pilot has its own journal beside the run's: the real run starts afresh. */
+        char *pj = app_pilot_journal_path(rc->journal_path);
+        free(rc->journal_path);
+        rc->journal_path = pj;
+    }
 
     if (s_file_exists(rc->journal_path)) {
         char *error = NULL;
@@ -774,7 +899,8 @@ static int s_run(struct run_cmd *rc)
             goto out;
         }
         rc->have_prior = loaded == 0;
-        if (rc->have_prior && o->new_run && (rcode = s_archive_prior(rc)) != EXIT_OK)
+        /* A new pilot replaces an earlier one (kept aside, like --new-run). */
+        if (rc->have_prior && (o->new_run || o->pilot) && (rcode = s_archive_prior(rc)) != EXIT_OK)
             goto out;
     }
     if (o->retry_failed && !rc->have_prior) {
@@ -810,7 +936,7 @@ static int s_run(struct run_cmd *rc)
             goto out;
         }
         s_announce_fresh(rc);
-        if ((rcode = s_confirm(rc, rc->plan.nselected, false)) != EXIT_OK)
+        if ((rcode = s_confirm(rc, rc->npilot ? rc->npilot : rc->plan.nselected, false)) != EXIT_OK)
             goto out;
     }
 
@@ -824,6 +950,8 @@ static int s_run(struct run_cmd *rc)
     }
     runner_start(rc->runner);
     bool interrupted = s_follow(rc);
+    if (rc->npilot && !interrupted && !runner_fatal(rc->runner))
+        s_calibrate_after_pilot(rc);
     rcode = s_outcome(rc, interrupted);
 
 out:
@@ -857,5 +985,7 @@ int cmd_run(const struct app_options *o)
     /* After the session: a read still in flight when interrupted answers into rc. */
     quota_facts_free(&rc.quotas);
     image_pull_free(&rc.pull);
+    free(rc.pilot);
+    free(rc.pilot_journal);
     return rcode;
 }

@@ -48,7 +48,8 @@ static const struct cli_command s_commands[] = {
     {"plan", "list the bots and estimate the run's cost and duration",
      "Usage: bedrock-chat-migrate plan [--stack NAME] [--outputs FILE|-] [--include-empty]\n"
      "                            [--bots ID,...] [--exclude ID,...] [--prices FILE]\n"
-     "                            [--concurrency N] [--scan-table] [--json]\n\n"
+     "                            [--concurrency N] [--scan-table] [--calibrate]\n"
+     "                            [--journal FILE] [--json]\n\n"
      "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
      "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
      "--exclude say otherwise) and estimates Fargate and Bedrock cost, the image pull\n"
@@ -56,6 +57,12 @@ static const struct cli_command s_commands[] = {
      "time as low-high ranges, listing every assumption. Reads the quotas that bound the\n"
      "default concurrency (Service Quotas) and shows each bound with its reason.\n"
      "Launches nothing. JSON adds concurrency_bounds and image_pull (see the README).\n\n"
+     "Calibration:\n"
+     "  --calibrate           measure the finished bots of the journal (and of its pilot,\n"
+     "                        run --pilot) from their task logs and ECS times, and show\n"
+     "                        the estimate refitted to them beside the model's own (JSON:\n"
+     "                        measured[], calibration)\n"
+     "  --journal FILE        the run's journal (default: per stack and region)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_plan},
     {"run", "launch one embedding task per selected bot and follow them to the end",
@@ -81,7 +88,11 @@ static const struct cli_command s_commands[] = {
      "  --journal FILE        the run's journal (default: per stack and region under\n"
      "                        $XDG_STATE_HOME/bedrock-chat-migrate/)\n"
      "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n"
-     "  --stop-on-exit        on Ctrl-C, stop this run's tasks instead of leaving them\n\n"
+     "  --stop-on-exit        on Ctrl-C, stop this run's tasks instead of leaving them\n"
+     "  --pilot K             run K bots chosen to span the mix (1-50, e.g. 3) to the end,\n"
+     "                        measure them and print the estimate of the rest recomputed\n"
+     "                        from them, then stop (own journal, <journal>.pilot.jsonl; a\n"
+     "                        later run leaves the pilot's bots out)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_run},
     {"status", "show a run's state from its journal",

@@ -211,6 +211,15 @@ void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out);
 /* Text files (.txt, .md, .csv, .html, ...) are all text; others hold part of their size. */
 bool plan_is_text_file(const char *name);
+/* A pilot of k selected bots chosen to span the deployment's mix: each pick adds the most
+ * kinds of source not yet covered (text files, other files, URLs, sitemaps), then a size
+ * class not yet covered (small, middle, large expected time), then plan order. Writes
+ * the items' indices to out (k entries at most); returns how many. */
+size_t plan_pick_pilot(const struct plan *p, size_t k, size_t *out);
+/* The model's token bounds of a bot by kind of source, summing to its tokens_lo/hi:
+ * [0] text files, [1] other files, [2] source URLs, [3] sitemaps. */
+enum { PLAN_PART_TEXT, PLAN_PART_BINARY, PLAN_PART_URLS, PLAN_PART_SITEMAPS, PLAN_PARTS };
+void plan_token_parts(const struct bot *b, double lo[PLAN_PARTS], double hi[PLAN_PARTS]);
 /* Wall-clock seconds to run tasks of the given durations, in order, concurrency at once. */
 double plan_wall_seconds(const double *durations, size_t n, int concurrency);
 /* A bot's expected task seconds, the key of the launch order: the middle of its range. */

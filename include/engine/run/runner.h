@@ -66,6 +66,9 @@ struct run_bot {
     uint64_t launched_at_ms;
     uint64_t started_at_ms;
     uint64_t stopped_at_ms;
+    uint64_t pull_started_at_ms;   /* ECS pullStartedAt / pullStoppedAt; 0 unknown */
+    uint64_t pull_stopped_at_ms;
+    bool times_from_ecs;       /* started/stopped came from ECS (billing), not our clock */
     uint64_t not_before_ms;    /* monotonic: launch back-off */
     bool needs_reconcile;      /* RunTask's outcome unknown: ask ECS before relaunching */
 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 /* ---- the model's numbers; each one is stated in the plan's assumptions ---- */
 
@@ -167,6 +168,34 @@ bool plan_is_text_file(const char *name)
     return false;
 }
 
+void plan_token_parts(const struct bot *b, double lo[PLAN_PARTS], double hi[PLAN_PARTS])
+{
+    double factor = plan_overlap_factor(b->chunk_size, b->chunk_overlap, NULL);
+    for (int k = 0; k < PLAN_PARTS; k++)
+        lo[k] = hi[k] = 0;
+    for (size_t i = 0; i < b->n_files; i++) {
+        const struct bot_file *f = &b->files[i];
+        if (f->missing)
+            continue;
+        double bytes = (double)f->bytes;
+        if (plan_is_text_file(f->name)) {
+            lo[PLAN_PART_TEXT] += bytes;
+            hi[PLAN_PART_TEXT] += bytes;
+        } else {
+            lo[PLAN_PART_BINARY] += bytes * BINARY_TEXT_RATIO_LO;
+            hi[PLAN_PART_BINARY] += bytes * BINARY_TEXT_RATIO_HI;
+        }
+    }
+    lo[PLAN_PART_URLS] = (double)b->n_source_urls * URL_TEXT_BYTES_LO;
+    hi[PLAN_PART_URLS] = (double)b->n_source_urls * URL_TEXT_BYTES_HI;
+    lo[PLAN_PART_SITEMAPS] = (double)b->n_sitemap_urls * SITEMAP_PAGES_LO * URL_TEXT_BYTES_LO;
+    hi[PLAN_PART_SITEMAPS] = (double)b->n_sitemap_urls * SITEMAP_PAGES_HI * URL_TEXT_BYTES_HI;
+    for (int k = 0; k < PLAN_PARTS; k++) {
+        lo[k] = lo[k] * factor / BYTES_PER_TOKEN_LO_TOKENS;
+        hi[k] = hi[k] * factor * SPLITTER_MARGIN / BYTES_PER_TOKEN_HI_TOKENS;
+    }
+}
+
 void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out)
 {
@@ -253,6 +282,80 @@ double plan_wall_seconds(const double *durations, size_t n, int concurrency)
     }
     free(busy_until);
     return wall;
+}
+
+static unsigned s_kinds_of(const struct bot *b)
+{
+    unsigned k = 0;
+    for (size_t i = 0; i < b->n_files; i++)
+        if (!b->files[i].missing)
+            k |= plan_is_text_file(b->files[i].name) ? 1u : 2u;
+    if (b->n_source_urls)
+        k |= 4u;
+    if (b->n_sitemap_urls)
+        k |= 8u;
+    return k;
+}
+
+static int s_popcount(unsigned v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+static int s_cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t plan_pick_pilot(const struct plan *p, size_t k, size_t *out)
+{
+    size_t n = 0;
+    double *secs = xcalloc(p->nitems ? p->nitems : 1, sizeof *secs);
+    for (size_t i = 0; i < p->nitems; i++)
+        if (p->items[i].selected)
+            secs[n++] = plan_expected_seconds(&p->items[i]);
+    if (n == 0 || k == 0) {
+        free(secs);
+        return 0;
+    }
+    qsort(secs, n, sizeof *secs, s_cmp_double_asc);
+    double third = secs[n / 3], two_thirds = secs[(2 * n) / 3];
+    free(secs);
+    bool *taken = xcalloc(p->nitems, sizeof *taken);
+    unsigned covered = 0, sizes = 0;
+    size_t picked = 0;
+    while (picked < k) {
+        ssize_t best = -1;
+        int best_kinds = -1, best_size = -1;
+        for (size_t i = 0; i < p->nitems; i++) {
+            const struct plan_item *it = &p->items[i];
+            if (!it->selected || taken[i] || !bot_has_knowledge(it->bot))
+                continue;
+            double e = plan_expected_seconds(it);
+            unsigned size_class = e < third ? 1u : e < two_thirds ? 2u : 4u;
+            int kinds = s_popcount(s_kinds_of(it->bot) & ~covered);
+            int size_new = (sizes & size_class) ? 0 : 1;
+            if (kinds > best_kinds || (kinds == best_kinds && size_new > best_size)) {
+                best = (ssize_t)i;
+                best_kinds = kinds;
+                best_size = size_new;
+            }
+        }
+        if (best < 0)
+            break;
+        const struct plan_item *it = &p->items[best];
+        double e = plan_expected_seconds(it);
+        covered |= s_kinds_of(it->bot);
+        sizes |= e < third ? 1u : e < two_thirds ? 2u : 4u;
+        taken[best] = true;
+        out[picked++] = (size_t)best;
+    }
+    free(taken);
+    return picked;
 }
 
 double plan_expected_seconds(const struct plan_item *it)

@@ -59,6 +59,8 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
     b->exit_code = -1;
     b->launch_failures = 0;
     b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
+    b->pull_started_at_ms = b->pull_stopped_at_ms = 0;
+    b->times_from_ecs = false;
     b->not_before_ms = 0;
     runner_set_state(r, i, BOT_QUEUED);
 }
