@@ -24,6 +24,7 @@ enum {
     OPT_BOTS, OPT_EXCLUDE, OPT_PRICES, OPT_CONCURRENCY, OPT_SCAN_TABLE, OPT_YES, OPT_DETACH,
     OPT_RETRIES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT, OPT_LINES, OPT_CHECK_BUCKET,
     OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY, OPT_PILOT, OPT_CALIBRATE,
+    OPT_PROBE_WEB,
 };
 
 static const struct option s_long_options[] = {
@@ -60,6 +61,7 @@ static const struct option s_long_options[] = {
     {"keep-temporary", no_argument, NULL, OPT_KEEP_TEMPORARY},
     {"pilot", required_argument, NULL, OPT_PILOT},
     {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+    {"probe-web", no_argument, NULL, OPT_PROBE_WEB},
     {NULL, 0, NULL, 0},
 };
 
@@ -127,6 +129,7 @@ static int s_apply_option(struct app_options *o, int c, const char *arg, const c
     case OPT_SNAPSHOT: o->snapshot = arg; break;
     case OPT_KEEP_TEMPORARY: o->keep_temporary = true; break;
     case OPT_CALIBRATE: o->calibrate = true; break;
+    case OPT_PROBE_WEB: o->probe_web = true; break;
     case OPT_PILOT:
         if (s_parse_int(arg, 1, 50, &o->pilot) != 0) {
             fprintf(stderr, "error: --pilot wants a number of bots from 1 to 50, not '%s'\n", arg);

@@ -34,6 +34,7 @@ struct app_options {
     bool scan_table;            /* --scan-table: do not use LastBotUsedIndex */
     bool check_bucket;
     bool calibrate;             /* plan --calibrate: refit to the journal's finished bots */
+    bool probe_web;             /* plan --probe-web: size the bots' web sources from here */
     /* run */
     bool yes;
     bool detach;

@@ -36,6 +36,8 @@ struct plan_cmd {
     bool pull_done;
     bool all_done;
     char *calibration_text;    /* plan --calibrate's text view, printed after the plan */
+    struct web_probe probe;    /* plan --probe-web */
+    bool probe_done, probed;
     char *calibrated_from;     /* the journals it read */
 };
 
@@ -383,6 +385,8 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON 
     }
     fputc(']', stdout);
     cJSON *rest = plan_summary_to_json(p);
+    if (pc->probed)
+        cJSON_AddItemToObject(rest, "web_probe", web_probe_to_json(&pc->probe));
     /* plan --calibrate: "measured" and "calibration" join the summary. */
     while (extra && extra->child) {
         cJSON *field = cJSON_DetachItemViaPointer(extra, extra->child);
@@ -419,6 +423,7 @@ static void s_cleanup(struct plan_cmd *pc)
     quota_facts_free(&pc->quotas);
     image_pull_free(&pc->pull);
     free(pc->calibration_text);
+    web_probe_free(&pc->probe);
     free(pc->calibrated_from);
 }
 
@@ -460,6 +465,75 @@ static int s_check_arguments(const struct app_options *o)
 
 /* The journal's finished bots (and its pilot's): measured, and the plan refitted. The
  * text view is kept to print after the plan. */
+static void s_on_probe(void *ud, struct web_probe *probe)
+{
+    struct plan_cmd *pc = ud;
+    web_probe_move(&pc->probe, probe);
+    pc->probe_done = true;
+    ev_loop_wakeup(pc->loop);
+}
+
+/* plan --probe-web: the selected bots' source URLs and sitemaps, each once. */
+static void s_probe_web(struct aws_session *s, struct plan_cmd *pc, struct plan *p)
+{
+    const char **urls = NULL;
+    bool *sitemap = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct bot *b = p->items[i].bot;
+        if (!p->items[i].selected)
+            continue;
+        for (int kind = 0; kind < 2; kind++) {
+            char **list = kind ? b->sitemap_urls : b->source_urls;
+            size_t nl = kind ? b->n_sitemap_urls : b->n_source_urls;
+            for (size_t u = 0; u < nl; u++) {
+                bool seen = false;
+                for (size_t k = 0; k < n && !seen; k++)
+                    seen = sitemap[k] == (kind == 1) && strcmp(urls[k], list[u]) == 0;
+                if (seen || !list[u])
+                    continue;
+                urls = xrealloc(urls, (n + 1) * sizeof *urls);
+                sitemap = xrealloc(sitemap, (n + 1) * sizeof *sitemap);
+                urls[n] = list[u];
+                sitemap[n] = kind == 1;
+                n++;
+            }
+        }
+    }
+    pc->probe_done = false;
+    web_probe_run(s->http, s->loop, urls, sitemap, n, NULL, s_on_probe, pc);
+    ev_loop_run_until(s->loop, &pc->probe_done);
+    free(urls);
+    free(sitemap);
+    plan_apply_web_probe(p, &pc->probe);
+    pc->probed = true;
+}
+
+static void s_print_probe(const struct plan_cmd *pc)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < pc->probe.n; i++)
+        ok += pc->probe.results[i].ok;
+    printf("\nWeb sources probed from here: %zu of %zu answered", ok, pc->probe.n);
+    printf(ok == pc->probe.n ? ".\n" : "; the others keep the guess:\n");
+    for (size_t i = 0; i < pc->probe.n; i++) {
+        const struct web_probe_result *r = &pc->probe.results[i];
+        char *url = s_safe(r->url, 300);
+        if (r->ok && r->sitemap)
+            printf("    %s: sitemap of %zu page%s%s\n", url, r->pages, r->pages == 1 ? "" : "s",
+                   r->child_sitemaps ? " (and child sitemaps, not followed)" : "");
+        else if (r->ok)
+            printf("    %s: %llu bytes%s\n", url, (unsigned long long)r->bytes,
+                   r->truncated ? " or more" : "");
+        else {
+            char *why = s_safe(r->error ? r->error : "failed", 300);
+            printf("  ! %s: %s\n", url, why);
+            free(why);
+        }
+        free(url);
+    }
+}
+
 static int s_calibrate(const struct app_options *o, struct aws_session *s, struct plan_cmd *pc,
                        const struct plan *p, cJSON **out)
 {
@@ -566,6 +640,8 @@ int cmd_plan(const struct app_options *o)
         rc = EXIT_USAGE;
         goto out;
     }
+    if (o->probe_web)
+        s_probe_web(&s, &pc, &p);
     cJSON *calibration = NULL;
     if (o->calibrate && (rc = s_calibrate(o, &s, &pc, &p, &calibration)) != EXIT_OK) {
         plan_free(&p);
@@ -575,6 +651,8 @@ int cmd_plan(const struct app_options *o)
         s_print_json(&pc, &p, calibration);
     } else {
         s_print_human(&pc, &p);
+        if (pc.probed)
+            s_print_probe(&pc);
         if (calibration) {
             printf("\nCalibrated from the finished bots of %s:\n", pc.calibrated_from);
             fputs(pc.calibration_text ? pc.calibration_text : "", stdout);

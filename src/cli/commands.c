@@ -49,7 +49,7 @@ static const struct cli_command s_commands[] = {
      "Usage: bedrock-chat-migrate plan [--stack NAME] [--outputs FILE|-] [--include-empty]\n"
      "                            [--bots ID,...] [--exclude ID,...] [--prices FILE]\n"
      "                            [--concurrency N] [--scan-table] [--calibrate]\n"
-     "                            [--journal FILE] [--json]\n\n"
+     "                            [--journal FILE] [--probe-web] [--json]\n\n"
      "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
      "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
      "--exclude say otherwise) and estimates Fargate and Bedrock cost, the image pull\n"
@@ -62,7 +62,12 @@ static const struct cli_command s_commands[] = {
      "                        run --pilot) from their task logs and ECS times, and show\n"
      "                        the estimate refitted to them beside the model's own (JSON:\n"
      "                        measured[], calibration)\n"
-     "  --journal FILE        the run's journal (default: per stack and region)\n\n"
+     "  --journal FILE        the run's journal (default: per stack and region)\n"
+     "  --probe-web           fetch the selected bots' source URLs and sitemaps from this\n"
+     "                        machine (4 at once, 10 s, 1 MiB a page, 8 MiB a sitemap, 5\n"
+     "                        redirects; never with AWS credentials) and estimate them from\n"
+     "                        their sizes and page counts; failures are listed per URL\n"
+     "                        (JSON: web_probe)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_plan},
     {"run", "launch one embedding task per selected bot and follow them to the end",

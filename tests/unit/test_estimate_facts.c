@@ -14,6 +14,7 @@
 #include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
 #include "engine/estimate/quotas.h"
+#include "engine/estimate/web_probe.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -371,6 +372,28 @@ static void test_calibration_narrows_and_counts_measured(void **state)
     price_table_free(&p.prices);
 }
 
+static void test_sitemap_count(void **state)
+{
+    (void)state;
+    size_t pages, children;
+    const char *set = "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                      "<url><loc>a</loc></url><url><loc>b</loc></url><url><lastmod>x</lastmod></url></urlset>";
+    assert_int_equal(web_probe_count_sitemap(set, strlen(set), &pages, &children), 0);
+    assert_int_equal(pages, 2);
+    assert_int_equal(children, 0);
+    const char *index = "<sitemapindex><sitemap><loc>s1</loc></sitemap><sitemap><loc>s2</loc></sitemap></sitemapindex>";
+    assert_int_equal(web_probe_count_sitemap(index, strlen(index), &pages, &children), 0);
+    assert_int_equal(pages, 0);
+    assert_int_equal(children, 2);
+    /* An entity bomb or an external entity is not expanded; HTML is not a sitemap. */
+    const char *ent = "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><urlset><url><loc>&e;</loc></url></urlset>";
+    assert_int_equal(web_probe_count_sitemap(ent, strlen(ent), &pages, &children), 0);
+    assert_int_equal(pages, 1);
+    const char *html = "<html><body>hi</body></html>";
+    assert_int_equal(web_probe_count_sitemap(html, strlen(html), &pages, &children), -1);
+    assert_int_equal(web_probe_count_sitemap("", 0, &pages, &children), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_launch_order_longest_first),
         cmocka_unit_test(test_measure_from_log),
         cmocka_unit_test(test_calibration_narrows_and_counts_measured),
+        cmocka_unit_test(test_sitemap_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

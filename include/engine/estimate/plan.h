@@ -19,6 +19,7 @@
 #include "engine/estimate/image_pull.h"
 #include "engine/estimate/pricing.h"
 #include "engine/estimate/quotas.h"
+#include "engine/estimate/web_probe.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,8 +84,17 @@ struct bot_estimate {
     bool open_ended;           /* crawls URLs/sitemaps: the high end is an assumed cap */
 };
 
+/* What `plan --probe-web` saw of a bot's crawled sources (bytes of text). */
+struct plan_web {
+    bool probed;
+    double url_text_lo, url_text_hi;        /* its source URLs together */
+    double sitemap_pages_lo, sitemap_pages_hi;  /* its sitemaps' pages together */
+    size_t measured, failed;                /* URLs and sitemaps answered / not */
+};
+
 struct plan_item {
     const struct bot *bot;     /* points into the inventory */
+    struct plan_web web;       /* probed crawled sources (plan_apply_web_probe) */
     bool selected;
     const char *why_not;       /* NULL when selected, else one of PLAN_WHY_* */
     struct bot_estimate est;
@@ -160,6 +170,7 @@ struct plan {
     struct quota_facts quotas;     /* as read (copied from the options) */
     struct image_pull_facts pull;  /* as read (copied from the options) */
     bool have_pull;
+    bool web_probed;           /* plan_apply_web_probe was applied */
     struct plan_nat nat;
     int task_cpu_units;
     int task_memory_mib;
@@ -183,6 +194,12 @@ void plan_set_concurrency(struct plan *p, int concurrency, const char *why);
  * totals recomputed and the assumptions restated with the new table (copied). */
 void plan_set_prices(struct plan *p, const struct price_table *prices);
 void plan_recompute(struct plan *p);
+/* Replaces the guess for crawled sources with what the probe saw: a page's text is taken
+ * as PLAN_WEB_TEXT_SHARE_LO..1 of its bytes (markup), a sitemap as its counted pages (an
+ * index: 1-50 pages per child sitemap); a URL that failed keeps the guess. Every bot is
+ * estimated again and the assumptions restated. */
+#define PLAN_WEB_TEXT_SHARE_LO 0.3
+void plan_apply_web_probe(struct plan *p, const struct web_probe *w);
 void plan_free(struct plan *p);
 
 /* floor(vCPU quota / task vCPU), at least 1; why (caller frees) explains it. quota_vcpu
