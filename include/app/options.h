@@ -39,6 +39,7 @@ struct app_options {
     bool yes;
     bool detach;
     int retries;                /* -1: default */
+    int max_early_failures;     /* --max-early-failures; -1: default (3), 0: never stop */
     const char *journal;
     bool assign_public_ip;
     bool stop_on_exit;

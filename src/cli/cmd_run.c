@@ -675,6 +675,27 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
     }
     if (rc->o->detach && (s_alive(r) || counts[BOT_QUEUED]))
         s_say_detached(rc);
+    size_t same = 0;
+    const char *hint = NULL;
+    const char *cause = runner_early_stop_cause(r, &same, &hint);
+    if (cause) {
+        /* The runner's message said it as it happened; this is the verdict, once. */
+        if (rc->o->json) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "event", "early_stop");
+            cJSON_AddStringToObject(e, "cause", cause);
+            cJSON_AddNumberToObject(e, "failed_the_same_way", (double)same);
+            cJSON_AddNumberToObject(e, "not_launched", (double)counts[BOT_QUEUED]);
+            cJSON_AddStringToObject(e, "hint", hint);
+            app_print_json(e);
+        } else {
+            printf("Stopped launching: %zu of the first bots failed the same way (%s); %zu bot%s not "
+                   "launched. Fix it (%s), then `bedrock-chat-migrate run --yes --retry-failed` resumes "
+                   "the run and retries them.\n",
+                   same, cause, counts[BOT_QUEUED], counts[BOT_QUEUED] == 1 ? "" : "s", hint);
+        }
+        return EXIT_SOME_FAILED;
+    }
     if (counts[BOT_FAILED]) {
         if (!rc->o->json) {
             const char *j = rc->o->journal;
@@ -805,6 +826,9 @@ static int s_open_runner(struct run_cmd *rc)
     }
     if (s_env_ms("BCM_LAUNCH_BACKOFF_MS", &ms) == 0)
         cfg.launch_backoff_max_ms = ms;
+    /* --max-early-failures 0 never stops; not given: the runner's default. */
+    cfg.max_early_failures = o->max_early_failures < 0 ? 0 : o->max_early_failures == 0 ? -1
+                                                                                       : o->max_early_failures;
     /* Tests only: launch with the keys in the command alone, as the guide's script does. */
     const char *command_only = getenv("BCM_TEST_COMMAND_ONLY_LAUNCH");
     cfg.keys_in_command_only = command_only && strcmp(command_only, "1") == 0;

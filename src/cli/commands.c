@@ -88,6 +88,8 @@ static const struct cli_command s_commands[] = {
      "  --yes                 launch without asking (required without a terminal)\n"
      "  --detach              launch what the concurrency allows, then exit\n"
      "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --max-early-failures N  stop launching when the first N bots to finish all fail the\n"
+     "                        same way (or 80 % of the first 10 do); 0 never stops (3)\n"
      "  --retry-failed        queue a new attempt for every failed bot of the journal's run\n"
      "  --new-run             start afresh even if the journal holds a run (kept aside)\n"
      "  --journal FILE        the run's journal (default: per stack and region under\n"
@@ -169,6 +171,8 @@ static const struct cli_command s_commands[] = {
      "  --demo                against a local emulator seeded with a demo deployment\n"
      "  --check-bucket        also check that the document bucket can be listed\n"
      "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --max-early-failures N  stop launching when the first N bots to finish all fail the\n"
+     "                        same way (or 80 % of the first 10 do); 0 never stops (3)\n"
      "  --journal FILE        the run's journal (an unfinished run there is offered)\n"
      "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,

@@ -359,6 +359,7 @@ static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_confi
     dst->poll_max_ms = src->poll_max_ms;
     dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
     dst->keys_in_command_only = src->keys_in_command_only;
+    dst->max_early_failures = src->max_early_failures;
 }
 
 static void s_free_config(struct runner_cfg_copy *c)
@@ -404,6 +405,8 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
     if (obs)
         r->obs = *obs;
     r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
+    early_failure_init(&r->early, cfg->max_early_failures == 0 ? EARLY_FAILURE_DEFAULT
+                                  : cfg->max_early_failures < 0 ? 0 : cfg->max_early_failures);
 
     struct runner_replay rp;
     memset(&rp, 0, sizeof(rp));
@@ -504,6 +507,7 @@ void runner_free(struct runner *r)
 {
     if (!r)
         return;
+    early_failure_free(&r->early);
     if (r->poll_timer)
         ev_timer_cancel(r->session->loop, r->poll_timer);
     if (r->launch_timer)
@@ -624,6 +628,29 @@ size_t runner_retry_failed(struct runner *r, size_t index)
         s_pump(r);
     }
     return n;
+}
+
+const char *runner_early_stop_cause(const struct runner *r, size_t *count, const char **hint)
+{
+    if (!r->early_stopped)
+        return NULL;
+    if (count)
+        *count = r->early.cause_count;
+    if (hint)
+        *hint = early_failure_hint(r->early.cause);
+    return r->early.cause;
+}
+
+void runner_continue_after_early_stop(struct runner *r)
+{
+    if (!r->early_stopped)
+        return;
+    r->early_stopped = false;
+    r->early.threshold = 0; /* the operator has seen it: do not ask again in this session */
+    r->stop_launching = false;
+    if (r->finished)
+        r->finished = false;
+    s_pump(r);
 }
 
 bool runner_finished(const struct runner *r)
