@@ -22,8 +22,9 @@ enum {
     OPT_REGION = 256, OPT_PROFILE, OPT_ENDPOINT, OPT_DEBUG, OPT_DEBUG_FILE, OPT_JSON,
     OPT_LANG, OPT_NO_COLOR, OPT_VERSION, OPT_DEMO, OPT_STACK, OPT_OUTPUTS, OPT_INCLUDE_EMPTY,
     OPT_BOTS, OPT_EXCLUDE, OPT_PRICES, OPT_CONCURRENCY, OPT_SCAN_TABLE, OPT_YES, OPT_DETACH,
-    OPT_RETRIES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT, OPT_LINES, OPT_CHECK_BUCKET,
-    OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY,
+    OPT_RETRIES, OPT_MAX_EARLY_FAILURES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT,
+    OPT_LINES, OPT_CHECK_BUCKET, OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY, OPT_PILOT, OPT_CALIBRATE,
+    OPT_PROBE_WEB,
 };
 
 static const struct option s_long_options[] = {
@@ -50,6 +51,7 @@ static const struct option s_long_options[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"detach", no_argument, NULL, OPT_DETACH},
     {"retries", required_argument, NULL, OPT_RETRIES},
+    {"max-early-failures", required_argument, NULL, OPT_MAX_EARLY_FAILURES},
     {"journal", required_argument, NULL, OPT_JOURNAL},
     {"assign-public-ip", no_argument, NULL, OPT_PUBLIC_IP},
     {"stop-on-exit", no_argument, NULL, OPT_STOP_ON_EXIT},
@@ -58,6 +60,9 @@ static const struct option s_long_options[] = {
     {"new-run", no_argument, NULL, OPT_NEW_RUN},
     {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
     {"keep-temporary", no_argument, NULL, OPT_KEEP_TEMPORARY},
+    {"pilot", required_argument, NULL, OPT_PILOT},
+    {"calibrate", no_argument, NULL, OPT_CALIBRATE},
+    {"probe-web", no_argument, NULL, OPT_PROBE_WEB},
     {NULL, 0, NULL, 0},
 };
 
@@ -124,9 +129,24 @@ static int s_apply_option(struct app_options *o, int c, const char *arg, const c
     case OPT_NEW_RUN: o->new_run = true; break;
     case OPT_SNAPSHOT: o->snapshot = arg; break;
     case OPT_KEEP_TEMPORARY: o->keep_temporary = true; break;
+    case OPT_CALIBRATE: o->calibrate = true; break;
+    case OPT_PROBE_WEB: o->probe_web = true; break;
+    case OPT_PILOT:
+        if (s_parse_int(arg, 1, 50, &o->pilot) != 0) {
+            fprintf(stderr, "error: --pilot wants a number of bots from 1 to 50, not '%s'\n", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case OPT_CONCURRENCY:
         if (s_parse_int(arg, 1, 1000, &o->concurrency) != 0) {
             fprintf(stderr, "error: --concurrency wants a number from 1 to 1000, not '%s'\n", arg);
+            return EXIT_USAGE;
+        }
+        break;
+    case OPT_MAX_EARLY_FAILURES:
+        if (s_parse_int(arg, 0, 1000, &o->max_early_failures) != 0) {
+            fprintf(stderr, "error: --max-early-failures wants a number from 0 (never stop) to 1000, "
+                            "not '%s'\n", arg);
             return EXIT_USAGE;
         }
         break;
@@ -184,6 +204,7 @@ int main(int argc, char **argv)
     struct app_options o;
     memset(&o, 0, sizeof(o));
     o.retries = -1;
+    o.max_early_failures = -1;
     o.lines = 50;
 
     /* GNU getopt permutes: options may come before or after the command word. */

@@ -33,10 +33,13 @@ struct app_options {
     int concurrency;            /* 0: derived */
     bool scan_table;            /* --scan-table: do not use LastBotUsedIndex */
     bool check_bucket;
+    bool calibrate;             /* plan --calibrate: refit to the journal's finished bots */
+    bool probe_web;             /* plan --probe-web: size the bots' web sources from here */
     /* run */
     bool yes;
     bool detach;
     int retries;                /* -1: default */
+    int max_early_failures;     /* --max-early-failures; -1: default (3), 0: never stop */
     const char *journal;
     bool assign_public_ip;
     bool stop_on_exit;
@@ -45,6 +48,7 @@ struct app_options {
     /* copy */
     const char *snapshot;       /* --snapshot ID|ARN: the v0 cluster snapshot to copy from */
     bool keep_temporary;        /* --keep-temporary: leave the temporary cluster and secret */
+    int pilot;                  /* run --pilot K: run K bots that span the mix, then stop */
     /* logs */
     int lines;
     /* positional arguments after the command */
@@ -55,5 +59,7 @@ struct app_options {
 /* The journal a command or the wizard works on: --journal, else the default path for the
  * stack and region under the XDG state directory. Caller frees. */
 char *app_journal_path(const struct app_options *o, const char *region);
+/* The pilot's journal beside a run's: "<journal without .jsonl>.pilot.jsonl". Caller frees. */
+char *app_pilot_journal_path(const char *journal_path);
 
 #endif

@@ -30,6 +30,7 @@ struct http_response {
     struct http_kv *headers;    /* lower-cased names */
     size_t nheaders;
     buf_t body;
+    bool truncated;             /* max_body_bytes reached: body holds the first bytes */
     double seconds;             /* wall time of the transfer */
 };
 
@@ -41,6 +42,8 @@ typedef void (*http_done_fn)(void *ud, struct http_response *resp);
 struct http_options {
     long connect_timeout_ms;    /* 0: default 3100 ms */
     long timeout_ms;            /* 0: default 60000 ms */
+    size_t max_body_bytes;      /* 0: the transport's limit, over which the call fails; else
+                                   stop reading there and answer with truncated set */
 };
 
 struct http_transport {

@@ -714,7 +714,7 @@ static void s_send_signed(struct aws_call *call, const struct aws_credentials *c
               call->operation, call->attempt);
     free(url);
 
-    struct http_options opts = {c->connect_timeout_ms, c->timeout_ms};
+    struct http_options opts = {c->connect_timeout_ms, c->timeout_ms, 0};
     call->started_ms = ev_now_ms();
     c->stats.requests++;
     int rc = http_send(c->http, &req, &opts, s_on_http, call);

@@ -281,7 +281,7 @@ static void s_send(struct container_provider *cp)
     http_request_set_header(&req, "Accept", "application/json");
     if (cp->token)
         http_request_set_header(&req, "Authorization", cp->token);
-    struct http_options opts = {CONTAINER_CONNECT_TIMEOUT_MS, CONTAINER_TIMEOUT_MS};
+    struct http_options opts = {CONTAINER_CONNECT_TIMEOUT_MS, CONTAINER_TIMEOUT_MS, 0};
     cp->request = cred_http_send(cp->ctx, &req, &opts, s_on_reply, cp);
     cred_request_wipe_free(&req);
     if (!cp->request)

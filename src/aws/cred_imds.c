@@ -240,7 +240,7 @@ static void s_send(struct imds_provider *ip)
         http_request_set_header(&req, "x-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL);
     else if (ip->token)
         http_request_set_header(&req, "x-aws-ec2-metadata-token", ip->token);
-    struct http_options opts = {ip->timeout_ms, ip->timeout_ms};
+    struct http_options opts = {ip->timeout_ms, ip->timeout_ms, 0};
     ip->request = cred_http_send(ip->ctx, &req, &opts, s_on_reply, ip);
     cred_request_wipe_free(&req);
     if (!ip->request)

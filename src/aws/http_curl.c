@@ -28,6 +28,7 @@ struct curl_request {
     struct http_response resp;
     char errbuf[CURL_ERROR_SIZE];
     bool too_big;
+    size_t soft_limit;          /* http_options.max_body_bytes (0: none) */
     struct curl_request *prev, *next;
     http_done_fn done;
     void *ud;
@@ -45,6 +46,11 @@ static size_t s_on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct curl_request *cr = ud;
     size_t n = size * nmemb;
+    if (cr->soft_limit && cr->resp.body.len + n > cr->soft_limit) {
+        buf_append(&cr->resp.body, data, cr->soft_limit - cr->resp.body.len);
+        cr->resp.truncated = true;
+        return 0; /* enough read: abort the transfer, answer with what came */
+    }
     if (cr->resp.body.len + n > HTTP_MAX_BODY) {
         cr->too_big = true;
         return 0; /* makes curl abort the transfer */
@@ -149,7 +155,9 @@ static void s_on_done(void *ud, CURL *easy, CURLcode rc)
     cr->owner->in_flight--;
     s_unlink(cr);
     cr->resp.failure = s_classify(rc);
-    if (cr->too_big) {
+    if (cr->resp.truncated) {
+        cr->resp.failure = HTTP_OK;
+    } else if (cr->too_big) {
         cr->resp.failure = HTTP_ERR_OTHER;
         snprintf(cr->resp.error, sizeof cr->resp.error,
                  "response larger than %u MiB, abandoned", HTTP_MAX_BODY >> 20);
@@ -178,6 +186,8 @@ static int s_send(struct http_transport *t, const struct http_request *req,
     cr->owner = ct;
     cr->done = done;
     cr->ud = ud;
+    cr->soft_limit = opts && opts->max_body_bytes && opts->max_body_bytes < HTTP_MAX_BODY
+                         ? opts->max_body_bytes : 0;
     buf_init(&cr->resp.body);
     cr->easy = curl_easy_init();
     if (!cr->easy) {

@@ -2,6 +2,10 @@
  * assumptions in view. Reads only; launches nothing. */
 #include "cli/cli.h"
 
+#include "app/options.h"
+#include "cli/calibrate_view.h"
+#include "engine/run/runner.h"
+
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
@@ -31,6 +35,10 @@ struct plan_cmd {
     struct image_pull_facts pull;
     bool pull_done;
     bool all_done;
+    char *calibration_text;    /* plan --calibrate's text view, printed after the plan */
+    struct web_probe probe;    /* plan --probe-web */
+    bool probe_done, probed;
+    char *calibrated_from;     /* the journals it read */
 };
 
 static void s_check_all(struct plan_cmd *pc)
@@ -363,7 +371,7 @@ static void s_put_json(const char *text)
 
 /* The same document as plan_to_json plus table and bucket_error, on one line, printed a
  * bot at a time: the whole tree and its text for 10,000 bots would take tens of MB. */
-static void s_print_json(const struct plan_cmd *pc, const struct plan *p)
+static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON *extra)
 {
     fputs("{\"bots\":[", stdout);
     for (size_t i = 0; i < p->nitems; i++) {
@@ -377,6 +385,15 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p)
     }
     fputc(']', stdout);
     cJSON *rest = plan_summary_to_json(p);
+    if (pc->probed)
+        cJSON_AddItemToObject(rest, "web_probe", web_probe_to_json(&pc->probe));
+    /* plan --calibrate: "measured" and "calibration" join the summary. */
+    while (extra && extra->child) {
+        cJSON *field = cJSON_DetachItemViaPointer(extra, extra->child);
+        char *name = xstrdup(field->string);
+        cJSON_AddItemToObject(rest, name, field);
+        free(name);
+    }
     cJSON_AddStringToObject(rest, "table", pc->dep.outputs.table ? pc->dep.outputs.table : "");
     if (pc->inv.bucket_error)
         cJSON_AddStringToObject(rest, "bucket_error", pc->inv.bucket_error);
@@ -405,6 +422,9 @@ static void s_cleanup(struct plan_cmd *pc)
         deployment_free(&pc->dep);
     quota_facts_free(&pc->quotas);
     image_pull_free(&pc->pull);
+    free(pc->calibration_text);
+    web_probe_free(&pc->probe);
+    free(pc->calibrated_from);
 }
 
 /* Checks what can be checked before any AWS call: id lists (usage) and the prices file
@@ -441,6 +461,133 @@ static int s_check_arguments(const struct app_options *o)
         }
     }
     return EXIT_OK;
+}
+
+/* The journal's finished bots (and its pilot's): measured, and the plan refitted. The
+ * text view is kept to print after the plan. */
+static void s_on_probe(void *ud, struct web_probe *probe)
+{
+    struct plan_cmd *pc = ud;
+    web_probe_move(&pc->probe, probe);
+    pc->probe_done = true;
+    ev_loop_wakeup(pc->loop);
+}
+
+/* plan --probe-web: the selected bots' source URLs and sitemaps, each once. */
+static void s_probe_web(struct aws_session *s, struct plan_cmd *pc, struct plan *p)
+{
+    const char **urls = NULL;
+    bool *sitemap = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct bot *b = p->items[i].bot;
+        if (!p->items[i].selected)
+            continue;
+        for (int kind = 0; kind < 2; kind++) {
+            char **list = kind ? b->sitemap_urls : b->source_urls;
+            size_t nl = kind ? b->n_sitemap_urls : b->n_source_urls;
+            for (size_t u = 0; u < nl; u++) {
+                bool seen = false;
+                for (size_t k = 0; k < n && !seen; k++)
+                    seen = sitemap[k] == (kind == 1) && strcmp(urls[k], list[u]) == 0;
+                if (seen || !list[u])
+                    continue;
+                urls = xrealloc(urls, (n + 1) * sizeof *urls);
+                sitemap = xrealloc(sitemap, (n + 1) * sizeof *sitemap);
+                urls[n] = list[u];
+                sitemap[n] = kind == 1;
+                n++;
+            }
+        }
+    }
+    pc->probe_done = false;
+    web_probe_run(s->http, s->loop, urls, sitemap, n, NULL, s_on_probe, pc);
+    ev_loop_run_until(s->loop, &pc->probe_done);
+    free(urls);
+    free(sitemap);
+    plan_apply_web_probe(p, &pc->probe);
+    pc->probed = true;
+}
+
+static void s_print_probe(const struct plan_cmd *pc)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < pc->probe.n; i++)
+        ok += pc->probe.results[i].ok;
+    printf("\nWeb sources probed from here: %zu of %zu answered", ok, pc->probe.n);
+    printf(ok == pc->probe.n ? ".\n" : "; the others keep the guess:\n");
+    for (size_t i = 0; i < pc->probe.n; i++) {
+        const struct web_probe_result *r = &pc->probe.results[i];
+        char *url = s_safe(r->url, 300);
+        if (r->ok && r->sitemap)
+            printf("    %s: sitemap of %zu page%s%s\n", url, r->pages, r->pages == 1 ? "" : "s",
+                   r->child_sitemaps ? " (and child sitemaps, not followed)" : "");
+        else if (r->ok)
+            printf("    %s: %llu bytes%s\n", url, (unsigned long long)r->bytes,
+                   r->truncated ? " or more" : "");
+        else {
+            char *why = s_safe(r->error ? r->error : "failed", 300);
+            printf("  ! %s: %s\n", url, why);
+            free(why);
+        }
+        free(url);
+    }
+}
+
+static int s_calibrate(const struct app_options *o, struct aws_session *s, struct plan_cmd *pc,
+                       const struct plan *p, cJSON **out)
+{
+    char *journal = app_journal_path(o, s->region);
+    char *paths[2] = {app_pilot_journal_path(journal), journal};
+    struct run_bot *bots = NULL;
+    size_t nbots = 0;
+    buf_t from = BUF_INIT;
+    for (int k = 0; k < 2; k++) {
+        struct journal_view v;
+        char *error = NULL;
+        FILE *f = fopen(paths[k], "r");
+        if (!f)
+            continue;
+        fclose(f);
+        if (journal_view_load(paths[k], &v, &error) != 0) {
+            free(error);
+            continue;
+        }
+        bots = xrealloc(bots, (nbots + v.nbots + 1) * sizeof *bots);
+        for (size_t i = 0; i < v.nbots; i++)
+            run_bot_copy(&bots[nbots++], &v.bots[i]);
+        journal_view_free(&v);
+        buf_printf(&from, "%s%s", from.len ? " and " : "", paths[k]);
+    }
+    int rc = EXIT_OK;
+    char *error = NULL;
+    if (nbots == 0) {
+        app_error(o, "--calibrate: no run journal at %s (nor its pilot's, %s): run a pilot first "
+                     "(`bedrock-chat-migrate run --pilot 3`) or give the run's --journal", paths[1], paths[0]);
+        rc = EXIT_CONFIG;
+    } else {
+        /* The text view goes to a buffer: the plan prints first. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = o->json ? NULL : open_memstream(&text, &len);
+        int crc = calibrate_view(s, &pc->dep, p, bots, nbots, mem, out, &error);
+        if (mem)
+            fclose(mem);
+        pc->calibration_text = text;
+        if (crc != 0) {
+            app_error(o, "--calibrate: %s", error);
+            rc = EXIT_CONFIG;
+        }
+        pc->calibrated_from = buf_detach(&from);
+    }
+    free(error);
+    buf_free(&from);
+    for (size_t i = 0; i < nbots; i++)
+        run_bot_free(&bots[i]);
+    free(bots);
+    free(paths[0]);
+    free(paths[1]);
+    return rc;
 }
 
 int cmd_plan(const struct app_options *o)
@@ -493,11 +640,25 @@ int cmd_plan(const struct app_options *o)
         rc = EXIT_USAGE;
         goto out;
     }
+    if (o->probe_web)
+        s_probe_web(&s, &pc, &p);
+    cJSON *calibration = NULL;
+    if (o->calibrate && (rc = s_calibrate(o, &s, &pc, &p, &calibration)) != EXIT_OK) {
+        plan_free(&p);
+        goto out;
+    }
     if (o->json) {
-        s_print_json(&pc, &p);
+        s_print_json(&pc, &p, calibration);
     } else {
         s_print_human(&pc, &p);
+        if (pc.probed)
+            s_print_probe(&pc);
+        if (calibration) {
+            printf("\nCalibrated from the finished bots of %s:\n", pc.calibrated_from);
+            fputs(pc.calibration_text ? pc.calibration_text : "", stdout);
+        }
     }
+    cJSON_Delete(calibration);
     plan_free(&p);
     rc = EXIT_OK;
 out:

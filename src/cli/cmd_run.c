@@ -13,9 +13,11 @@
 #include "cli/cli.h"
 
 #include "aws/client.h"
+#include "cli/calibrate_view.h"
 #include "cli/run_view.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
+#include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/report.h"
@@ -112,6 +114,10 @@ struct run_cmd {
     char *step_error;
     struct run_view view;
     struct runner *runner;
+    size_t *pilot;             /* run --pilot: the plan items it launches */
+    size_t npilot;
+    size_t pilot_done_bots;    /* a fresh run: bots the pilot already re-embedded, left out */
+    char *pilot_journal;
     struct quota_facts quotas;
     bool quotas_done;
     struct image_pull_facts pull;
@@ -222,6 +228,33 @@ static void s_report_failed_checks(const struct run_cmd *rc)
     buf_free(&b);
 }
 
+/* After a pilot, a fresh run leaves out the bots the pilot re-embedded already. */
+static void s_leave_out_the_pilots_bots(struct run_cmd *rc)
+{
+    char *path = app_pilot_journal_path(rc->journal_path);
+    struct journal_view v;
+    char *error = NULL;
+    if (s_file_exists(path) && journal_view_load(path, &v, &error) == 0) {
+        for (size_t i = 0; i < v.nbots; i++) {
+            if (v.bots[i].state != BOT_SUCCEEDED)
+                continue;
+            for (size_t k = 0; k < rc->plan.nitems; k++) {
+                const struct plan_item *it = &rc->plan.items[k];
+                if (it->selected && it->bot->bot_id && v.bots[i].bot_id &&
+                    strcmp(it->bot->bot_id, v.bots[i].bot_id) == 0) {
+                    plan_select(&rc->plan, k, false);
+                    rc->pilot_done_bots++;
+                }
+            }
+        }
+        journal_view_free(&v);
+        if (rc->pilot_done_bots)
+            rc->pilot_journal = xstrdup(path);
+    }
+    free(error);
+    free(path);
+}
+
 static int s_prepare_fresh(struct run_cmd *rc)
 {
     const struct app_options *o = rc->o;
@@ -241,7 +274,8 @@ static int s_prepare_fresh(struct run_cmd *rc)
 
     /* A run needs the bots, not their documents' sizes (one S3 listing per bot with files):
      * the cost it announces is from what is known, and `plan` reads the sizes. */
-    struct inventory_options iopts = {.force_table_scan = o->scan_table, .skip_documents = true};
+    struct inventory_options iopts = {.force_table_scan = o->scan_table,
+                                      .skip_documents = o->pilot == 0};
     rc->step_done = false;
     /* The quotas bound the default concurrency; the image pull's facts price the NAT
      * line shown before the confirmation. Read while the bots are. */
@@ -268,6 +302,13 @@ static int s_prepare_fresh(struct run_cmd *rc)
         return EXIT_USAGE;
     }
     rc->have_plan = true;
+    if (o->pilot) {
+        /* A pilot: k bots that span the mix, launched with the same confirmation. */
+        rc->pilot = xcalloc((size_t)o->pilot, sizeof *rc->pilot);
+        rc->npilot = plan_pick_pilot(&rc->plan, (size_t)o->pilot, rc->pilot);
+    } else {
+        s_leave_out_the_pilots_bots(rc);
+    }
     return EXIT_OK;
 }
 
@@ -306,7 +347,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddNumberToObject(e, "usd_hi", t->usd_hi);
         cJSON_AddNumberToObject(e, "wall_seconds_lo", t->wall_seconds_lo);
         cJSON_AddNumberToObject(e, "wall_seconds_hi", t->wall_seconds_hi);
-        cJSON_AddBoolToObject(e, "document_sizes_read", false);
+        cJSON_AddBoolToObject(e, "document_sizes_read", rc->o->pilot > 0);
         cJSON_AddStringToObject(e, "concurrency_why", p->concurrency_why ? p->concurrency_why : "");
         if (t->nat_usd_lo >= 0) {
             cJSON_AddNumberToObject(e, "nat_usd_lo", t->nat_usd_lo);
@@ -321,9 +362,25 @@ static void s_announce_fresh(const struct run_cmd *rc)
         else
             cJSON_AddNullToObject(e, "nat_fix_command");
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
+        cJSON_AddNumberToObject(e, "pilot", (double)rc->npilot);
+        cJSON_AddNumberToObject(e, "left_out_done_by_pilot", (double)rc->pilot_done_bots);
         app_print_json(e);
         return;
     }
+    if (rc->npilot) {
+        printf("Pilot: %zu of the %zu selected bots, chosen to span the mix (their estimate ", rc->npilot,
+               p->nselected);
+        double lo = 0, hi = 0;
+        for (size_t k = 0; k < rc->npilot; k++) {
+            lo += p->items[rc->pilot[k]].est.usd_lo;
+            hi += p->items[rc->pilot[k]].est.usd_hi;
+        }
+        s_print_usd_range(lo, hi);
+        printf("); the estimate of the rest is recomputed from what they measure.\n");
+    }
+    if (rc->pilot_done_bots)
+        printf("%zu bot%s re-embedded by the pilot (%s) %s left out.\n", rc->pilot_done_bots,
+               rc->pilot_done_bots == 1 ? "" : "s", rc->pilot_journal, rc->pilot_done_bots == 1 ? "is" : "are");
     printf("Will launch %zu embedding task%s (one per bot", p->nselected, p->nselected == 1 ? "" : "s");
     if (t->skipped_empty)
         printf("; %zu bot%s without knowledge left out, --include-empty adds them", t->skipped_empty,
@@ -562,6 +619,23 @@ static void s_write_report(struct run_cmd *rc)
     ctx.cost_low_usd = rc->have_plan ? rc->plan.totals.usd_lo : -1;
     ctx.cost_high_usd = rc->have_plan ? rc->plan.totals.usd_hi : -1;
     struct report *rep = report_from_runner(&ctx, rc->runner);
+    if (rc->have_plan) {
+        /* Estimate vs actual: each finished bot's log and ECS times. */
+        size_t n = runner_count(rc->runner);
+        struct run_bot *bots = xcalloc(n ? n : 1, sizeof *bots);
+        for (size_t i = 0; i < n; i++)
+            bots[i] = *runner_bot(rc->runner, i); /* shallow: read during the call only */
+        struct bot_measure *m = NULL;
+        size_t *items = NULL;
+        size_t k = calibrate_measure_finished(&rc->s, &rc->dep, &rc->plan, bots, n, &m, &items);
+        for (size_t j = 0; j < k; j++) {
+            const struct plan_item *it = &rc->plan.items[items[j]];
+            report_set_cost(rep, it->bot->bot_id, it->est.usd_lo, it->est.usd_hi, m[j].usd);
+        }
+        free(m);
+        free(items);
+        free(bots);
+    }
     struct report_paths paths;
     memset(&paths, 0, sizeof(paths));
     char *error = NULL;
@@ -601,6 +675,27 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
     }
     if (rc->o->detach && (s_alive(r) || counts[BOT_QUEUED]))
         s_say_detached(rc);
+    size_t same = 0;
+    const char *hint = NULL;
+    const char *cause = runner_early_stop_cause(r, &same, &hint);
+    if (cause) {
+        /* The runner's message said it as it happened; this is the verdict, once. */
+        if (rc->o->json) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "event", "early_stop");
+            cJSON_AddStringToObject(e, "cause", cause);
+            cJSON_AddNumberToObject(e, "failed_the_same_way", (double)same);
+            cJSON_AddNumberToObject(e, "not_launched", (double)counts[BOT_QUEUED]);
+            cJSON_AddStringToObject(e, "hint", hint);
+            app_print_json(e);
+        } else {
+            printf("Stopped launching: %zu of the first bots failed the same way (%s); %zu bot%s not "
+                   "launched. Fix it (%s), then `bedrock-chat-migrate run --yes --retry-failed` resumes "
+                   "the run and retries them.\n",
+                   same, cause, counts[BOT_QUEUED], counts[BOT_QUEUED] == 1 ? "" : "s", hint);
+        }
+        return EXIT_SOME_FAILED;
+    }
     if (counts[BOT_FAILED]) {
         if (!rc->o->json) {
             const char *j = rc->o->journal;
@@ -614,6 +709,37 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
+
+/* The pilot measured: the estimate of the rest, refitted, beside the first one. */
+static void s_calibrate_after_pilot(struct run_cmd *rc)
+{
+    const struct runner *r = rc->runner;
+    size_t n = runner_count(r);
+    struct run_bot *bots = xcalloc(n ? n : 1, sizeof *bots);
+    for (size_t i = 0; i < n; i++)
+        run_bot_copy(&bots[i], runner_bot(r, i));
+    cJSON *doc = NULL;
+    char *error = NULL;
+    if (!rc->o->json)
+        printf("\n");
+    if (calibrate_view(&rc->s, &rc->dep, &rc->plan, bots, n, rc->o->json ? NULL : stdout, &doc,
+                       &error) != 0) {
+        app_error(rc->o, "the pilot's bots could not be measured: %s", error);
+    } else if (rc->o->json) {
+        cJSON_AddStringToObject(doc, "event", "calibrated_plan");
+        app_print_json(doc);
+        doc = NULL;
+    } else {
+        printf("Run the rest with `bedrock-chat-migrate run --yes` (the pilot's bots are left out); "
+               "`bedrock-chat-migrate plan --calibrate` shows this again with every bot.\n");
+    }
+    cJSON_Delete(doc);
+    free(error);
+    for (size_t i = 0; i < n; i++)
+        run_bot_free(&bots[i]);
+    free(bots);
+    fflush(stdout);
+}
 
 static void s_fill_config_from_view(const struct journal_view *v, struct runner_config *cfg)
 {
@@ -678,6 +804,14 @@ static int s_open_runner(struct run_cmd *rc)
         /* Longest expected first (LPT); the journal keeps this order for a resume. */
         size_t *order = xcalloc(rc->plan.nitems ? rc->plan.nitems : 1, sizeof(*order));
         size_t n = plan_launch_order(&rc->plan, order);
+        if (rc->npilot) { /* only the pilot's bots, still longest first */
+            size_t kept = 0;
+            for (size_t k = 0; k < n; k++)
+                for (size_t q = 0; q < rc->npilot; q++)
+                    if (order[k] == rc->pilot[q])
+                        order[kept++] = order[k];
+            n = kept;
+        }
         for (size_t k = 0; k < n; k++) {
             const struct plan_item *it = &rc->plan.items[order[k]];
             targets[ntargets++] = (struct runner_target){it->bot->pk, it->bot->sk, it->bot->bot_id,
@@ -694,6 +828,9 @@ static int s_open_runner(struct run_cmd *rc)
     }
     if (s_env_ms("BCM_LAUNCH_BACKOFF_MS", &ms) == 0)
         cfg.launch_backoff_max_ms = ms;
+    /* --max-early-failures 0 never stops; not given: the runner's default. */
+    cfg.max_early_failures = o->max_early_failures < 0 ? 0 : o->max_early_failures == 0 ? -1
+                                                                                       : o->max_early_failures;
     /* Tests only: launch with the keys in the command alone, as the guide's script does. */
     const char *command_only = getenv("BCM_TEST_COMMAND_ONLY_LAUNCH");
     cfg.keys_in_command_only = command_only && strcmp(command_only, "1") == 0;
@@ -760,6 +897,18 @@ static int s_run(struct run_cmd *rc)
     struct sigaction old[2];
     s_signals_install(rc->s.loop, old);
     rc->journal_path = app_journal_path(o, rc->s.region);
+    if (o->pilot) {
+        if (o->retry_failed || o->detach) {
+            app_error(o, "--pilot runs a few bots to the end and measures them: it cannot be "
+                         "combined with --retry-failed or --detach");
+            rcode = EXIT_USAGE;
+            goto out;
+        }
+        /* The pilot has its own journal beside the run's: the real run starts afresh. */
+        char *pj = app_pilot_journal_path(rc->journal_path);
+        free(rc->journal_path);
+        rc->journal_path = pj;
+    }
 
     if (s_file_exists(rc->journal_path)) {
         char *error = NULL;
@@ -776,7 +925,8 @@ static int s_run(struct run_cmd *rc)
             goto out;
         }
         rc->have_prior = loaded == 0;
-        if (rc->have_prior && o->new_run && (rcode = s_archive_prior(rc)) != EXIT_OK)
+        /* A new pilot replaces an earlier one (kept aside, like --new-run). */
+        if (rc->have_prior && (o->new_run || o->pilot) && (rcode = s_archive_prior(rc)) != EXIT_OK)
             goto out;
     }
     if (o->retry_failed && !rc->have_prior) {
@@ -812,7 +962,7 @@ static int s_run(struct run_cmd *rc)
             goto out;
         }
         s_announce_fresh(rc);
-        if ((rcode = s_confirm(rc, rc->plan.nselected, false)) != EXIT_OK)
+        if ((rcode = s_confirm(rc, rc->npilot ? rc->npilot : rc->plan.nselected, false)) != EXIT_OK)
             goto out;
     }
 
@@ -826,6 +976,8 @@ static int s_run(struct run_cmd *rc)
     }
     runner_start(rc->runner);
     bool interrupted = s_follow(rc);
+    if (rc->npilot && !interrupted && !runner_fatal(rc->runner))
+        s_calibrate_after_pilot(rc);
     rcode = s_outcome(rc, interrupted);
 
 out:
@@ -859,5 +1011,7 @@ int cmd_run(const struct app_options *o)
     /* After the session: a read still in flight when interrupted answers into rc. */
     quota_facts_free(&rc.quotas);
     image_pull_free(&rc.pull);
+    free(rc.pilot);
+    free(rc.pilot_journal);
     return rcode;
 }

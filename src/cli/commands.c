@@ -53,7 +53,8 @@ static const struct cli_command s_commands[] = {
     {"plan", "list the bots and estimate the run's cost and duration",
      "Usage: bedrock-chat-migrate plan [--stack NAME] [--outputs FILE|-] [--include-empty]\n"
      "                            [--bots ID,...] [--exclude ID,...] [--prices FILE]\n"
-     "                            [--concurrency N] [--scan-table] [--json]\n\n"
+     "                            [--concurrency N] [--scan-table] [--calibrate]\n"
+     "                            [--journal FILE] [--probe-web] [--json]\n\n"
      "Reads the bots from DynamoDB and their documents' sizes from S3, selects the bots to\n"
      "re-embed (every bot with a knowledge source unless --include-empty, --bots or\n"
      "--exclude say otherwise) and estimates Fargate and Bedrock cost, the image pull\n"
@@ -61,6 +62,17 @@ static const struct cli_command s_commands[] = {
      "time as low-high ranges, listing every assumption. Reads the quotas that bound the\n"
      "default concurrency (Service Quotas) and shows each bound with its reason.\n"
      "Launches nothing. JSON adds concurrency_bounds and image_pull (see the README).\n\n"
+     "Calibration:\n"
+     "  --calibrate           measure the finished bots of the journal (and of its pilot,\n"
+     "                        run --pilot) from their task logs and ECS times, and show\n"
+     "                        the estimate refitted to them beside the model's own (JSON:\n"
+     "                        measured[], calibration)\n"
+     "  --journal FILE        the run's journal (default: per stack and region)\n"
+     "  --probe-web           fetch the selected bots' source URLs and sitemaps from this\n"
+     "                        machine (4 at once, 10 s, 1 MiB a page, 8 MiB a sitemap, 5\n"
+     "                        redirects; never with AWS credentials) and estimate them from\n"
+     "                        their sizes and page counts; failures are listed per URL\n"
+     "                        (JSON: web_probe)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_plan},
     {"run", "launch one embedding task per selected bot and follow them to the end",
@@ -83,12 +95,18 @@ static const struct cli_command s_commands[] = {
      "  --yes                 launch without asking (required without a terminal)\n"
      "  --detach              launch what the concurrency allows, then exit\n"
      "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --max-early-failures N  stop launching when the first N bots to finish all fail the\n"
+     "                        same way (or 80 % of the first 10 do); 0 never stops (3)\n"
      "  --retry-failed        queue a new attempt for every failed bot of the journal's run\n"
      "  --new-run             start afresh even if the journal holds a run (kept aside)\n"
      "  --journal FILE        the run's journal (default: per stack and region under\n"
      "                        $XDG_STATE_HOME/bedrock-chat-migrate/)\n"
      "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n"
-     "  --stop-on-exit        on Ctrl-C, stop this run's tasks instead of leaving them\n\n"
+     "  --stop-on-exit        on Ctrl-C, stop this run's tasks instead of leaving them\n"
+     "  --pilot K             run K bots chosen to span the mix (1-50, e.g. 3) to the end,\n"
+     "                        measure them and print the estimate of the rest recomputed\n"
+     "                        from them, then stop (own journal, <journal>.pilot.jsonl; a\n"
+     "                        later run leaves the pilot's bots out)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_run},
     {"status", "show a run's state from its journal",
@@ -160,6 +178,8 @@ static const struct cli_command s_commands[] = {
      "  --demo                against a local emulator seeded with a demo deployment\n"
      "  --check-bucket        also check that the document bucket can be listed\n"
      "  --retries N           relaunch bots that failed from throttling up to N times (2)\n"
+     "  --max-early-failures N  stop launching when the first N bots to finish all fail the\n"
+     "                        same way (or 80 % of the first 10 do); 0 never stops (3)\n"
      "  --journal FILE        the run's journal (an unfinished run there is offered)\n"
      "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,

@@ -43,6 +43,18 @@ const struct tr_entry tr_table_run[] = {
         "tasks keep going in ECS and finish on their own.\n\nNothing is lost: the journal %s records "
         "the run, and starting the wizard again offers to resume it.")},
     {"run.quit.yes", N_("Leave")},
+    {"run.early.title", N_("The first bots all failed the same way")},
+    {"run.early.body",
+     N_("%zu of the first bots to finish failed the same way: %s.\n\nEvery other bot would most likely "
+        "fail too, at full cost. No new task is being launched.\n\nWhat to fix: %s")},
+    {"run.early.continue", N_("Continue launching")},
+    {"run.early.stop", N_("Stop launching")},
+    {"run.early.tasks_title", N_("Stop the running tasks too?")},
+    {"run.early.tasks_body",
+     N_("%zu task(s) are still running. Keep them running to see how they end (they cost until they "
+        "stop), or stop them now. The queued bots stay in the journal: after the fix, resume the run.")},
+    {"run.early.stop_tasks", N_("Stop them")},
+    {"run.early.keep_tasks", N_("Keep them running")},
     {"run.quit.no", NC_("run.quit.no", "Stay")},
     {"run.err.title", N_("The run could not be started")},
     {"run.err.no_deployment", N_("The stack outputs are not resolved yet: go back to the Outputs step.")},

@@ -41,6 +41,7 @@ struct run_screen {
     char *last_error;
     bool spinning;
     bool quitting;                 /* runner_leave sent; the wizard exits when it finishes */
+    bool early_asked;              /* the early-failure question was put to the operator */
     uint64_t finish_timer;         /* deferred move to the summary */
     double est_lo, est_hi;
 

@@ -12,6 +12,7 @@
 #include "engine/run/journal_aside.h"
 #include "engine/run/runner.h"
 #include "tui/run_screens.h"
+#include "tui/widgets.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 
@@ -75,12 +76,57 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
     wizard_dirty(rs->w);
 }
 
+static void s_early_tasks_answer(struct wizard *w, void *ud, bool stop_them)
+{
+    (void)ud;
+    if (stop_them && w->runner && !runner_finished(w->runner))
+        runner_cancel_all(w->runner); /* they end cancelled; the queued bots stay queued */
+    wizard_dirty(w);
+}
+
+static void s_early_answer(struct wizard *w, void *ud, bool go_on)
+{
+    (void)ud;
+    if (!w->runner)
+        return;
+    if (go_on) {
+        runner_continue_after_early_stop(w->runner);
+        wizard_dirty(w);
+        return;
+    }
+    struct runner_progress p;
+    runner_progress(w->runner, &p);
+    if (p.alive) {
+        char *body = xasprintf(tr("run.early.tasks_body"), p.alive);
+        ui_confirm(w, tr("run.early.tasks_title"), body, tr("run.early.stop_tasks"), tr("run.early.keep_tasks"),
+                   s_early_tasks_answer, NULL);
+        free(body);
+    }
+    wizard_dirty(w);
+}
+
+/* The runner stopped launching because the first bots failed alike: ask continue / stop
+ * and keep the tasks / stop them (the safe answer has the focus). */
+static void s_ask_early_stop(struct run_screen *rs, const struct runner *r)
+{
+    size_t same = 0;
+    const char *hint = NULL;
+    const char *cause = runner_early_stop_cause(r, &same, &hint);
+    if (!cause || rs->early_asked || rs->quitting || rs->w->quitting || rs->w->modal)
+        return;
+    rs->early_asked = true;
+    char *body = xasprintf(tr("run.early.body"), same, cause, hint);
+    ui_confirm(rs->w, tr("run.early.title"), body, tr("run.early.continue"), tr("run.early.stop"),
+               s_early_answer, NULL);
+    free(body);
+}
+
 static void s_on_message(void *ud, const struct runner *r, enum runner_msg_level level,
                          const char *text)
 {
     struct run_screen *rs = ud;
-    (void)r;
     run_screen_message(rs, level, text);
+    s_ask_early_stop(rs, r);
     wizard_dirty(rs->w);
 }
 
@@ -253,6 +299,7 @@ static int s_open_runner(struct run_screen *rs)
     if (cfg.concurrency <= 0)
         cfg.concurrency = s_resume_concurrency(w);
     cfg.retries = w->opts->retries >= 0 ? w->opts->retries : DEFAULT_RETRIES;
+    cfg.max_early_failures = w->opts->max_early_failures < 0 ? 0 : w->opts->max_early_failures == 0 ? -1 : w->opts->max_early_failures;
     struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, rs};
     char *error = NULL;
     w->runner = runner_open(&w->session, &cfg, targets, ntargets, &obs, &error);

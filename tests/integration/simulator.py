@@ -51,6 +51,65 @@ class SimulatorError(RuntimeError):
     pass
 
 
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".csv", ".tsv", ".json", ".html", ".htm", ".xml")
+CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
+
+
+def _strings(value):
+    if not value:
+        return []
+    if "L" in value:
+        return [v.get("S", "") for v in value["L"] if v.get("S")]
+    if "SS" in value:
+        return list(value["SS"])
+    if "S" in value and value["S"]:
+        return [value["S"]]
+    return []
+
+
+def _chunk_lengths(chars):
+    """The lengths the task's splitter makes of a text of `chars` characters:
+    CHUNK_SIZE-character chunks overlapping by CHUNK_OVERLAP, the last one shorter."""
+    if chars <= 0:
+        return []
+    stride = CHUNK_SIZE - CHUNK_OVERLAP
+    n = max(1, -(-(chars - CHUNK_OVERLAP) // stride))
+    return [CHUNK_SIZE] * (n - 1) + [max(1, chars - stride * (n - 1))]
+
+
+def embedding_log(rng, item, documents, japanese):
+    """What backend/embedding/main.py logs for a bot (the lines the program measures):
+    per split document (chunk) its metadata, `{i}th document content length: N` and head
+    of content, then `Number of chunks: N` and `Successfully inserted N records.`, from
+    the bot's real documents (text files all text, PDFs and office files 20-50 % of their
+    size, Japanese text 3 bytes a character) and crawled pages of 3-30 KB (a sitemap
+    3-12 pages). Returns (lines, total characters embedded)."""
+    knowledge = (item.get("Knowledge") or {}).get("M") or {}
+    texts = []
+    for name, size in sorted((documents or {}).items()):
+        if size is None:
+            continue
+        ratio = 1.0 if name.lower().endswith(TEXT_SUFFIXES) else rng.uniform(0.2, 0.5)
+        texts.append((name, int(size * ratio / (3 if japanese else 1))))
+    for url in _strings(knowledge.get("source_urls")):
+        texts.append((url, rng.randint(3_000, 30_000)))
+    for url in _strings(knowledge.get("sitemap_urls")):
+        for page in range(rng.randint(3, 12)):
+            texts.append((f"{url}#page{page}", rng.randint(3_000, 30_000)))
+    head = "就業規則の第一条は、この規則の目的を定める。" if japanese else "Section 1. This policy describes how"
+    lines, i, total = [], 0, 0
+    for source, chars in texts:
+        for length in _chunk_lengths(chars):
+            lines.append(f"{i}th document metadata: {{'source': '{source}'}}")
+            lines.append(f"{i}th document content length: {length}")
+            lines.append(f"{i}th document head of content: {head[:30]}")
+            total += length
+            i += 1
+    lines.insert(0, f"Number of chunks: {i}")
+    lines.append(f"Successfully inserted {i} records.")
+    return lines, total
+
+
 @dataclasses.dataclass
 class TaskRecord:
     arn: str
@@ -69,6 +128,7 @@ class TaskRecord:
     seen_at: float
     finish_at: float
     has_knowledge: bool = True
+    item: dict = None
     outcome: str = "running"   # running | succeeded | failed | crashed | stopped_by_other | unknown_bot
     #                            | no_keys (the release's contract found no keys: no status written)
     reason: str = ""
@@ -132,6 +192,7 @@ class Simulator:
         self.crash_bot_ids = set(crash_bot_ids)
         self.poll_interval = poll_interval
         self.rng = random.Random(seed)
+        self.seed = seed
         self.lock = threading.Lock()
         self.tasks = {}            # arn -> TaskRecord, every task ever seen in the cluster
         self.tasks_by_bot = {}     # bot SK -> [TaskRecord] in launch order
@@ -139,6 +200,7 @@ class Simulator:
         self.alive = 0
         self.errors = []
         self.polls = 0
+        self.embedded_chars = {}   # bot id -> characters its task logged as embedded
         self._stop = threading.Event()
         self._thread = None
         self._ignored = set()
@@ -309,6 +371,7 @@ class Simulator:
             self._ecs.stop_task(cluster=self.dep.cluster, task=arn, reason=STOP_REASON_DONE)
             return
         record.has_knowledge = _has_knowledge(item)
+        record.item = item
         self._update(record, "RUNNING", "")
         self._log(record, [
             f"Start embedding for bot {record.bot_id}",
@@ -327,11 +390,14 @@ class Simulator:
         elif not record.has_knowledge:
             status, reason, lines = "SUCCEEDED", NO_CONTENTS, [NO_CONTENTS]
         else:
-            chunks = self.rng.randint(3, 400)
-            status, reason, lines = "SUCCEEDED", "", [
-                f"Split into {chunks} chunks (chunk_size=1000, overlap=200)",
-                f"Embedded {chunks} chunks with cohere.embed-multilingual-v3",
-                f"Inserted {chunks} rows for bot {record.bot_id}", "Done."]
+            bot = next((b for b in getattr(self.dep, "bots", []) if b.get("sk") == record.sk), {})
+            japanese = any(ord(c) > 0x3000 for c in bot.get("title", ""))
+            rng = random.Random(f"{record.bot_id}|{self.seed}")   # the same bot, the same text
+            body, chars = embedding_log(rng, getattr(record, "item", {}) or {}, bot.get("documents"),
+                                        japanese)
+            with self.lock:
+                self.embedded_chars[record.bot_id] = chars
+            status, reason, lines = "SUCCEEDED", "", [*body, "Done."]
         self._log(record, lines)
         self._update(record, status, reason)
         record.outcome, record.reason = status.lower(), reason

@@ -8,9 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "engine/discover/inventory.h"
+#include "engine/estimate/calibrate.h"
 #include "engine/estimate/image_pull.h"
+#include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
 #include "engine/estimate/quotas.h"
+#include "engine/estimate/web_probe.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -241,6 +245,155 @@ static void test_launch_order_longest_first(void **state)
     assert_true(plan_wall_seconds(lpt, 4, 2) < plan_wall_seconds(shortfirst, 4, 2));
 }
 
+static struct bot_file s_files[2] = {{"handbook.pdf", 100000, false}, {"faq.md", 5000, false}};
+static char *s_urls[1] = {"https://example.com/a"};
+static char *s_sitemaps[1] = {"https://example.com/sitemap.xml"};
+
+static void s_bot(struct bot *b, const char *id)
+{
+    memset(b, 0, sizeof *b);
+    b->bot_id = (char *)id;
+    b->files = s_files;
+    b->n_files = 2;
+    b->source_urls = s_urls;
+    b->n_source_urls = 1;
+    b->sitemap_urls = s_sitemaps;
+    b->n_sitemap_urls = 1;
+}
+
+static void test_measure_from_log(void **state)
+{
+    (void)state;
+    struct bot b;
+    s_bot(&b, "B1");
+    struct bot_measure m;
+    memset(&m, 0, sizeof m);
+    const char *lines[] = {
+        "Number of chunks: 4",
+        "0th document metadata: {'source': 'user/B1/documents/faq.md'}",
+        "0th document content length: 1000",
+        "0th document head of content: Section 1. This policy",
+        "1th document metadata: {'source': 'handbook.pdf'}",
+        "1th document content length: 900",
+        "2th document metadata: {'source': 'https://example.com/a'}",
+        "2th document content length: 800",
+        "3th document metadata: {'source': 'https://example.com/page-7'}",
+        "3th document content length: 700",
+        "3th document head of content: 就業規則",
+        "unrelated: 99th document content length is not a number: x",
+        "Successfully inserted 4 records.",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        bot_measure_add_line(&m, &b, lines[i]);
+    bot_measure_set_times(&m, 1000, 21000, 25000, 55000);
+    struct price_table prices;
+    price_table_builtin("us-east-1", NULL, &prices);
+    bot_measure_finish(&m, &b, &prices, 2048, 4096);
+    assert_true(m.have_log);
+    assert_int_equal(m.chunks, 4);
+    assert_int_equal(m.chars, 3400);
+    assert_int_equal(m.src.text_file_chars, 1000);
+    assert_int_equal(m.src.binary_file_chars, 900);
+    assert_int_equal(m.src.url_chars, 800);
+    assert_int_equal(m.src.sitemap_chars, 700);
+    assert_int_equal(m.src.sitemap_pages, 1);
+    assert_int_equal(m.src.text_file_bytes, 5000);
+    assert_int_equal(m.src.binary_file_bytes, 100000);
+    /* Billed from the pull's start: 54 s, a minute at least; the pull took 20 s. */
+    assert_float_equal(m.billed_seconds, 60, 1e-9);
+    assert_float_equal(m.pull_seconds, 20, 1e-9);
+    /* Part of the heads is Japanese: between 1.3 and 4 characters a token. */
+    assert_true(m.chars_per_token > MEASURE_CPT_CJK && m.chars_per_token < MEASURE_CPT_LATIN);
+    assert_float_equal(m.tokens, 3400 / m.chars_per_token, 1e-9);
+    assert_float_equal(m.usd, fargate_task_usd(&prices, 2048, 4096, 60) + m.tokens / 1000 * 0.0001, 1e-12);
+    price_table_free(&prices);
+
+    /* No log at all: Bedrock's part unknown, not zero. */
+    struct bot_measure none;
+    memset(&none, 0, sizeof none);
+    bot_measure_set_times(&none, 0, 0, 0, 0);
+    price_table_builtin("us-east-1", NULL, &prices);
+    bot_measure_finish(&none, &b, &prices, 2048, 4096);
+    assert_true(none.usd < 0);
+    price_table_free(&prices);
+}
+
+static void test_calibration_narrows_and_counts_measured(void **state)
+{
+    (void)state;
+    struct bot bots[4];
+    static const char *ids[4] = {"B0", "B1", "B2", "B3"};
+    struct plan p;
+    memset(&p, 0, sizeof p);
+    struct plan_item items[4];
+    memset(items, 0, sizeof items);
+    price_table_builtin("us-east-1", NULL, &p.prices);
+    p.task_cpu_units = 2048;
+    p.task_memory_mib = 4096;
+    p.concurrency = 2;
+    for (int i = 0; i < 4; i++) {
+        s_bot(&bots[i], ids[i]);
+        items[i].bot = &bots[i];
+        items[i].selected = true;
+        plan_estimate_bot(&bots[i], &p.prices, 2048, 4096, &items[i].est);
+    }
+    p.items = items;
+    p.nitems = 4;
+    p.nselected = 4;
+    /* Two measured bots, alike: 1000 characters of each kind of source. */
+    struct bot_measure m[2];
+    size_t which[2] = {0, 1};
+    for (int k = 0; k < 2; k++) {
+        memset(&m[k], 0, sizeof m[k]);
+        const char *lines[] = {"0th document metadata: {'source': 'faq.md'}", "0th document content length: 1000",
+                               "1th document metadata: {'source': 'handbook.pdf'}", "1th document content length: 1000",
+                               "2th document metadata: {'source': 'https://example.com/a'}", "2th document content length: 1000",
+                               "3th document metadata: {'source': 'https://example.com/p'}", "3th document content length: 1000"};
+        for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+            bot_measure_add_line(&m[k], &bots[k], lines[i]);
+        bot_measure_set_times(&m[k], 0, 0, 1000, 31000);
+        bot_measure_finish(&m[k], &bots[k], &p.prices, 2048, 4096);
+    }
+    struct calibration c;
+    assert_int_equal(calibrate_plan(&p, m, which, 2, &c), 0);
+    assert_int_equal(c.measured, 2);
+    assert_int_equal(c.remaining, 2);
+    assert_float_equal(c.measured_usd, m[0].usd + m[1].usd, 1e-12);
+    assert_int_equal(c.url_tokens.samples, 2);
+    assert_float_equal(c.url_tokens.center, 1000 / MEASURE_CPT_LATIN, 1e-9);
+    /* Narrower than the model's own range, and it contains what the two measured. */
+    assert_true(calibrate_relative_width(c.remaining_lo, c.remaining_hi) <
+                0.5 * calibrate_relative_width(c.remaining_uncal_lo, c.remaining_uncal_hi));
+    assert_true(c.remaining_lo <= 2 * m[0].usd && 2 * m[0].usd <= c.remaining_hi);
+    assert_float_equal(c.total_lo, c.measured_usd + c.remaining_lo, 1e-12);
+    /* Nothing measured that the plan knows: no calibration. */
+    size_t stranger[1] = {SIZE_MAX};
+    assert_int_equal(calibrate_plan(&p, m, stranger, 1, &c), -1);
+    price_table_free(&p.prices);
+}
+
+static void test_sitemap_count(void **state)
+{
+    (void)state;
+    size_t pages, children;
+    const char *set = "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                      "<url><loc>a</loc></url><url><loc>b</loc></url><url><lastmod>x</lastmod></url></urlset>";
+    assert_int_equal(web_probe_count_sitemap(set, strlen(set), &pages, &children), 0);
+    assert_int_equal(pages, 2);
+    assert_int_equal(children, 0);
+    const char *index = "<sitemapindex><sitemap><loc>s1</loc></sitemap><sitemap><loc>s2</loc></sitemap></sitemapindex>";
+    assert_int_equal(web_probe_count_sitemap(index, strlen(index), &pages, &children), 0);
+    assert_int_equal(pages, 0);
+    assert_int_equal(children, 2);
+    /* An entity bomb or an external entity is not expanded; HTML is not a sitemap. */
+    const char *ent = "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><urlset><url><loc>&e;</loc></url></urlset>";
+    assert_int_equal(web_probe_count_sitemap(ent, strlen(ent), &pages, &children), 0);
+    assert_int_equal(pages, 1);
+    const char *html = "<html><body>hi</body></html>";
+    assert_int_equal(web_probe_count_sitemap(html, strlen(html), &pages, &children), -1);
+    assert_int_equal(web_probe_count_sitemap("", 0, &pages, &children), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +402,9 @@ int main(void)
         cmocka_unit_test(test_nat_line),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_launch_order_longest_first),
+        cmocka_unit_test(test_measure_from_log),
+        cmocka_unit_test(test_calibration_narrows_and_counts_measured),
+        cmocka_unit_test(test_sitemap_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

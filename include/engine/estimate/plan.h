@@ -19,6 +19,7 @@
 #include "engine/estimate/image_pull.h"
 #include "engine/estimate/pricing.h"
 #include "engine/estimate/quotas.h"
+#include "engine/estimate/web_probe.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -83,8 +84,17 @@ struct bot_estimate {
     bool open_ended;           /* crawls URLs/sitemaps: the high end is an assumed cap */
 };
 
+/* What `plan --probe-web` saw of a bot's crawled sources (bytes of text). */
+struct plan_web {
+    bool probed;
+    double url_text_lo, url_text_hi;        /* its source URLs together */
+    double sitemap_pages_lo, sitemap_pages_hi;  /* its sitemaps' pages together */
+    size_t measured, failed;                /* URLs and sitemaps answered / not */
+};
+
 struct plan_item {
     const struct bot *bot;     /* points into the inventory */
+    struct plan_web web;       /* probed crawled sources (plan_apply_web_probe) */
     bool selected;
     const char *why_not;       /* NULL when selected, else one of PLAN_WHY_* */
     struct bot_estimate est;
@@ -160,6 +170,7 @@ struct plan {
     struct quota_facts quotas;     /* as read (copied from the options) */
     struct image_pull_facts pull;  /* as read (copied from the options) */
     bool have_pull;
+    bool web_probed;           /* plan_apply_web_probe was applied */
     struct plan_nat nat;
     int task_cpu_units;
     int task_memory_mib;
@@ -183,6 +194,12 @@ void plan_set_concurrency(struct plan *p, int concurrency, const char *why);
  * totals recomputed and the assumptions restated with the new table (copied). */
 void plan_set_prices(struct plan *p, const struct price_table *prices);
 void plan_recompute(struct plan *p);
+/* Replaces the guess for crawled sources with what the probe saw: a page's text is taken
+ * as PLAN_WEB_TEXT_SHARE_LO..1 of its bytes (markup), a sitemap as its counted pages (an
+ * index: 1-50 pages per child sitemap); a URL that failed keeps the guess. Every bot is
+ * estimated again and the assumptions restated. */
+#define PLAN_WEB_TEXT_SHARE_LO 0.3
+void plan_apply_web_probe(struct plan *p, const struct web_probe *w);
 void plan_free(struct plan *p);
 
 /* floor(vCPU quota / task vCPU), at least 1; why (caller frees) explains it. quota_vcpu
@@ -211,6 +228,15 @@ void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out);
 /* Text files (.txt, .md, .csv, .html, ...) are all text; others hold part of their size. */
 bool plan_is_text_file(const char *name);
+/* A pilot of k selected bots chosen to span the deployment's mix: each pick adds the most
+ * kinds of source not yet covered (text files, other files, URLs, sitemaps), then a size
+ * class not yet covered (small, middle, large expected time), then plan order. Writes
+ * the items' indices to out (k entries at most); returns how many. */
+size_t plan_pick_pilot(const struct plan *p, size_t k, size_t *out);
+/* The model's token bounds of a bot by kind of source, summing to its tokens_lo/hi:
+ * [0] text files, [1] other files, [2] source URLs, [3] sitemaps. */
+enum { PLAN_PART_TEXT, PLAN_PART_BINARY, PLAN_PART_URLS, PLAN_PART_SITEMAPS, PLAN_PARTS };
+void plan_token_parts(const struct bot *b, double lo[PLAN_PARTS], double hi[PLAN_PARTS]);
 /* Wall-clock seconds to run tasks of the given durations, in order, concurrency at once. */
 double plan_wall_seconds(const double *durations, size_t n, int concurrency);
 /* A bot's expected task seconds, the key of the launch order: the middle of its range. */

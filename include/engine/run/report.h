@@ -30,6 +30,14 @@ struct report_context {
     uint64_t generated_at_ms;   /* wall clock; 0: now */
 };
 
+/* A bot's estimate beside what it really cost (measured by engine/estimate/measure.h
+ * and handed in by the caller); USD, -1 unknown. */
+struct report_cost {
+    bool known;                 /* set for this bot */
+    double estimate_lo, estimate_hi;
+    double actual;
+};
+
 struct report {
     char *run_id;
     char *started_by;
@@ -40,6 +48,7 @@ struct report {
     struct run_bot *bots;       /* deep copies */
     size_t nbots;
     size_t counts[BOT_STATE_COUNT];
+    struct report_cost *costs;  /* per bot (same order), NULL when none was given */
 };
 
 /* From any list of bots (tests, other views). */
@@ -48,6 +57,9 @@ struct report *report_new(const struct report_context *ctx, const char *run_id,
 struct report *report_from_runner(const struct report_context *ctx, const struct runner *r);
 struct report *report_from_journal(const struct report_context *ctx, const struct journal_view *v);
 void report_free(struct report *rep);
+/* The estimate-vs-actual figures of one bot (found by id); ignored for an unknown id. */
+void report_set_cost(struct report *rep, const char *bot_id, double estimate_lo,
+                     double estimate_hi, double actual);
 
 /* True when every bot is final and none failed or was cancelled. */
 bool report_all_succeeded(const struct report *rep);

@@ -67,6 +67,9 @@ struct run_bot {
     uint64_t launched_at_ms;
     uint64_t started_at_ms;
     uint64_t stopped_at_ms;
+    uint64_t pull_started_at_ms;   /* ECS pullStartedAt / pullStoppedAt; 0 unknown */
+    uint64_t pull_stopped_at_ms;
+    bool times_from_ecs;       /* started/stopped came from ECS (billing), not our clock */
     uint64_t not_before_ms;    /* monotonic: launch back-off */
     bool needs_reconcile;      /* RunTask's outcome unknown: ask ECS before relaunching */
     char *exec_id_before;      /* the item's LastExecId when the run was planned ("" none,
@@ -104,6 +107,8 @@ struct runner_config {
     const char *log_region;    /* awslogs-region; NULL: the session's region */
     int concurrency;           /* ≥ 1 */
     int retries;               /* automatic retries for throttling-type failures */
+    int max_early_failures;    /* stop launching when the first N to finish all fail the same
+                                  way (engine/run/early_failure.h); 0: the default (3), <0: never */
     bool detach;               /* launch what the slots allow, then finish */
     uint64_t poll_min_ms;      /* 0: 2000 */
     uint64_t poll_max_ms;      /* 0: 15000 */
@@ -153,6 +158,11 @@ bool runner_finished(const struct runner *r);
  * runner_free, so that every reply is consumed and nothing is left half-done. */
 bool runner_idle(const struct runner *r);
 bool runner_fatal(const struct runner *r);    /* stopped by a configuration/AWS error */
+/* The cause shared by the first bots to finish when they all failed the same way (launching
+ * then stopped), or NULL; with how many of them had it and what to fix. */
+const char *runner_early_stop_cause(const struct runner *r, size_t *count, const char **hint);
+/* The operator chose to go on after an early stop: launching resumes, the watch is off. */
+void runner_continue_after_early_stop(struct runner *r);
 void runner_free(struct runner *r);
 
 const char *runner_run_id(const struct runner *r);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 /* ---- the model's numbers; each one is stated in the plan's assumptions ---- */
 
@@ -167,8 +168,47 @@ bool plan_is_text_file(const char *name)
     return false;
 }
 
+void plan_token_parts(const struct bot *b, double lo[PLAN_PARTS], double hi[PLAN_PARTS])
+{
+    double factor = plan_overlap_factor(b->chunk_size, b->chunk_overlap, NULL);
+    for (int k = 0; k < PLAN_PARTS; k++)
+        lo[k] = hi[k] = 0;
+    for (size_t i = 0; i < b->n_files; i++) {
+        const struct bot_file *f = &b->files[i];
+        if (f->missing)
+            continue;
+        double bytes = (double)f->bytes;
+        if (plan_is_text_file(f->name)) {
+            lo[PLAN_PART_TEXT] += bytes;
+            hi[PLAN_PART_TEXT] += bytes;
+        } else {
+            lo[PLAN_PART_BINARY] += bytes * BINARY_TEXT_RATIO_LO;
+            hi[PLAN_PART_BINARY] += bytes * BINARY_TEXT_RATIO_HI;
+        }
+    }
+    lo[PLAN_PART_URLS] = (double)b->n_source_urls * URL_TEXT_BYTES_LO;
+    hi[PLAN_PART_URLS] = (double)b->n_source_urls * URL_TEXT_BYTES_HI;
+    lo[PLAN_PART_SITEMAPS] = (double)b->n_sitemap_urls * SITEMAP_PAGES_LO * URL_TEXT_BYTES_LO;
+    hi[PLAN_PART_SITEMAPS] = (double)b->n_sitemap_urls * SITEMAP_PAGES_HI * URL_TEXT_BYTES_HI;
+    for (int k = 0; k < PLAN_PARTS; k++) {
+        lo[k] = lo[k] * factor / BYTES_PER_TOKEN_LO_TOKENS;
+        hi[k] = hi[k] * factor * SPLITTER_MARGIN / BYTES_PER_TOKEN_HI_TOKENS;
+    }
+}
+
+static void s_estimate(const struct bot *b, const struct plan_web *web,
+                       const struct price_table *prices, int cpu_units, int memory_mib,
+                       struct bot_estimate *out);
+
 void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
                        int cpu_units, int memory_mib, struct bot_estimate *out)
+{
+    s_estimate(b, NULL, prices, cpu_units, memory_mib, out);
+}
+
+static void s_estimate(const struct bot *b, const struct plan_web *web,
+                       const struct price_table *prices, int cpu_units, int memory_mib,
+                       struct bot_estimate *out)
 {
     memset(out, 0, sizeof *out);
     double factor = plan_overlap_factor(b->chunk_size, b->chunk_overlap, NULL);
@@ -194,9 +234,20 @@ void plan_estimate_bot(const struct bot *b, const struct price_table *prices,
     }
     double pages_lo = (double)b->n_source_urls + (double)b->n_sitemap_urls * SITEMAP_PAGES_LO;
     double pages_hi = (double)b->n_source_urls + (double)b->n_sitemap_urls * SITEMAP_PAGES_HI;
-    text_lo += pages_lo * URL_TEXT_BYTES_LO;
-    text_hi += pages_hi * URL_TEXT_BYTES_HI;
-    out->open_ended = b->n_source_urls + b->n_sitemap_urls > 0;
+    if (web && web->probed) {
+        /* The probe's sizes for the URLs, its page counts for the sitemaps (each page
+         * still of the guessed size). */
+        double sm_lo = web->sitemap_pages_lo, sm_hi = web->sitemap_pages_hi;
+        pages_lo = (double)b->n_source_urls + sm_lo;
+        pages_hi = (double)b->n_source_urls + sm_hi;
+        text_lo += web->url_text_lo + sm_lo * URL_TEXT_BYTES_LO;
+        text_hi += web->url_text_hi + sm_hi * URL_TEXT_BYTES_HI;
+        out->open_ended = web->failed > 0;
+    } else {
+        text_lo += pages_lo * URL_TEXT_BYTES_LO;
+        text_hi += pages_hi * URL_TEXT_BYTES_HI;
+        out->open_ended = b->n_source_urls + b->n_sitemap_urls > 0;
+    }
 
     double tokens_lo = text_lo * factor / BYTES_PER_TOKEN_LO_TOKENS;
     double tokens_hi = text_hi * factor * SPLITTER_MARGIN / BYTES_PER_TOKEN_HI_TOKENS;
@@ -253,6 +304,80 @@ double plan_wall_seconds(const double *durations, size_t n, int concurrency)
     }
     free(busy_until);
     return wall;
+}
+
+static unsigned s_kinds_of(const struct bot *b)
+{
+    unsigned k = 0;
+    for (size_t i = 0; i < b->n_files; i++)
+        if (!b->files[i].missing)
+            k |= plan_is_text_file(b->files[i].name) ? 1u : 2u;
+    if (b->n_source_urls)
+        k |= 4u;
+    if (b->n_sitemap_urls)
+        k |= 8u;
+    return k;
+}
+
+static int s_popcount(unsigned v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+static int s_cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t plan_pick_pilot(const struct plan *p, size_t k, size_t *out)
+{
+    size_t n = 0;
+    double *secs = xcalloc(p->nitems ? p->nitems : 1, sizeof *secs);
+    for (size_t i = 0; i < p->nitems; i++)
+        if (p->items[i].selected)
+            secs[n++] = plan_expected_seconds(&p->items[i]);
+    if (n == 0 || k == 0) {
+        free(secs);
+        return 0;
+    }
+    qsort(secs, n, sizeof *secs, s_cmp_double_asc);
+    double third = secs[n / 3], two_thirds = secs[(2 * n) / 3];
+    free(secs);
+    bool *taken = xcalloc(p->nitems, sizeof *taken);
+    unsigned covered = 0, sizes = 0;
+    size_t picked = 0;
+    while (picked < k) {
+        ssize_t best = -1;
+        int best_kinds = -1, best_size = -1;
+        for (size_t i = 0; i < p->nitems; i++) {
+            const struct plan_item *it = &p->items[i];
+            if (!it->selected || taken[i] || !bot_has_knowledge(it->bot))
+                continue;
+            double e = plan_expected_seconds(it);
+            unsigned size_class = e < third ? 1u : e < two_thirds ? 2u : 4u;
+            int kinds = s_popcount(s_kinds_of(it->bot) & ~covered);
+            int size_new = (sizes & size_class) ? 0 : 1;
+            if (kinds > best_kinds || (kinds == best_kinds && size_new > best_size)) {
+                best = (ssize_t)i;
+                best_kinds = kinds;
+                best_size = size_new;
+            }
+        }
+        if (best < 0)
+            break;
+        const struct plan_item *it = &p->items[best];
+        double e = plan_expected_seconds(it);
+        covered |= s_kinds_of(it->bot);
+        sizes |= e < third ? 1u : e < two_thirds ? 2u : 4u;
+        taken[best] = true;
+        out[picked++] = (size_t)best;
+    }
+    free(taken);
+    return picked;
 }
 
 double plan_expected_seconds(const struct plan_item *it)
@@ -536,6 +661,11 @@ static void s_add_assumptions(struct plan *p, bool task_size_known)
              EXTRACT_BPS_HI_TIME / 1000, EXTRACT_BPS_LO_TIME / 1000);
     s_assume(p, "Embedding takes %.2f-%.1f s per chunk (batched calls vs one Bedrock call "
                 "per chunk).", CHUNK_S_LO, CHUNK_S_HI);
+    if (p->web_probed)
+        s_assume(p, "Web sources were probed from this machine (plan --probe-web): a source "
+                    "URL's text is taken as %.0f-100%% of the bytes it answered with (markup), a "
+                    "sitemap as the pages it lists; URLs that did not answer here keep the guess "
+                    "below.", PLAN_WEB_TEXT_SHARE_LO * 100);
     s_assume(p, "Crawled sources have no size before the task fetches them: each URL is "
                 "taken as %.0f-%.0f KB of text fetched in %.0f-%.0f s, each sitemap as "
                 "%.0f-%.0f such pages; the high end is a cap, not a bound.",
@@ -676,7 +806,7 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
         if (b->knowledge_base) /* even when named in --bots: it has nothing to re-embed */
             it->why_not = PLAN_WHY_KNOWLEDGE_BASE;
         it->selected = it->why_not == NULL;
-        plan_estimate_bot(b, &out->prices, out->task_cpu_units, out->task_memory_mib, &it->est);
+        s_estimate(b, &it->web, &out->prices, out->task_cpu_units, out->task_memory_mib, &it->est);
         s_item_warnings(it);
     }
     s_free_list(only, nonly);
@@ -753,8 +883,8 @@ void plan_set_prices(struct plan *p, const struct price_table *prices)
     price_table_free(&p->prices);
     p->prices = copy;
     for (size_t i = 0; i < p->nitems; i++)
-        plan_estimate_bot(p->items[i].bot, &p->prices, p->task_cpu_units, p->task_memory_mib,
-                          &p->items[i].est);
+        s_estimate(p->items[i].bot, &p->items[i].web, &p->prices, p->task_cpu_units,
+                   p->task_memory_mib, &p->items[i].est);
     plan_recompute(p);
     s_restate_assumptions(p);
 }
@@ -764,6 +894,49 @@ void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
     p->concurrency = concurrency > 0 ? concurrency : 1;
     free(p->concurrency_why);
     p->concurrency_why = xstrdup(why ? why : "chosen");
+    plan_recompute(p);
+    s_restate_assumptions(p);
+}
+
+void plan_apply_web_probe(struct plan *p, const struct web_probe *w)
+{
+    for (size_t i = 0; i < p->nitems; i++) {
+        struct plan_item *it = &p->items[i];
+        const struct bot *b = it->bot;
+        struct plan_web web;
+        memset(&web, 0, sizeof web);
+        for (size_t u = 0; u < b->n_source_urls; u++) {
+            const struct web_probe_result *r = web_probe_find(w, b->source_urls[u], false);
+            if (r && r->ok) {
+                web.measured++;
+                web.url_text_lo += (double)r->bytes * PLAN_WEB_TEXT_SHARE_LO;
+                /* A page larger than the probe reads: at least what was read. */
+                web.url_text_hi += r->truncated ? fmax((double)r->bytes, URL_TEXT_BYTES_HI)
+                                                : (double)r->bytes;
+            } else {
+                web.failed++;
+                web.url_text_lo += URL_TEXT_BYTES_LO;
+                web.url_text_hi += URL_TEXT_BYTES_HI;
+            }
+        }
+        for (size_t m = 0; m < b->n_sitemap_urls; m++) {
+            const struct web_probe_result *r = web_probe_find(w, b->sitemap_urls[m], true);
+            if (r && r->ok) {
+                web.measured++;
+                double pages = (double)r->pages;
+                web.sitemap_pages_lo += pages + (double)r->child_sitemaps * SITEMAP_PAGES_LO;
+                web.sitemap_pages_hi += pages + (double)r->child_sitemaps * SITEMAP_PAGES_HI;
+            } else {
+                web.failed++;
+                web.sitemap_pages_lo += SITEMAP_PAGES_LO;
+                web.sitemap_pages_hi += SITEMAP_PAGES_HI;
+            }
+        }
+        web.probed = web.measured > 0;
+        it->web = web;
+        s_estimate(b, &it->web, &p->prices, p->task_cpu_units, p->task_memory_mib, &it->est);
+    }
+    p->web_probed = true;
     plan_recompute(p);
     s_restate_assumptions(p);
 }

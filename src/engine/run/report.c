@@ -90,7 +90,38 @@ void report_free(struct report *rep)
     free(rep->region);
     free(rep->account);
     free(rep->journal_path);
+    free(rep->costs);
     free(rep);
+}
+
+void report_set_cost(struct report *rep, const char *bot_id, double estimate_lo,
+                     double estimate_hi, double actual)
+{
+    for (size_t i = 0; bot_id && i < rep->nbots; i++) {
+        if (!rep->bots[i].bot_id || strcmp(rep->bots[i].bot_id, bot_id) != 0)
+            continue;
+        if (!rep->costs)
+            rep->costs = xcalloc(rep->nbots, sizeof *rep->costs);
+        rep->costs[i] = (struct report_cost){true, estimate_lo, estimate_hi, actual};
+        return;
+    }
+}
+
+/* Over the bots with both figures: Σ estimate low/high and Σ actual; n of them. */
+static size_t s_cost_totals(const struct report *rep, double *lo, double *hi, double *actual)
+{
+    *lo = *hi = *actual = 0;
+    size_t n = 0;
+    for (size_t i = 0; rep->costs && i < rep->nbots; i++) {
+        const struct report_cost *c = &rep->costs[i];
+        if (!c->known || c->actual < 0 || c->estimate_lo < 0 || c->estimate_hi < 0)
+            continue;
+        *lo += c->estimate_lo;
+        *hi += c->estimate_hi;
+        *actual += c->actual;
+        n++;
+    }
+    return n;
 }
 
 bool report_all_succeeded(const struct report *rep)
@@ -169,7 +200,33 @@ cJSON *report_to_json(const struct report *rep)
         double d = report_bot_duration_seconds(b);
         if (d >= 0)
             cJSON_AddNumberToObject(jb, "duration_seconds", d);
+        if (rep->costs && rep->costs[i].known) {
+            const struct report_cost *c = &rep->costs[i];
+            cJSON *e = cJSON_AddObjectToObject(jb, "estimate_usd");
+            if (c->estimate_lo >= 0 && c->estimate_hi >= 0) {
+                cJSON_AddNumberToObject(e, "low", c->estimate_lo);
+                cJSON_AddNumberToObject(e, "high", c->estimate_hi);
+            } else {
+                cJSON_AddNullToObject(e, "low");
+                cJSON_AddNullToObject(e, "high");
+            }
+            if (c->actual >= 0)
+                cJSON_AddNumberToObject(jb, "actual_usd", c->actual);
+            else
+                cJSON_AddNullToObject(jb, "actual_usd");
+        }
         cJSON_AddItemToArray(bots, jb);
+    }
+    double lo, hi, actual;
+    size_t n = s_cost_totals(rep, &lo, &hi, &actual);
+    if (n) {
+        cJSON *t = cJSON_AddObjectToObject(o, "estimate_vs_actual");
+        cJSON_AddNumberToObject(t, "bots", (double)n);
+        cJSON_AddNumberToObject(t, "estimate_low_usd", lo);
+        cJSON_AddNumberToObject(t, "estimate_high_usd", hi);
+        cJSON_AddNumberToObject(t, "actual_usd", actual);
+    } else {
+        cJSON_AddNullToObject(o, "estimate_vs_actual");
     }
     return o;
 }
@@ -342,12 +399,58 @@ static void s_md_next_steps(buf_t *md, const struct report *rep)
     buf_putc(md, '\n');
 }
 
+static void s_md_usd(buf_t *out, double v)
+{
+    if (v < 0)
+        buf_puts(out, "—");
+    else
+        buf_printf(out, v < 0.01 ? "$%.4f" : "$%.2f", v);
+}
+
+/* Estimate vs actual: what each finished bot was estimated at and what it cost (Fargate
+ * seconds from ECS, Bedrock tokens from its task log). */
+static void s_md_costs(buf_t *md, const struct report *rep)
+{
+    double lo, hi, actual;
+    size_t n = s_cost_totals(rep, &lo, &hi, &actual);
+    if (!rep->costs)
+        return;
+    buf_puts(md, "\n## Estimate vs actual\n\n"
+                 "Actual: Fargate seconds from ECS's times × the task size × price, Bedrock tokens "
+                 "from the task's log × price (NAT and the scan apart).\n\n"
+                 "| Bot | Estimate | Actual |\n|---|---|---|\n");
+    for (size_t i = 0; i < rep->nbots; i++) {
+        const struct report_cost *c = &rep->costs[i];
+        if (!c->known)
+            continue;
+        buf_puts(md, "| ");
+        s_md_code(md, rep->bots[i].bot_id);
+        buf_puts(md, " | ");
+        s_md_usd(md, c->estimate_lo);
+        buf_puts(md, "–");
+        s_md_usd(md, c->estimate_hi);
+        buf_puts(md, " | ");
+        s_md_usd(md, c->actual);
+        buf_puts(md, " |\n");
+    }
+    if (n) {
+        buf_printf(md, "| **Total** (%zu bot%s) | ", n, n == 1 ? "" : "s");
+        s_md_usd(md, lo);
+        buf_puts(md, "–");
+        s_md_usd(md, hi);
+        buf_puts(md, " | ");
+        s_md_usd(md, actual);
+        buf_puts(md, " |\n");
+    }
+}
+
 char *report_to_markdown(const struct report *rep)
 {
     buf_t md = BUF_INIT;
     s_md_header(&md, rep);
     s_md_counts(&md, rep);
     s_md_table(&md, rep);
+    s_md_costs(&md, rep);
     s_md_next_steps(&md, rep);
     return buf_detach(&md);
 }

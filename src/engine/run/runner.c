@@ -428,6 +428,7 @@ static void s_copy_config(struct runner_cfg_copy *dst, const struct runner_confi
     dst->poll_max_ms = src->poll_max_ms;
     dst->launch_backoff_max_ms = src->launch_backoff_max_ms;
     dst->keys_in_command_only = src->keys_in_command_only;
+    dst->max_early_failures = src->max_early_failures;
 }
 
 static void s_free_config(struct runner_cfg_copy *c)
@@ -475,6 +476,8 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         r->obs = *obs;
     r->concurrency = cfg->concurrency > 0 ? cfg->concurrency : 1;
     token_bucket_init(&r->run_task_pace, RUNNER_RUNTASK_BURST, RUNNER_RUNTASK_RATE_PER_S, ev_now_ms());
+    early_failure_init(&r->early, cfg->max_early_failures == 0 ? EARLY_FAILURE_DEFAULT
+                                  : cfg->max_early_failures < 0 ? 0 : cfg->max_early_failures);
 
     /* Lock first, then read through the same descriptor: reading by path before the
      * lock would let a concurrent --new-run move the journal aside in between, and this
@@ -574,6 +577,7 @@ void runner_free(struct runner *r)
 {
     if (!r)
         return;
+    early_failure_free(&r->early);
     if (r->poll_timer)
         ev_timer_cancel(r->session->loop, r->poll_timer);
     if (r->launch_timer)
@@ -694,6 +698,29 @@ size_t runner_retry_failed(struct runner *r, size_t index)
         s_pump(r);
     }
     return n;
+}
+
+const char *runner_early_stop_cause(const struct runner *r, size_t *count, const char **hint)
+{
+    if (!r->early_stopped)
+        return NULL;
+    if (count)
+        *count = r->early.cause_count;
+    if (hint)
+        *hint = early_failure_hint(r->early.cause);
+    return r->early.cause;
+}
+
+void runner_continue_after_early_stop(struct runner *r)
+{
+    if (!r->early_stopped)
+        return;
+    r->early_stopped = false;
+    r->early.threshold = 0; /* the operator has seen it: do not ask again in this session */
+    r->stop_launching = false;
+    if (r->finished)
+        r->finished = false;
+    s_pump(r);
 }
 
 bool runner_finished(const struct runner *r)

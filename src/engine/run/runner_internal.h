@@ -12,6 +12,7 @@
 #ifndef BCM_ENGINE_RUNNER_INTERNAL_H
 #define BCM_ENGINE_RUNNER_INTERNAL_H
 
+#include "engine/run/early_failure.h"
 #include "engine/run/runner.h"
 
 #include "util/token_bucket.h"
@@ -37,6 +38,7 @@ struct runner_cfg_copy {
     bool detach;
     uint64_t poll_min_ms, poll_max_ms, launch_backoff_max_ms;
     bool keys_in_command_only;   /* test knob: no EVENT (see runner.h) */
+    int max_early_failures;
 };
 
 struct runner {
@@ -65,6 +67,8 @@ struct runner {
     struct token_bucket run_task_pace;
     uint64_t poll_interval_ms;
     uint64_t first_launch_ms;
+    struct early_failure_watch early; /* the first outcomes, for a systematic failure */
+    bool early_stopped;         /* launching stopped because the watch tripped */
     double *durations;
     size_t ndurations;
     void (*wake)(struct runner *r); /* the owner's pump (runner.c), set by runner_open */

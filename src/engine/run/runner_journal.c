@@ -137,6 +137,17 @@ int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_s
         cJSON_AddStringToObject(rec, "stop_code", b->stop_code);
     if (b->exit_code >= 0)
         cJSON_AddNumberToObject(rec, "exit_code", b->exit_code);
+    /* The task's start and stop, for the measured cost (plan --calibrate): ECS's own times
+     * (what Fargate billed) when it gave them, else when this program saw them. */
+    if (b->started_at_ms && b->stopped_at_ms) {
+        cJSON_AddNumberToObject(rec, "task_started_at_ms", (double)b->started_at_ms);
+        cJSON_AddNumberToObject(rec, "task_stopped_at_ms", (double)b->stopped_at_ms);
+        cJSON_AddBoolToObject(rec, "times_from_ecs", b->times_from_ecs);
+    }
+    if (b->pull_started_at_ms)
+        cJSON_AddNumberToObject(rec, "pull_started_at_ms", (double)b->pull_started_at_ms);
+    if (b->pull_stopped_at_ms)
+        cJSON_AddNumberToObject(rec, "pull_stopped_at_ms", (double)b->pull_stopped_at_ms);
     return s_write(r, rec);
 }
 
@@ -252,6 +263,15 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         runner_replace_text(&b->stop_code, runner_json_text(rec, "stop_code"));
         b->exit_code = (int)s_num(rec, "exit_code", -1);
         b->stopped_at_ms = at;
+        uint64_t task_started = (uint64_t)s_num(rec, "task_started_at_ms", 0);
+        uint64_t task_stopped = (uint64_t)s_num(rec, "task_stopped_at_ms", 0);
+        if (task_started && task_stopped) {
+            b->started_at_ms = task_started;
+            b->stopped_at_ms = task_stopped;
+            b->times_from_ecs = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "times_from_ecs"));
+        }
+        b->pull_started_at_ms = (uint64_t)s_num(rec, "pull_started_at_ms", 0);
+        b->pull_stopped_at_ms = (uint64_t)s_num(rec, "pull_stopped_at_ms", 0);
     } else if (strcmp(type, "retry") == 0) {
         b->state = BOT_QUEUED;
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "automatic")))

@@ -43,6 +43,21 @@ void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char
         runner_message(r, RUNNER_INFO, "bot %s failed with a throttling error; retrying automatically (%d of %d)",
                        b->bot_id, b->auto_retries, r->cfg.retries);
         runner_requeue(r, i, true);
+        return;
+    }
+    if ((outcome == BOT_FAILED || outcome == BOT_SUCCEEDED) &&
+        early_failure_note(&r->early, outcome == BOT_FAILED, reason)) {
+        size_t queued = 0;
+        for (size_t k = 0; k < r->n; k++)
+            queued += r->bots[k].state == BOT_QUEUED;
+        bool was_stopping = r->stop_launching;
+        r->stop_launching = true;
+        r->early_stopped = !was_stopping;
+        runner_message(r, RUNNER_ERROR,
+                       "%zu of the first %zu bots to finish failed the same way: %s. Not launching the "
+                       "other %zu bot%s (tasks already running finish on their own). What to fix: %s",
+                       r->early.cause_count, r->early.seen, r->early.cause, queued, queued == 1 ? "" : "s",
+                       early_failure_hint(r->early.cause));
     }
 }
 
@@ -61,6 +76,8 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
     b->launch_failures = 0;
     b->refusals = 0;
     b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
+    b->pull_started_at_ms = b->pull_stopped_at_ms = 0;
+    b->times_from_ecs = false;
     b->not_before_ms = 0;
     runner_set_state(r, i, BOT_QUEUED);
 }

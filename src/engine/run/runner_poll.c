@@ -140,6 +140,15 @@ static void s_apply_task(struct runner *r, const cJSON *task)
         b->started_at_ms = started;
     if (stopped && !b->stopped_at_ms)
         b->stopped_at_ms = stopped;
+    if (started && stopped)
+        b->times_from_ecs = true;
+    /* Fargate bills from the image pull's start; the pull's length feeds the estimate. */
+    uint64_t pull_started = s_ecs_time_ms(task, "pullStartedAt");
+    uint64_t pull_stopped = s_ecs_time_ms(task, "pullStoppedAt");
+    if (pull_started && !b->pull_started_at_ms)
+        b->pull_started_at_ms = pull_started;
+    if (pull_stopped && !b->pull_stopped_at_ms)
+        b->pull_stopped_at_ms = pull_stopped;
     if (strcmp(last ? last : "", "STOPPED") == 0) {
         runner_replace_text(&b->stop_code, runner_json_text(task, "stopCode"));
         runner_replace_text(&b->stopped_reason, runner_json_text(task, "stoppedReason"));
