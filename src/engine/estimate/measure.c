@@ -202,6 +202,7 @@ struct measure_job {
     struct aws_session *session;
     struct task_log_where where;       /* strings owned below */
     char *log_group, *prefix, *container;
+    char *log_region;           /* awslogs-region; NULL: the session's */
     char **task_ids;                   /* NULL: no task (not read) */
     uint64_t (*times)[4];              /* pull start, pull stop, start, stop */
     const struct bot **bots;
@@ -223,6 +224,7 @@ static void s_job_free(struct measure_job *j)
     free(j->bots);
     free(j->ones);
     free(j->log_group);
+    free(j->log_region);
     free(j->prefix);
     free(j->container);
     price_table_free(&j->prices);
@@ -270,7 +272,8 @@ static void s_pump(struct measure_job *j)
         }
         j->where.task_id = j->task_ids[i];
         j->in_flight++;
-        task_log_read(j->session->client, &j->where, NULL, MEASURE_LOG_LINES, s_on_log, &j->ones[i]);
+        task_log_read(aws_session_client_for_region(j->session, j->log_region), &j->where, NULL,
+                      MEASURE_LOG_LINES, s_on_log, &j->ones[i]);
     }
     if (j->pending == 0 && j->in_flight == 0)
         ev_timer_add(j->session->loop, 0, s_finish_job, j); /* answer from the loop */
@@ -293,6 +296,7 @@ void measure_read(struct aws_session *s, const struct deployment *dep,
     j->log_group = dep && dep->log_group ? xstrdup(dep->log_group) : NULL;
     j->prefix = dep && dep->log_stream_prefix ? xstrdup(dep->log_stream_prefix) : NULL;
     j->container = dep && dep->container_name ? xstrdup(dep->container_name) : NULL;
+    j->log_region = dep && dep->log_region ? xstrdup(dep->log_region) : NULL;
     j->where.log_group = j->log_group;
     j->where.stream_prefix = j->prefix;
     j->where.container = j->container;
