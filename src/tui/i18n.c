@@ -180,7 +180,6 @@ const struct tr_entry tr_table_core[] = {
     {"cost.total", N_("Total")},
     {"cost.wall", N_("Time: %s–%s")},
     {"cost.concurrency", N_("Concurrency: %d tasks at once (+/-)")},
-    {"cost.concurrency_why", N_("chosen in the wizard")},
     {"cost.prices", N_("Prices: %s, %s, %s")},
     {"cost.per_bot", N_("Per bot")},
     {"cost.price_values", N_("$%s/vCPU-h, $%s/GB-h, $%s/1K tokens (e edits)")},
@@ -426,6 +425,24 @@ const char *tr(const char *key)
         if (strcmp(e->key, key) == 0)
             return e->en ? s_translate(e) : key;
     return key;
+}
+
+static const char *s_translate_template(const char *english)
+{
+    return s_english_only ? english : dgettext(I18N_DOMAIN, english);
+}
+
+char *tr_message(const struct message *m)
+{
+    return message_render(m, s_translate_template);
+}
+
+const char *tr_message_into(const struct message *m, char *buf, size_t n)
+{
+    char *text = tr_message(m);
+    snprintf(buf, n, "%s", text);
+    free(text);
+    return buf;
 }
 
 char *trf(const char *key, ...)

@@ -47,8 +47,11 @@ static const char *s_state_label(enum bot_state s)
     return tr(key);
 }
 
-static const char *s_reason(const struct run_bot *b)
+/* The reason in the wizard's language (into buf when it comes from a message). */
+static const char *s_reason(const struct run_bot *b, char *buf, size_t n)
 {
+    if (b->reason_msg.id != MSG_NONE)
+        return tr_message_into(&b->reason_msg, buf, n);
     if (b->reason && *b->reason)
         return b->reason;
     if (b->state == BOT_FAILED && b->stopped_reason)
@@ -71,7 +74,7 @@ static const char *s_cell(void *ud, size_t row, size_t col, char *buf, size_t n)
     case COL_DURATION:
         ui_format_duration(buf, n, report_bot_duration_seconds(b));
         return buf;
-    case COL_REASON: return s_reason(b);
+    case COL_REASON: return s_reason(b, buf, n);
     default: return "";
     }
 }
@@ -88,7 +91,10 @@ static int s_compare(void *ud, size_t a, size_t b, size_t col)
         dx = report_bot_duration_seconds(x);
         dy = report_bot_duration_seconds(y);
         return dx < dy ? -1 : dx > dy;
-    case COL_REASON: return strcmp(s_reason(x), s_reason(y));
+    case COL_REASON: {
+        char bx[512], by[512];
+        return strcmp(s_reason(x, bx, sizeof bx), s_reason(y, by, sizeof by));
+    }
     default: return strcmp(x->title ? x->title : "", y->title ? y->title : "");
     }
 }

@@ -127,7 +127,7 @@ static void s_launch_not_started(struct runner *r, size_t i, const char *reason,
     runner_journal_launch_failed(r, b, reason, retryable);
     b->launch_failures++;
     b->attempt--; /* the attempt did not happen; its number is reused */
-    runner_replace_text(&b->reason, NULL);
+    runner_set_reason(b, MESSAGE0(MSG_NONE));
     if (retryable) {
         s_backoff(r, b);
         runner_message(r, RUNNER_WARN, "bot %s: RunTask did not start a task (%s); will retry in %llu s",
@@ -224,7 +224,10 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp->json, "failures"), 0);
             const cJSON *reason = cJSON_GetObjectItemCaseSensitive(f, "reason");
             const cJSON *detail = cJSON_GetObjectItemCaseSensitive(f, "detail");
-            char *why = xasprintf("%s%s%s", cJSON_IsString(reason) ? reason->valuestring : "no task returned",
+            struct message none = MESSAGE0(MSG_RUN_NO_TASK_RETURNED);
+            char *no_task = message_english(&none);
+            message_free(&none);
+            char *why = xasprintf("%s%s%s", cJSON_IsString(reason) ? reason->valuestring : no_task,
                                   cJSON_IsString(detail) ? ": " : "",
                                   cJSON_IsString(detail) ? detail->valuestring : "");
             if (s_is_vcpu_limit(why))
@@ -232,6 +235,7 @@ static void s_on_run_task(void *ud, struct aws_response *resp)
             else
                 s_launch_not_started(r, i, why, true);
             free(why);
+            free(no_task);
         }
     } else {
         s_launch_error(r, i, &resp->err);
@@ -537,6 +541,8 @@ cJSON *runner_bot_to_json(const struct run_bot *b)
         cJSON_AddStringToObject(o, "task_arn", b->task_arn);
     if (b->reason)
         cJSON_AddStringToObject(o, "reason", b->reason);
+    if (b->reason_msg.id != MSG_NONE)
+        cJSON_AddItemToObject(o, "reason_message", message_to_json(&b->reason_msg));
     if (b->sync_status)
         cJSON_AddStringToObject(o, "sync_status", b->sync_status);
     if (b->ecs_status)
