@@ -82,6 +82,10 @@ void report_paths_free(struct report_paths *p);
  * saying which file and why. */
 int report_write(const struct report *rep, struct report_paths *out, char **error);
 
+/* A file beside the journal (the report's, the verification's): mode 0600, written to a
+ * temporary file, fsync'd and renamed into place. what names it in *error ("report"). */
+int report_write_private_file(const char *path, const char *text, const char *what, char **error);
+
 /* Seconds between launch and stop, or -1 when either is unknown. */
 double report_bot_duration_seconds(const struct run_bot *b);
 

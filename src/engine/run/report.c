@@ -474,13 +474,13 @@ void report_paths_free(struct report_paths *p)
     p->markdown = p->json = NULL;
 }
 
-static int s_write_file(const char *path, const char *text, char **error)
+int report_write_private_file(const char *path, const char *text, const char *what, char **error)
 {
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        *error = xasprintf("cannot create the report %s: %s; check that the directory exists and "
-                           "is writable", path, strerror(errno));
+        *error = xasprintf("cannot create the %s %s: %s; check that the directory exists and "
+                           "is writable", what, path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -509,9 +509,9 @@ static int s_write_file(const char *path, const char *text, char **error)
         saved = errno;
     }
     if (rc != 0) {
-        *error = xasprintf("cannot write the report %s: %s; free disk space or fix permissions, "
+        *error = xasprintf("cannot write the %s %s: %s; free disk space or fix permissions, "
                            "the run itself is unaffected (its journal is intact)",
-                           path, strerror(saved));
+                           what, path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
@@ -534,9 +534,9 @@ int report_write(const struct report *rep, struct report_paths *out, char **erro
     buf_puts(&jt, json_text ? json_text : "{}");
     buf_putc(&jt, '\n');
     cJSON_free(json_text);
-    int rc = s_write_file(paths.markdown, md, error);
+    int rc = report_write_private_file(paths.markdown, md, "report", error);
     if (rc == 0)
-        rc = s_write_file(paths.json, buf_cstr(&jt), error);
+        rc = report_write_private_file(paths.json, buf_cstr(&jt), "report", error);
     free(md);
     buf_free(&jt);
     if (rc == 0 && out)
