@@ -160,6 +160,33 @@ static const struct cli_command s_commands[] = {
      "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
      COMMON_OPTIONS,
      cmd_cleanup},
+    {"verify", "prove, bot by bot, that the vectors are in the new Aurora cluster",
+     "Usage: bedrock-chat-migrate verify [--stack NAME] [--outputs FILE|-] [--journal FILE]\n"
+     "                              [--scan-table] [--json]\n\n"
+     "Counts each bot's rows in the v1 Aurora cluster's items table over the RDS Data API\n"
+     "(HTTPS, signed; no network path into the VPC, no database driver) and puts them side\n"
+     "by side with the outcome the bot was judged with (the run's journal, else its\n"
+     "SyncStatus) and the count its task logged (\"Successfully inserted N records.\").\n"
+     "The cluster is the one DbConfigHostname names; the Data API signs in with the\n"
+     "DbConfigSecretArn secret; the database is postgres. Only row counts per botid are\n"
+     "read (bot ids bound as parameters), never a row's content or embedding.\n\n"
+     "Verdicts: ok; no vectors (succeeded, has documents, 0 rows: it answers without\n"
+     "them); count differs (rows differ from the logged count); empty by design (no\n"
+     "documents); not succeeded (failed or never finished); orphan rows (rows of a bot id\n"
+     "the table no longer has). Each comes with what to do. A paused Serverless cluster\n"
+     "is waited for (\"waking the database\"). The result is kept beside the journal\n"
+     "(<journal>.verify.json) for `status` and the report.\n\n"
+     "It counts rows; it does not judge the quality of the answers.\n\n"
+     "Exit status: 0 every bot fine (orphan rows allowed), 1 some bot needs attention,\n"
+     "3 cannot verify (no permission to read the vectors, no cluster, a database that\n"
+     "would not wake).\n\n"
+     "Options:\n"
+     "  --stack NAME          CloudFormation stack (default BedrockChatStack)\n"
+     "  --outputs FILE|-      read the stack outputs from FILE or standard input\n"
+     "  --journal FILE        the run's journal (outcomes, and where the result is kept)\n"
+     "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
+     COMMON_OPTIONS,
+     cmd_verify},
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
      "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo] [plan options]\n\n"
      "Opens the full-screen wizard: welcome, identity, stack outputs, bots, cost preview,\n"

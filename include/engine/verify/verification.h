@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct cJSON;
+struct report;
 
 enum verdict {
     VERDICT_OK,              /* rows found, matching the logged count when there is one */
@@ -85,6 +86,9 @@ struct cJSON *verification_to_json(const struct verification *v);
 /* Parses what verification_to_json wrote; 0, or -1 when it is not a verification. */
 int verification_from_json(const struct cJSON *doc, struct verification *out);
 void verification_free(struct verification *v);
+
+/* Gives the report its verification columns (every bot's verdict, and orphan ids). */
+void verification_attach_to_report(const struct verification *v, struct report *rep);
 
 /* "<journal without .jsonl>.verify.json" beside the journal (caller frees). */
 char *verification_path_for(const char *journal_path);

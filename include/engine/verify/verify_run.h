@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct aws_client;
+struct aws_session;
+struct deployment;
 struct inventory;
 struct journal_view;
 
@@ -36,6 +38,8 @@ struct verify_source {
 };
 
 enum verify_phase {
+    VERIFY_FINDING_CLUSTER,     /* which Aurora cluster (DescribeDBClusters) */
+    VERIFY_LOADING_BOTS,        /* the table's bots (the inventory scan) */
     VERIFY_COUNTING,            /* counting rows per bot */
     VERIFY_WAKING,              /* the database is resuming; waiting before asking again */
     VERIFY_READING_LOGS,        /* reading what the tasks logged */
@@ -59,5 +63,31 @@ struct verify_job;
 /* Starts; done is called once, from the event loop. */
 struct verify_job *verify_start(struct aws_client *client, const struct verify_source *src,
                                 verify_progress_fn progress, verify_done_fn done, void *ud);
+
+/* The whole verification of a deployment, as `verify`, the end of `run` and the wizard's
+ * Verify action do it: find the v1 cluster (DbConfigHostname, else the stack's
+ * resource), read the table's bots, read the run's journal when there is one, verify,
+ * and keep the verification beside the journal for `status` and the report. */
+struct verify_deployment_options {
+    const char *journal_path;   /* the run's journal (may not exist); NULL: nothing kept */
+    bool scan_table;            /* --scan-table */
+};
+
+struct verify_deployment_result {
+    struct verification *v;     /* NULL unless verified; set it to NULL in the callback to keep it */
+    bool skipped;               /* the caller may not read the vectors: a note, not an error */
+    const char *message;        /* why there is no verification (v NULL) */
+    const char *hint;           /* what to do about it */
+    const char *saved_path;     /* where the verification was kept, or NULL */
+    const char *save_error;     /* why it could not be kept, or NULL */
+};
+typedef void (*verify_deployment_done_fn)(void *ud, struct verify_deployment_result *r);
+
+void verify_deployment(struct aws_session *s, const struct deployment *dep,
+                       const struct verify_deployment_options *o, verify_progress_fn progress,
+                       verify_deployment_done_fn done, void *ud);
+
+/* "waking the database (wait 2, 4 s)" and the like, for a status line (caller frees). */
+char *verify_progress_text(const struct verify_progress *p);
 
 #endif

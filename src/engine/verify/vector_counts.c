@@ -102,7 +102,8 @@ static void s_on_page(void *ud, const struct rds_data_reply *reply)
         r->after = xstrdup(id->s);   /* as the database holds it, for the next comparison */
     }
     if (rows < VECTOR_COUNTS_PAGE) {
-        qsort(r->counts.items, r->counts.n, sizeof(*r->counts.items), s_by_id);
+        if (r->counts.n > 1)
+            qsort(r->counts.items, r->counts.n, sizeof(*r->counts.items), s_by_id);
         struct vector_counts_result ok = {VECTOR_COUNTS_OK, &r->counts, NULL, NULL};
         r->done(r->ud, &ok);
         s_read_free(r);

@@ -273,6 +273,19 @@ void verification_free(struct verification *v)
     memset(v, 0, sizeof(*v));
 }
 
+void verification_attach_to_report(const struct verification *v, struct report *rep)
+{
+    char when[32];
+    s_iso8601(v->verified_at_ms, when);
+    for (size_t i = 0; i < v->nrows; i++) {
+        const struct verify_row *r = &v->rows[i];
+        struct report_check c = {r->bot_id, verdict_name(r->verdict), verdict_label(r->verdict),
+                                 verdict_action(r->verdict), r->rows, r->logged,
+                                 r->verdict == VERDICT_ORPHAN_ROWS};
+        report_add_check(rep, &c, when);
+    }
+}
+
 /* ---- the file beside the journal ----------------------------------------------------------- */
 
 char *verification_path_for(const char *journal_path)
