@@ -21,6 +21,7 @@
 #include "engine/estimate/plan.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/report.h"
+#include "engine/verify/already_migrated.h"
 #include "engine/verify/verify_run.h"
 #include "cli/verify_view.h"
 #include "engine/run/runner.h"
@@ -124,6 +125,7 @@ struct run_cmd {
     bool quotas_done;
     struct image_pull_facts pull;
     bool pull_done;
+    struct migrated_set migrated;       /* bots the v1 stack already re-embedded */
     struct verification *verification; /* verified at the end, or NULL */
     bool verification_problem;          /* some bot's vectors need attention */
 };
@@ -201,6 +203,13 @@ static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
     }
     deployment_move(&rc->dep, dep);
     rc->have_dep = true;
+}
+
+static void s_on_migrated(void *ud, struct migrated_set *set)
+{
+    struct run_cmd *rc = ud;
+    rc->step_done = true;
+    migrated_set_move(&rc->migrated, set);
 }
 
 static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
@@ -306,6 +315,20 @@ static int s_prepare_fresh(struct run_cmd *rc)
         return EXIT_USAGE;
     }
     rc->have_plan = true;
+    /* Bots named with --bots are the operator's choice: re-embedded even if done. */
+    if (!o->include_migrated && !o->bots) {
+        rc->step_done = false;
+        migrated_find(&rc->s, &rc->dep, &rc->inv, s_on_migrated, rc);
+        if (!s_wait(rc, &rc->step_done))
+            return s_interrupted_before_launch(rc);
+        size_t n = migrated_apply_to_plan(&rc->migrated, &rc->plan);
+        for (size_t i = 0; n && !o->json && i < rc->migrated.n; i++) {
+            char *id = sanitize_for_terminal(rc->migrated.bots[i].bot_id,
+                                             strlen(rc->migrated.bots[i].bot_id), 64);
+            printf("Left out %s: %s (--include-migrated selects it).\n", id, rc->migrated.bots[i].reason);
+            free(id);
+        }
+    }
     if (o->pilot) {
         /* A pilot: k bots that span the mix, launched with the same confirmation. */
         rc->pilot = xcalloc((size_t)o->pilot, sizeof *rc->pilot);
@@ -1090,6 +1113,7 @@ int cmd_run(const struct app_options *o)
         deployment_free(&rc.dep);
     if (rc.have_prior)
         journal_view_free(&rc.prior);
+    migrated_set_free(&rc.migrated);
     if (rc.verification) {
         verification_free(rc.verification);
         free(rc.verification);

@@ -21,7 +21,9 @@
     "  --prices FILE         override the built-in price table (JSON; nat_per_gb, ...)\n" \
     "  --concurrency N       at most N tasks at once (default: the smallest bound of the\n" \
     "                        vCPU and Bedrock quotas and the Aurora ceiling)\n" \
-    "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
+    "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n" \
+    "  --include-migrated    also select bots the v1 stack already re-embedded in the new\n" \
+    "                        cluster (vectors there, SyncStatus newer than its creation)\n\n"
 
 static const struct cli_command s_commands[] = {
     {"whoami", "show the AWS account, caller, region and credential source",
@@ -77,7 +79,9 @@ static const struct cli_command s_commands[] = {
      "Launches one ECS Fargate embedding task per selected bot, at most N alive at once,\n"
      "follows each task and judges each bot by the SyncStatus its own task wrote. Every\n"
      "launch is journaled before and after RunTask: a second `run` with the same journal\n"
-     "resumes without launching any bot twice. Without a terminal, --yes is required.\n\n"
+     "resumes without launching any bot twice. Without a terminal, --yes is required.\n"
+     "When every bot is final it verifies the vectors as `verify` does (its exit status\n"
+     "stays the tasks'; --no-verify skips it).\n\n"
      "The default concurrency is the smallest of the Fargate vCPU quota / task vCPU, what\n"
      "the Bedrock embedding quotas sustain and a ceiling for the small Aurora cluster,\n"
      "read with Service Quotas (6 vCPU assumed when unreadable: 3 tasks of 2 vCPU).\n\n"
@@ -99,7 +103,8 @@ static const struct cli_command s_commands[] = {
      "  --pilot K             run K bots chosen to span the mix (1-50, e.g. 3) to the end,\n"
      "                        measure them and print the estimate of the rest recomputed\n"
      "                        from them, then stop (own journal, <journal>.pilot.jsonl; a\n"
-     "                        later run leaves the pilot's bots out)\n\n"
+     "                        later run leaves the pilot's bots out)\n"
+     "  --no-verify           do not verify the vectors when the run ends (see verify)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_run},
     {"status", "show a run's state from its journal",

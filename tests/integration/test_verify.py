@@ -141,6 +141,64 @@ class VerifyTest(VectorStoreMixin, RunTestCase):
         self.assertEqual(len(self.data_api.requests), before)
 
 
+class AlreadyMigratedTest(VectorStoreMixin, RunTestCase):
+    """Bots the v1 stack re-embedded after the new cluster's creation (an owner edited
+    them): vectors in the cluster and a SyncStatus written by a task that logged after the
+    cluster was created. plan leaves them out with the reason, and the estimate drops."""
+    seed_args = {"bots": 8, "failing": 0, "empty_bots": 1, "conversations": 5}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import random
+        import time
+        succeeded = sorted(cls.dep.bot_ids(expected="succeeded"))
+        cls.migrated = succeeded[:2]
+        ddb, logs = cls.emu.client("dynamodb"), cls.emu.client("logs")
+        for n, bot_id in enumerate(cls.migrated):
+            bot = next(b for b in cls.dep.bots if b["bot_id"] == bot_id)
+            task_id = f"{n:032x}"
+            # What the stack's own task did after the upgrade (the test plays it; the tool
+            # never writes to the table).
+            ddb.update_item(TableName=cls.dep.table, Key={"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}},
+                            UpdateExpression="SET SyncStatus = :s, SyncStatusReason = :r, LastExecId = :e",
+                            ExpressionAttributeValues={":s": {"S": "SUCCEEDED"}, ":r": {"S": ""},
+                                                       ":e": {"S": task_id}})
+            stream = f"{cls.dep.log_prefix}/{cls.dep.container}/{task_id}"
+            logs.create_log_stream(logGroupName=cls.dep.log_group, logStreamName=stream)
+            logs.put_log_events(logGroupName=cls.dep.log_group, logStreamName=stream,
+                                logEvents=[{"timestamp": int(time.time() * 1000) + 5000,
+                                            "message": "Successfully inserted 7 records."}])
+            simulator.write_vectors(cls.db, bot_id, 7, random.Random(n))
+
+    def plan(self, *args):
+        done = self.run_cli("plan", "--json", *args, **self.data_api.env())
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:])
+        return json_lines(done.stdout)[-1]
+
+    def test_plan_unselects_already_migrated(self):
+        plan = self.plan()
+        items = {b["bot_id"]: b for b in plan["bots"]}
+        for bot_id in self.migrated:
+            self.assertFalse(items[bot_id]["selected"], bot_id)
+            self.assertEqual(items[bot_id]["why_not"], "already migrated (--include-migrated)")
+            self.assertEqual(items[bot_id]["already_migrated"]["vector_rows"], 7)
+            self.assertIn("after the cluster was created", items[bot_id]["already_migrated"]["reason"])
+        self.assertEqual(plan["totals"]["already_migrated"], 2)
+        self.assertTrue(plan["already_migrated"]["checked"])
+        others = [b for b in plan["bots"] if b["bot_id"] not in self.migrated]
+        self.assertTrue(all(b["why_not"] != "already migrated (--include-migrated)" for b in others))
+
+        included = self.plan("--include-migrated")
+        self.assertEqual(included["totals"]["selected"], plan["totals"]["selected"] + 2)
+        self.assertGreater(included["totals"]["usd"]["high"], plan["totals"]["usd"]["high"])
+        self.assertGreater(included["totals"]["task_seconds"]["high"], plan["totals"]["task_seconds"]["high"])
+
+        text = self.run_cli("plan", **self.data_api.env())
+        self.assertIn("2 already migrated left out (--include-migrated adds them)", text.stdout)
+        self.assert_data_api_clean()
+
+
 class VerifyWithoutPermissionTest(VectorStoreMixin, RunTestCase):
     seed_args = {"bots": 3, "failing": 0, "empty_bots": 1, "conversations": 5}
     emulator_args = {"policy": {"Version": "2012-10-17", "Statement": [

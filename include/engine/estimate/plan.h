@@ -70,6 +70,7 @@ struct plan_options {
 #define PLAN_WHY_EXCLUDED "excluded (--exclude)"
 #define PLAN_WHY_NOT_LISTED "not in --bots"
 #define PLAN_WHY_DESELECTED "deselected"
+#define PLAN_WHY_MIGRATED "already migrated (--include-migrated)"
 #define PLAN_WHY_KNOWLEDGE_BASE \
     "Bedrock Knowledge Base bot: its vectors are not in Aurora, no embedding task (never selected)"
 
@@ -143,6 +144,7 @@ struct plan_totals {
     size_t skipped_empty;      /* not selected because they have no knowledge */
     size_t skipped_knowledge_base; /* never selected: Bedrock Knowledge Base bots */
     size_t excluded;           /* not selected because of --bots / --exclude / a toggle */
+    size_t already_migrated;   /* not selected: the v1 stack already re-embedded them */
     uint64_t document_bytes;   /* of the selected bots' present files */
     size_t missing_files;      /* of the selected bots */
     uint64_t tokens_lo, tokens_hi;

@@ -1047,6 +1047,8 @@ void plan_recompute(struct plan *p)
         if (!it->selected) {
             if (it->why_not && strcmp(it->why_not, PLAN_WHY_EMPTY) == 0)
                 t->skipped_empty++;
+            else if (it->why_not && strcmp(it->why_not, PLAN_WHY_MIGRATED) == 0)
+                t->already_migrated++;
             else if (it->bot->knowledge_base)
                 t->skipped_knowledge_base++;
             else
@@ -1246,6 +1248,7 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddNumberToObject(tj, "bots", (double)t->bots);
     cJSON_AddNumberToObject(tj, "selected", (double)t->selected);
     cJSON_AddNumberToObject(tj, "skipped_empty", (double)t->skipped_empty);
+    cJSON_AddNumberToObject(tj, "already_migrated", (double)t->already_migrated);
     cJSON_AddNumberToObject(tj, "skipped_knowledge_base", (double)t->skipped_knowledge_base);
     cJSON_AddNumberToObject(tj, "excluded", (double)t->excluded);
     cJSON_AddNumberToObject(tj, "document_bytes", (double)t->document_bytes);
