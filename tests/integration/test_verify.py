@@ -134,11 +134,15 @@ class VerifyTest(VectorStoreMixin, RunTestCase):
 
     def test_no_verify_skips_it(self):
         self.start_simulator(db=self.pg.client())
-        before = len(self.data_api.requests)
-        done = self.run_cli("run", "--yes", "--no-verify", "--new-run", **self.data_api.env())
+        done = self.run_cli("run", "--yes", "--json", "--no-verify", **self.data_api.env())
         self.assertEqual(done.returncode, 0, done.stderr[-3000:])
-        self.assertNotIn("Verifying the vectors", done.stdout)
-        self.assertEqual(len(self.data_api.requests), before)
+        events = {e.get("event") for e in json_lines(done.stdout)}
+        self.assertNotIn("verification", events)
+        self.assertNotIn("verification_skipped", events)
+        self.assertFalse(os.path.exists(self.journal[:-len(".jsonl")] + ".verify.json"))
+        # Without --no-verify the same run verifies (so the check above can fail).
+        done = self.run_cli("run", "--yes", "--json", "--new-run", **self.data_api.env())
+        self.assertIn("verification", {e.get("event") for e in json_lines(done.stdout)})
 
 
 class AlreadyMigratedTest(VectorStoreMixin, RunTestCase):
