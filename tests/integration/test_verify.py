@@ -141,7 +141,7 @@ class VerifyTest(VectorStoreMixin, RunTestCase):
         self.assertNotIn("verification_skipped", events)
         self.assertFalse(os.path.exists(self.journal[:-len(".jsonl")] + ".verify.json"))
         # Without --no-verify the same run verifies (so the check above can fail).
-        done = self.run_cli("run", "--yes", "--json", "--new-run", **self.data_api.env())
+        done = self.run_cli("run", "--yes", "--json", "--new-run", "--include-migrated", **self.data_api.env())
         self.assertIn("verification", {e.get("event") for e in json_lines(done.stdout)})
 
 
