@@ -161,6 +161,7 @@ const struct tr_entry tr_table_core[] = {
     {"bots.col_status", N_("Status")},
     {"bots.col_estimate", N_("Estimate")},
     {"bots.no_knowledge", N_("no knowledge")},
+    {"bots.already_migrated", N_("already migrated")},
     {"bots.detail", NC_("bots.detail", "Bot")},
     {"bots.detail_sources", N_("%zu files (%s, %zu missing), %zu URLs, %zu sitemaps")},
     {"bots.detail_estimate", N_("task %s–%s, %s, %llu–%llu tokens")},

@@ -33,12 +33,18 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 
 from run_helpers import RunTestCase, read_journal, wait_until
+from vector_store import VectorStoreMixin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLICY_PATH = os.path.normpath(os.path.join(HERE, "..", "..", "docs", "iam-policy.json"))
 STEP_TIMEOUT = 60
 # Not enforceable here, each for the reason in the module comment.
 NOT_ENFORCED_BY_EMULATOR = {"s3:ListBucket", "iam:PassRole", "ecs:TagResource", "sts:GetCallerIdentity"}
+# The OptionalVerifyVectors statement: without it verification is skipped with a note and nothing
+# fails, and secretsmanager:GetSecretValue is used by the Data API on the caller's behalf,
+# never by the program. VerifyPermissions below checks both against the Data API test server.
+VERIFY_ONLY = {"rds-data:ExecuteStatement", "secretsmanager:GetSecretValue"}
+DATA_API_READS_IT = {"secretsmanager:GetSecretValue"}
 VARIANT_STEP_TIMEOUT = 20
 SERVICE_PREFIX = {"dynamodb": "dynamodb", "ecs": "ecs", "logs": "logs", "sts": "sts",
                   "cloudformation": "cloudformation", "ec2": "ec2", "ecr": "ecr",
@@ -196,7 +202,7 @@ class MinimumPolicy(RunTestCase):
         not_in_flow = {a for sid in AURORA_OPTIONAL_SIDS for a in statement_actions(self.policy, sid)}
         not_in_flow |= copy_only_actions(self.policy)
         self.assertEqual(sorted(used - allowed), [], "calls the policy does not allow")
-        self.assertEqual(sorted(allowed - used - NOT_ENFORCED_BY_EMULATOR - not_in_flow), [],
+        self.assertEqual(sorted(allowed - used - NOT_ENFORCED_BY_EMULATOR - not_in_flow - DATA_API_READS_IT), [],
                          "actions in the policy the flow never needs")
         # What the emulator cannot enforce, shown from the requests instead.
         run_tasks = [r.json() for r in self.proxy.requests[first:] if r.operation == "RunTask"]
@@ -341,6 +347,45 @@ class MinimumPolicy(RunTestCase):
             if done.returncode not in (3, 130) or ("AccessDenied" not in said and "not authorized" not in said):
                 problems.append(f"{action}: step {name} exit {done.returncode}:\n{said[-800:]}")
         self.assertEqual(problems, [], "\n".join(problems))
+
+
+class VerifyPermissions(VectorStoreMixin, RunTestCase):
+    """The VerifyVectors statement: rds-data:ExecuteStatement and
+    secretsmanager:GetSecretValue, in a statement of their own. With the README policy
+    verify works; without either action verification is skipped with a note naming
+    them (exit 3 for verify; a run still ends as its tasks did)."""
+    seed_args = {"bots": 3, "failing": 0, "empty_bots": 0, "conversations": 2, "suffix": "verify-iam"}
+    make_user = MinimumPolicy.make_user
+
+    def test_statement_of_their_own(self):
+        policy = load_policy()
+        statements = [st for st in policy["Statement"] if set(st["Action"]) & VERIFY_ONLY]
+        self.assertEqual(len(statements), 1, statements)
+        self.assertEqual(statements[0]["Sid"], "OptionalVerifyVectors")
+        self.assertEqual(set(statements[0]["Action"]), VERIFY_ONLY)
+        with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
+            self.assertIn('"Sid": "OptionalVerifyVectors"', f.read())
+
+    def user(self, policy):
+        creds = self.make_user(policy)
+        self.data_api.add_user(creds["AWS_ACCESS_KEY_ID"], creds["AWS_SECRET_ACCESS_KEY"], [policy])
+        return creds
+
+    def test_verify_with_and_without_the_statement(self):
+        policy = load_policy()
+        done = self.run_cli("verify", "--json", **self.user(policy), **self.data_api.env())
+        self.assertIn(done.returncode, (0, 1), done.stdout + done.stderr[-2000:])
+        self.assertIn('"verdict"', done.stdout)
+        self.start_simulator(duration=(0.2, 0.4))
+        for action in sorted(VERIFY_ONLY):
+            creds = self.user(policy_without(policy, action))
+            done = self.run_cli("verify", **creds, **self.data_api.env())
+            self.assertEqual(done.returncode, 3, f"{action}: {done.stdout}{done.stderr[-2000:]}")
+            self.assertIn("verification skipped", done.stderr, action)
+            self.assertIn(action, done.stderr)
+            run = self.run_cli("run", "--yes", "--new-run", "--include-migrated", **creds, **self.data_api.env())
+            self.assertEqual(run.returncode, 0, f"{action}: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+            self.assertIn("the vectors were not verified", run.stderr)
 
 
 def _text(data):

@@ -145,6 +145,39 @@ class VerifyTest(VectorStoreMixin, RunTestCase):
         self.assertIn("verification", {e.get("event") for e in json_lines(done.stdout)})
 
 
+class VerifyLeaksNothingTest(VectorStoreMixin, RunTestCase):
+    """No row content, secret value or password appears in any output, debug file,
+    journal, report or verification file of a run that verifies, nor of verify itself."""
+    seed_args = {"bots": 4, "failing": 0, "empty_bots": 1, "conversations": 5}
+
+    def test_nothing_secret_anywhere(self):
+        secret = self.emu.client("secretsmanager").get_secret_value(
+            SecretId=self.dep.outputs["DbConfigSecretArn"])["SecretString"]
+        password = json.loads(secret)["password"]
+        self.start_simulator(db=self.pg.client())
+        debug = os.path.join(self.tmp, "debug.log")
+        outputs = []
+        for args in (("run", "--yes", "--json"), ("verify",), ("verify", "--json"), ("status",),
+                     ("status", "--json"), ("plan", "--json")):
+            done = self.run_cli(*args, "--debug-file", debug, **self.data_api.env())
+            self.assertIn(done.returncode, (0, 1), done.stderr[-3000:])
+            outputs.append(done.stdout + done.stderr)
+            with open(debug, encoding="utf-8", errors="replace") as f:
+                outputs.append(f.read())
+        self.assertIn("RDS Data.ExecuteStatement", outputs[1], "the debug file shows the Data API calls")
+        for name in os.listdir(self.tmp):
+            with open(os.path.join(self.tmp, name), encoding="utf-8", errors="replace") as f:
+                outputs.append(f.read())
+        self.assertTrue(any(n.endswith(".verify.json") for n in os.listdir(self.tmp)))
+        self.assertGreater(sum(n for n in self.db.counts_by_bot().values()), 0)
+        for text in outputs:
+            self.assertNotIn(ROW_CONTENT, text)
+            self.assertNotIn(password, text)
+            self.assertNotIn(secret, text)
+            self.assertNotIn('"password"', text)
+        self.assert_data_api_clean()
+
+
 class AlreadyMigratedTest(VectorStoreMixin, RunTestCase):
     """Bots the v1 stack re-embedded after the new cluster's creation (an owner edited
     them): vectors in the cluster and a SyncStatus written by a task that logged after the

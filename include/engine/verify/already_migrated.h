@@ -36,7 +36,8 @@ struct migrated_set {
 typedef void (*migrated_done_fn)(void *ud, struct migrated_set *set);
 
 /* Finds the cluster and its creation time, counts the vectors, reads the candidates' task
- * logs. Never fails the caller: when the check cannot run, set->checked is false and
+ * logs. What it needs of dep and inv is copied: they may go before the answer. Never
+ * fails the caller: when the check cannot run, set->checked is false and
  * set->note says why (the plan then stays as it was). */
 void migrated_find(struct aws_session *s, const struct deployment *dep, const struct inventory *inv,
                    migrated_done_fn done, void *ud);

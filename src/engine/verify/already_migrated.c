@@ -17,14 +17,22 @@
 
 #define MIGRATED_LOG_READS_IN_FLIGHT 4
 
+/* A bot that may have been re-embedded: SyncStatus SUCCEEDED with a task id. Copied, so
+ * the caller may drop its inventory while the check runs (the wizard's reload). */
+struct migrated_candidate {
+    char *bot_id;
+    char *task_id;
+    long long rows;
+};
+
 struct migrated_job {
     struct aws_session *s;
-    const struct deployment *dep;
-    const struct inventory *inv;
+    char *secret_arn, *log_group, *log_stream_prefix, *container;
+    struct migrated_candidate *all;   /* every SUCCEEDED bot with a task id */
+    size_t nall;
     char *cluster_arn;
     struct vector_counts counts;
-    size_t *candidates;         /* inventory indexes */
-    long long *rows;
+    size_t *candidates;         /* indexes into all: those with rows */
     size_t ncand, next, in_flight;
     struct migrated_set set;
     migrated_done_fn done;
@@ -49,9 +57,17 @@ static void s_finish(struct migrated_job *j)
     j->done(j->ud, &j->set);
     migrated_set_free(&j->set);
     vector_counts_free(&j->counts);
+    for (size_t i = 0; i < j->nall; i++) {
+        free(j->all[i].bot_id);
+        free(j->all[i].task_id);
+    }
+    free(j->all);
     free(j->candidates);
-    free(j->rows);
     free(j->cluster_arn);
+    free(j->secret_arn);
+    free(j->log_group);
+    free(j->log_stream_prefix);
+    free(j->container);
     free(j);
 }
 
@@ -73,14 +89,14 @@ static void s_on_log(void *ud, const struct task_log_page *page, const struct aw
     if (!err && page && page->n) {
         int64_t last = page->events[page->n - 1].timestamp_ms;
         if (last > j->set.cluster_created_ms) {
-            const struct bot *b = &j->inv->bots[j->candidates[k]];
+            const struct migrated_candidate *b = &j->all[j->candidates[k]];
             j->set.bots = xrealloc(j->set.bots, (j->set.n + 1) * sizeof(*j->set.bots));
             struct migrated_bot *m = &j->set.bots[j->set.n++];
             char embedded[32], created[32];
             s_when(last, embedded);
             s_when(j->set.cluster_created_ms, created);
             m->bot_id = xstrdup(b->bot_id);
-            m->rows = j->rows[k];
+            m->rows = b->rows;
             m->embedded_at_ms = last;
             m->reason = xasprintf("already has %lld vectors in the new cluster, embedded %s, after "
                                   "the cluster was created %s", m->rows, embedded, created);
@@ -92,14 +108,13 @@ static void s_on_log(void *ud, const struct task_log_page *page, const struct aw
 
 static void s_next(struct migrated_job *j)
 {
-    const struct deployment *d = j->dep;
     while (j->next < j->ncand && j->in_flight < MIGRATED_LOG_READS_IN_FLIGHT) {
         struct migrated_read *mr = xcalloc(1, sizeof(*mr));
         mr->job = j;
         mr->k = j->next++;
         j->in_flight++;
-        struct task_log_where where = {d->log_group, d->log_stream_prefix, d->container_name,
-                                       j->inv->bots[j->candidates[mr->k]].last_exec_id};
+        struct task_log_where where = {j->log_group, j->log_stream_prefix, j->container,
+                                       j->all[j->candidates[mr->k]].task_id};
         task_log_read(j->s->client, &where, NULL, 1, s_on_log, mr);
     }
     if (j->in_flight == 0 && j->next >= j->ncand) {
@@ -120,23 +135,38 @@ static void s_on_counts(void *ud, const struct vector_counts_result *r)
         return;
     }
     vector_counts_move(&j->counts, (struct vector_counts *)r->counts);
-    size_t n = j->inv->nbots;
-    j->candidates = xcalloc(n ? n : 1, sizeof(*j->candidates));
-    j->rows = xcalloc(n ? n : 1, sizeof(*j->rows));
-    for (size_t i = 0; i < n; i++) {
-        const struct bot *b = &j->inv->bots[i];
-        long long rows = vector_counts_for(&j->counts, b->bot_id);
-        if (rows <= 0 || !b->sync_status || strcmp(b->sync_status, "SUCCEEDED") != 0 ||
-            !b->last_exec_id || !*b->last_exec_id)
-            continue;
-        j->rows[j->ncand] = rows;
-        j->candidates[j->ncand++] = i;
+    j->candidates = xcalloc(j->nall ? j->nall : 1, sizeof(*j->candidates));
+    for (size_t i = 0; i < j->nall; i++) {
+        j->all[i].rows = vector_counts_for(&j->counts, j->all[i].bot_id);
+        if (j->all[i].rows > 0)
+            j->candidates[j->ncand++] = i;
     }
-    if (!j->dep->log_group) {
+    if (!j->log_group) {
         s_not_checked(j, "the task definition has no log group, so when a bot was last embedded is unknown");
         return;
     }
     s_next(j);
+}
+
+static void s_count(struct migrated_job *j, const char *arn, time_t created)
+{
+    if (created <= 0) {
+        s_not_checked(j, "the cluster's creation time is unknown");
+        return;
+    }
+    j->cluster_arn = xstrdup(arn);
+    j->set.cluster_created_ms = (int64_t)created * 1000;
+    struct rds_data_target t = {j->cluster_arn, j->secret_arn, "postgres"};
+    vector_counts_read(j->s->client, &t, NULL, s_on_counts, j);
+}
+
+static void s_on_known_cluster(void *ud)
+{
+    struct migrated_job *j = ud;
+    char *arn = j->cluster_arn;
+    j->cluster_arn = NULL;
+    s_count(j, arn, (time_t)(j->set.cluster_created_ms / 1000));
+    free(arn);
 }
 
 static void s_on_cluster(void *ud, const struct aurora_result *r)
@@ -149,14 +179,7 @@ static void s_on_cluster(void *ud, const struct aurora_result *r)
         free(why);
         return;
     }
-    if (r->cluster->created <= 0) {
-        s_not_checked(j, "the cluster's creation time is unknown");
-        return;
-    }
-    j->cluster_arn = xstrdup(r->cluster->arn);
-    j->set.cluster_created_ms = (int64_t)r->cluster->created * 1000;
-    struct rds_data_target t = {j->cluster_arn, j->dep->outputs.db_secret_arn, "postgres"};
-    vector_counts_read(j->s->client, &t, NULL, s_on_counts, j);
+    s_count(j, r->cluster->arn, r->cluster->created);
 }
 
 static void s_on_no_secret(void *ud)
@@ -169,12 +192,32 @@ void migrated_find(struct aws_session *s, const struct deployment *dep, const st
 {
     struct migrated_job *j = xcalloc(1, sizeof(*j));
     j->s = s;
-    j->dep = dep;
-    j->inv = inv;
     j->done = done;
     j->ud = ud;
+    j->secret_arn = dep->outputs.db_secret_arn ? xstrdup(dep->outputs.db_secret_arn) : NULL;
+    j->log_group = dep->log_group && *dep->log_group ? xstrdup(dep->log_group) : NULL;
+    j->log_stream_prefix = dep->log_stream_prefix ? xstrdup(dep->log_stream_prefix) : NULL;
+    j->container = dep->container_name ? xstrdup(dep->container_name) : NULL;
+    size_t n = inv ? inv->nbots : 0;
+    j->all = xcalloc(n ? n : 1, sizeof(*j->all));
+    for (size_t i = 0; i < n; i++) {
+        const struct bot *b = &inv->bots[i];
+        if (!b->sync_status || strcmp(b->sync_status, "SUCCEEDED") != 0 || !b->last_exec_id ||
+            !*b->last_exec_id)
+            continue;
+        j->all[j->nall].bot_id = xstrdup(b->bot_id);
+        j->all[j->nall].task_id = xstrdup(b->last_exec_id);
+        j->nall++;
+    }
     if (!dep->outputs.db_secret_arn || !*dep->outputs.db_secret_arn) {
         ev_timer_add(s->loop, 0, s_on_no_secret, j);
+        return;
+    }
+    if (dep->have_aurora && dep->aurora.arn) {
+        /* The deployment's checks already described the cluster. */
+        j->cluster_arn = xstrdup(dep->aurora.arn);
+        j->set.cluster_created_ms = (int64_t)dep->aurora.created * 1000;
+        ev_timer_add(s->loop, 0, s_on_known_cluster, j);
         return;
     }
     aurora_cluster_find(s->client, dep->outputs.db_hostname, dep->stack_name, s_on_cluster, j);

@@ -48,7 +48,7 @@ static void s_fail(struct counts_read *r, const struct aws_error *err)
          (s_contains(err->message, "not authorized") || s_contains(err->message, "fetching secret")))) {
         res.failure = VECTOR_COUNTS_DENIED;
         res.hint = "allow rds-data:ExecuteStatement on the cluster and secretsmanager:GetSecretValue "
-                   "on DbConfigSecretArn (the README's IAM policy, statement VerifyVectors)";
+                   "on DbConfigSecretArn (the README's IAM policy, statement OptionalVerifyVectors)";
     } else if (s_contains(err->message, "relation \"items\" does not exist")) {
         res.failure = VECTOR_COUNTS_NO_TABLE;
         res.hint = "the stack's setup-pgvector custom resource creates the items table on deploy; "

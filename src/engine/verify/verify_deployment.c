@@ -117,6 +117,14 @@ static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
     verify_start(j->s->client, &src, s_on_progress, s_on_verified, j);
 }
 
+static void s_load_bots(void *ud)
+{
+    struct verify_deployment_job *j = ud;
+    s_phase(j, VERIFY_LOADING_BOTS);
+    struct inventory_options io = {.force_table_scan = j->scan_table, .skip_documents = true};
+    inventory_load(j->s, j->dep, &io, NULL, s_on_inventory, j);
+}
+
 static void s_on_cluster(void *ud, const struct aurora_result *r)
 {
     struct verify_deployment_job *j = ud;
@@ -129,9 +137,7 @@ static void s_on_cluster(void *ud, const struct aurora_result *r)
         return;
     }
     j->cluster_arn = xstrdup(r->cluster->arn);
-    s_phase(j, VERIFY_LOADING_BOTS);
-    struct inventory_options io = {.force_table_scan = j->scan_table, .skip_documents = true};
-    inventory_load(j->s, j->dep, &io, NULL, s_on_inventory, j);
+    s_load_bots(j);
 }
 
 /* Answers that need no request still come from the event loop, never inside the call. */
@@ -158,6 +164,12 @@ void verify_deployment(struct aws_session *s, const struct deployment *dep,
         return;
     }
     s_phase(j, VERIFY_FINDING_CLUSTER);
+    if (dep->have_aurora && dep->aurora.arn) {
+        /* The deployment's checks already described the cluster. */
+        j->cluster_arn = xstrdup(dep->aurora.arn);
+        ev_timer_add(s->loop, 0, s_load_bots, j);
+        return;
+    }
     aurora_cluster_find(s->client, dep->outputs.db_hostname, dep->stack_name, s_on_cluster, j);
 }
 
