@@ -107,6 +107,14 @@ def policy_without(policy, action):
     return doc
 
 
+# REST-JSON requests carry no X-Amz-Target: the proxy names them "METHOD /path", and the
+# RDS Data API's paths map to its operations (botocore's rds-data model).
+REST_OPERATIONS = {"POST /Execute": "ExecuteStatement", "POST /BatchExecute": "BatchExecuteStatement",
+                   "POST /BeginTransaction": "BeginTransaction",
+                   "POST /CommitTransaction": "CommitTransaction",
+                   "POST /RollbackTransaction": "RollbackTransaction"}
+
+
 def action_of(record):
     """service:Operation of a request, from the SigV4 credential scope."""
     auth = record.headers.get("Authorization", "")
@@ -115,7 +123,8 @@ def action_of(record):
         scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
         if len(scope) >= 4:
             service = scope[3]
-    return f"{SERVICE_PREFIX.get(service, service)}:{record.operation}"
+    operation = REST_OPERATIONS.get(record.operation, record.operation)
+    return f"{SERVICE_PREFIX.get(service, service)}:{operation}"
 
 
 class MinimumPolicy(RunTestCase):
