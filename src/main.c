@@ -24,7 +24,7 @@ enum {
     OPT_BOTS, OPT_EXCLUDE, OPT_PRICES, OPT_CONCURRENCY, OPT_SCAN_TABLE, OPT_YES, OPT_DETACH,
     OPT_RETRIES, OPT_MAX_EARLY_FAILURES, OPT_JOURNAL, OPT_PUBLIC_IP, OPT_STOP_ON_EXIT,
     OPT_LINES, OPT_CHECK_BUCKET, OPT_RETRY_FAILED, OPT_NEW_RUN, OPT_SNAPSHOT, OPT_KEEP_TEMPORARY, OPT_PILOT, OPT_CALIBRATE,
-    OPT_PROBE_WEB,
+    OPT_PROBE_WEB, OPT_NO_VERIFY, OPT_INCLUDE_MIGRATED,
 };
 
 static const struct option s_long_options[] = {
@@ -63,6 +63,8 @@ static const struct option s_long_options[] = {
     {"pilot", required_argument, NULL, OPT_PILOT},
     {"calibrate", no_argument, NULL, OPT_CALIBRATE},
     {"probe-web", no_argument, NULL, OPT_PROBE_WEB},
+    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+    {"include-migrated", no_argument, NULL, OPT_INCLUDE_MIGRATED},
     {NULL, 0, NULL, 0},
 };
 
@@ -137,6 +139,8 @@ static int s_apply_option(struct app_options *o, int c, const char *arg, const c
             return EXIT_USAGE;
         }
         break;
+    case OPT_NO_VERIFY: o->no_verify = true; break;
+    case OPT_INCLUDE_MIGRATED: o->include_migrated = true; break;
     case OPT_CONCURRENCY:
         if (s_parse_int(arg, 1, 1000, &o->concurrency) != 0) {
             fprintf(stderr, "error: --concurrency wants a number from 1 to 1000, not '%s'\n", arg);

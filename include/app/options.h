@@ -45,6 +45,8 @@ struct app_options {
     bool stop_on_exit;
     bool retry_failed;          /* --retry-failed: new attempts for the run's failed bots */
     bool new_run;               /* --new-run: start afresh even if the journal holds a run */
+    bool no_verify;             /* --no-verify: run does not verify the vectors at the end */
+    bool include_migrated;      /* --include-migrated: select bots already re-embedded in v1 */
     /* copy */
     const char *snapshot;       /* --snapshot ID|ARN: the v0 cluster snapshot to copy from */
     bool keep_temporary;        /* --keep-temporary: leave the temporary cluster and secret */

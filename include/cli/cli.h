@@ -38,5 +38,6 @@ int cmd_status(const struct app_options *o);
 int cmd_logs(const struct app_options *o);
 int cmd_copy(const struct app_options *o);
 int cmd_cleanup(const struct app_options *o);
+int cmd_verify(const struct app_options *o);
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef BCM_TUI_I18N_H
 #define BCM_TUI_I18N_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -51,6 +53,11 @@ const char *tr(const char *key);
  * xasprintf(tr(key), …), which -Wformat-nonliteral refuses. msgfmt --check-format and the
  * unit tests check that each translation takes the English text's conversions in order. */
 char *trf(const char *key, ...);
+/* An engine message in the wizard's language (caller frees): its template is looked up
+ * in the same catalog (the templates are msgids, see engine/message/message.h), then filled in. */
+char *tr_message(const struct message *m);
+/* The same into buf (cut to n bytes), for table cells; returns buf. */
+const char *tr_message_into(const struct message *m, char *buf, size_t n);
 /* For tests: every table's entries, one after the other (NULL when i is past the end). */
 const struct tr_entry *i18n_entry(size_t i);
 

@@ -44,6 +44,7 @@ struct identity;
 struct deployment;
 struct inventory;
 struct plan;
+struct migrated_set;
 struct runner;
 struct wizard;
 
@@ -155,6 +156,8 @@ struct wizard {
     struct quota_facts *quotas;      /* read beside the inventory (NULL until answered) */
     struct image_pull_facts *pull;   /* the image pull's facts, likewise */
     int facts_pending;               /* of those two reads, not yet answered */
+    struct migrated_set *migrated;   /* bots the v1 stack already re-embedded; NULL until
+                                        checked; applied to every plan built */
     struct runner *runner;           /* opened by step_run's enter; freed at exit */
     char *journal_path;              /* app_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */

@@ -9,6 +9,7 @@
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
+#include "engine/verify/already_migrated.h"
 #include "engine/estimate/pricing.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
@@ -39,6 +40,7 @@ struct plan_cmd {
     struct web_probe probe;    /* plan --probe-web */
     bool probe_done, probed;
     char *calibrated_from;     /* the journals it read */
+    struct migrated_set migrated;
 };
 
 static void s_check_all(struct plan_cmd *pc)
@@ -75,6 +77,14 @@ static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
     }
     deployment_move(&pc->dep, dep);
     pc->have_dep = true;
+}
+
+static void s_on_migrated(void *ud, struct migrated_set *set)
+{
+    struct plan_cmd *pc = ud;
+    pc->done = true;
+    ev_loop_wakeup(pc->loop);
+    migrated_set_move(&pc->migrated, set);
 }
 
 static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
@@ -162,6 +172,14 @@ static void s_cell(buf_t *line, const char *raw, size_t cols, int right)
     free(safe);
 }
 
+static const struct migrated_set *s_migrated;   /* for the table rows (one plan per process) */
+
+static const struct migrated_bot *s_migrated_of(const struct plan_item *it)
+{
+    return it->why_not && strcmp(it->why_not, PLAN_WHY_MIGRATED) == 0
+               ? migrated_lookup(s_migrated, it->bot->bot_id) : NULL;
+}
+
 static void s_print_table(const struct plan *p)
 {
     printf("    %-26s %-12s %-24s %-12s %9s  %-17s %s\n", "BOT ID", "OWNER", "TITLE", "SOURCES",
@@ -191,6 +209,9 @@ static void s_print_table(const struct plan *p)
             buf_puts(&line, buf_cstr(&tmp));
         } else {
             buf_printf(&line, "not selected: %s", it->why_not ? it->why_not : "");
+            const struct migrated_bot *m = s_migrated_of(it);
+            if (m)
+                buf_printf(&line, ": %s", m->reason);
         }
         /* Trailing spaces from padding are noise in logs. */
         while (line.len && line.data[line.len - 1] == ' ')
@@ -310,7 +331,14 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
                t->skipped_knowledge_base == 1 ? "" : "s");
     if (t->excluded)
         printf("; %zu excluded", t->excluded);
+    if (t->already_migrated)
+        printf("; %zu already migrated left out (--include-migrated adds them)", t->already_migrated);
     printf(".\n");
+    if (!pc->migrated.checked && pc->migrated.note) {
+        char *note = s_safe(pc->migrated.note, 600);
+        printf("Already-migrated bots were not looked for: %s\n", note);
+        free(note);
+    }
     s_bytes(&b, t->document_bytes);
     printf("Documents:  %s in S3", buf_cstr(&b));
     if (t->missing_files)
@@ -376,6 +404,13 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON 
     fputs("{\"bots\":[", stdout);
     for (size_t i = 0; i < p->nitems; i++) {
         cJSON *item = plan_item_to_json(&p->items[i]);
+        const struct migrated_bot *m = s_migrated_of(&p->items[i]);
+        if (m) {
+            cJSON *jm = cJSON_AddObjectToObject(item, "already_migrated");
+            cJSON_AddNumberToObject(jm, "vector_rows", (double)m->rows);
+            cJSON_AddNumberToObject(jm, "embedded_at_ms", (double)m->embedded_at_ms);
+            cJSON_AddStringToObject(jm, "reason", m->reason);
+        }
         char *text = cJSON_PrintUnformatted(item);
         cJSON_Delete(item);
         if (i)
@@ -399,6 +434,14 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON 
         cJSON_AddStringToObject(rest, "bucket_error", pc->inv.bucket_error);
     else
         cJSON_AddNullToObject(rest, "bucket_error");
+    cJSON *am = cJSON_AddObjectToObject(rest, "already_migrated");
+    cJSON_AddBoolToObject(am, "checked", pc->migrated.checked);
+    cJSON_AddBoolToObject(am, "included", pc->o->include_migrated);
+    if (pc->migrated.note)
+        cJSON_AddStringToObject(am, "note", pc->migrated.note);
+    else
+        cJSON_AddNullToObject(am, "note");
+    cJSON_AddNumberToObject(am, "bots", (double)pc->migrated.n);
     char *text = cJSON_PrintUnformatted(rest);
     cJSON_Delete(rest);
     /* rest is "{…}" with at least one field: continue the object after its brace. */
@@ -416,6 +459,7 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON 
 static void s_cleanup(struct plan_cmd *pc)
 {
     free(pc->error);
+    migrated_set_free(&pc->migrated);
     if (pc->have_inv)
         inventory_free(&pc->inv);
     if (pc->have_dep)
@@ -647,6 +691,14 @@ int cmd_plan(const struct app_options *o)
         plan_free(&p);
         goto out;
     }
+    /* Bots the v1 stack already re-embedded cost nothing more to leave out. */
+    if (!o->include_migrated && !o->bots) {   /* --bots names them on purpose */
+        pc.done = false;
+        migrated_find(&s, &pc.dep, &pc.inv, s_on_migrated, &pc);
+        ev_loop_run_until(s.loop, &pc.done);
+        migrated_apply_to_plan(&pc.migrated, &p);
+    }
+    s_migrated = &pc.migrated;
     if (o->json) {
         s_print_json(&pc, &p, calibration);
     } else {
@@ -659,6 +711,7 @@ int cmd_plan(const struct app_options *o)
         }
     }
     cJSON_Delete(calibration);
+    s_migrated = NULL;
     plan_free(&p);
     rc = EXIT_OK;
 out:

@@ -21,6 +21,9 @@
 #include "engine/estimate/plan.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/report.h"
+#include "engine/verify/already_migrated.h"
+#include "engine/verify/verify_run.h"
+#include "cli/verify_view.h"
 #include "engine/run/runner.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -122,6 +125,9 @@ struct run_cmd {
     bool quotas_done;
     struct image_pull_facts pull;
     bool pull_done;
+    struct migrated_set migrated;       /* bots the v1 stack already re-embedded */
+    struct verification *verification; /* verified at the end, or NULL */
+    bool verification_problem;          /* some bot's vectors need attention */
 };
 
 static void s_on_quotas(void *ud, struct quota_facts *facts)
@@ -197,6 +203,13 @@ static void s_on_deployment(void *ud, struct deployment *dep, const char *error)
     }
     deployment_move(&rc->dep, dep);
     rc->have_dep = true;
+}
+
+static void s_on_migrated(void *ud, struct migrated_set *set)
+{
+    struct run_cmd *rc = ud;
+    rc->step_done = true;
+    migrated_set_move(&rc->migrated, set);
 }
 
 static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
@@ -302,6 +315,20 @@ static int s_prepare_fresh(struct run_cmd *rc)
         return EXIT_USAGE;
     }
     rc->have_plan = true;
+    /* Bots named with --bots are the operator's choice: re-embedded even if done. */
+    if (!o->include_migrated && !o->bots) {
+        rc->step_done = false;
+        migrated_find(&rc->s, &rc->dep, &rc->inv, s_on_migrated, rc);
+        if (!s_wait(rc, &rc->step_done))
+            return s_interrupted_before_launch(rc);
+        size_t n = migrated_apply_to_plan(&rc->migrated, &rc->plan);
+        for (size_t i = 0; n && !o->json && i < rc->migrated.n; i++) {
+            char *id = sanitize_for_terminal(rc->migrated.bots[i].bot_id,
+                                             strlen(rc->migrated.bots[i].bot_id), 64);
+            printf("Left out %s: %s (--include-migrated selects it).\n", id, rc->migrated.bots[i].reason);
+            free(id);
+        }
+    }
     if (o->pilot) {
         /* A pilot: k bots that span the mix, launched with the same confirmation. */
         rc->pilot = xcalloc((size_t)o->pilot, sizeof *rc->pilot);
@@ -636,6 +663,8 @@ static void s_write_report(struct run_cmd *rc)
         free(items);
         free(bots);
     }
+    if (rc->verification)
+        verification_attach_to_report(rc->verification, rep);
     struct report_paths paths;
     memset(&paths, 0, sizeof(paths));
     char *error = NULL;
@@ -657,9 +686,87 @@ static void s_write_report(struct run_cmd *rc)
     report_free(rep);
 }
 
+static void s_on_verify_progress(void *ud, const struct verify_progress *p)
+{
+    struct run_cmd *rc = ud;
+    verify_view_progress(rc->o, p);
+}
+
+static void s_on_verified(void *ud, struct verify_deployment_result *r)
+{
+    struct run_cmd *rc = ud;
+    rc->step_done = true;
+    ev_loop_wakeup(rc->s.loop);
+    if (!r->v) {
+        /* Not permitted or not possible: said, and the run's own outcome stands. */
+        if (rc->o->json) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "event", "verification_skipped");
+            cJSON_AddStringToObject(e, "reason", r->message ? r->message : "");
+            if (r->hint)
+                cJSON_AddStringToObject(e, "hint", r->hint);
+            app_print_json(e);
+        } else {
+            fprintf(stderr, "note: the vectors were not verified: %s%s%s\n",
+                    r->message ? r->message : "unknown error", r->hint ? "; " : "", r->hint ? r->hint : "");
+        }
+        return;
+    }
+    if (rc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "verification");
+        cJSON *v = verification_to_json(r->v);
+        if (r->saved_path)
+            cJSON_AddStringToObject(v, "saved_to", r->saved_path);
+        cJSON_AddItemToObject(e, "verification", v);
+        app_print_json(e);
+    } else {
+        printf("\n");
+        verify_view_print(rc->o, r);
+    }
+    rc->verification_problem = verification_exit_code(r->v) != 0;
+    rc->verification = r->v;
+    r->v = NULL;   /* kept for the report */
+}
+
+/* The end of a run that may be verified: every bot final, not --no-verify, not detached. */
+static void s_verify_at_end(struct run_cmd *rc)
+{
+    const struct app_options *o = rc->o;
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(rc->runner, counts);
+    size_t finished = counts[BOT_SUCCEEDED] + counts[BOT_FAILED] + counts[BOT_SKIPPED] +
+                      counts[BOT_CANCELLED];
+    if (o->no_verify || o->detach || runner_fatal(rc->runner) || finished != runner_count(rc->runner))
+        return;
+    if (!rc->have_dep) {
+        /* A resumed run follows its journal: the outputs are read again for the cluster. */
+        struct deployment_options dopts = {.stack = o->stack, .outputs_file = o->outputs_file};
+        rc->step_done = false;
+        free(rc->step_error);
+        rc->step_error = NULL;
+        deployment_resolve(&rc->s, &dopts, s_on_deployment, rc);
+        if (!s_wait(rc, &rc->step_done) || rc->step_error) {
+            if (!o->json)
+                fprintf(stderr, "note: the vectors were not verified: %s\n",
+                        rc->step_error ? rc->step_error : "interrupted");
+            return;
+        }
+    }
+    if (!o->json)
+        printf("\nVerifying the vectors in the new Aurora cluster (skip with --no-verify)...\n");
+    struct verify_deployment_options vo = {.journal_path = rc->journal_path, .scan_table = o->scan_table};
+    rc->step_done = false;
+    verify_deployment(&rc->s, &rc->dep, &vo, s_on_verify_progress, s_on_verified, rc);
+    while (!rc->step_done)
+        ev_loop_run_once(rc->s.loop, -1);
+}
+
 static int s_outcome(struct run_cmd *rc, bool interrupted)
 {
     struct runner *r = rc->runner;
+    if (!interrupted)
+        s_verify_at_end(rc);
     s_write_report(rc); /* first: the summary stays the last JSON event, as scripts expect */
     run_view_print_summary(&rc->view, true);
     size_t counts[BOT_STATE_COUNT];
@@ -705,6 +812,10 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
         }
         return EXIT_SOME_FAILED;
     }
+    /* The run's status is about its tasks; `verify`'s own status is about the vectors. */
+    if (rc->verification_problem && !rc->o->json)
+        printf("Every task succeeded, but some bots' vectors need attention (see the verification "
+               "above; `bedrock-chat-migrate verify` exits 1 until they are fixed).\n");
     return EXIT_OK;
 }
 
@@ -1004,6 +1115,11 @@ int cmd_run(const struct app_options *o)
         deployment_free(&rc.dep);
     if (rc.have_prior)
         journal_view_free(&rc.prior);
+    migrated_set_free(&rc.migrated);
+    if (rc.verification) {
+        verification_free(rc.verification);
+        free(rc.verification);
+    }
     free(rc.step_error);
     free(rc.journal_path);
     if (rc.s.loop)

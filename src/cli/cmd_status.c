@@ -3,6 +3,7 @@
 
 #include "engine/run/journal.h"
 #include "engine/run/runner.h"
+#include "engine/verify/verification.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 #include "util/textwidth.h"
@@ -10,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int s_exit_for(const struct journal_view *v)
@@ -51,6 +53,11 @@ int cmd_status(const struct app_options *o)
     size_t counts[BOT_STATE_COUNT] = {0};
     for (size_t i = 0; i < v.nbots; i++)
         counts[v.bots[i].state]++;
+    /* The last verification kept beside the journal, when there is one. */
+    char *vpath = verification_path_for(path);
+    struct verification ver;
+    char *verror = NULL;
+    int vloaded = verification_load(vpath, &ver, &verror);
 
     if (o->json) {
         cJSON *out = cJSON_CreateObject();
@@ -63,8 +70,23 @@ int cmd_status(const struct app_options *o)
             cJSON_AddNumberToObject(c, bot_state_name((enum bot_state)st), (double)counts[st]);
         cJSON_AddNumberToObject(out, "damaged_lines", (double)v.skipped_lines);
         cJSON *bots = cJSON_AddArrayToObject(out, "bots");
-        for (size_t i = 0; i < v.nbots; i++)
-            cJSON_AddItemToArray(bots, runner_bot_to_json(&v.bots[i]));
+        for (size_t i = 0; i < v.nbots; i++) {
+            cJSON *jb = runner_bot_to_json(&v.bots[i]);
+            const struct verify_row *row = vloaded == 0 ? verification_find(&ver, v.bots[i].bot_id) : NULL;
+            if (row) {
+                cJSON_AddStringToObject(jb, "verdict", verdict_name(row->verdict));
+                cJSON_AddNumberToObject(jb, "vector_rows", (double)row->rows);
+            }
+            cJSON_AddItemToArray(bots, jb);
+        }
+        if (vloaded == 0) {
+            cJSON *jv = verification_to_json(&ver);
+            cJSON_DeleteItemFromObjectCaseSensitive(jv, "bots");
+            cJSON_AddStringToObject(jv, "path", vpath);
+            cJSON_AddItemToObject(out, "verification", jv);
+        } else {
+            cJSON_AddNullToObject(out, "verification");
+        }
         app_print_json(out);
     } else {
         printf("Run %s (journal %s)\n", v.run_id, path);
@@ -93,7 +115,28 @@ int cmd_status(const struct app_options *o)
         if (counts[BOT_FAILED])
             printf("\nRetry the failed bots: bedrock-chat-migrate run --retry-failed --yes%s%s\n",
                    o->journal ? " --journal " : "", o->journal ? o->journal : "");
+        if (vloaded == 0) {
+            time_t t = (time_t)(ver.verified_at_ms / 1000);
+            struct tm tm;
+            char when[32];
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+            printf("\nLast verification %s:", when);
+            for (int i = 0; i < VERDICT_COUNT; i++)
+                if (ver.counts[i])
+                    printf(" %zu %s,", ver.counts[i], verdict_label((enum verdict)i));
+            printf(" %s\n", verification_exit_code(&ver) ? "some bots need attention (`bedrock-chat-migrate "
+                                                          "verify` lists them)" : "every bot fine");
+        } else if (vloaded < 0) {
+            printf("\nnote: %s\n", verror);
+        } else {
+            printf("\nNot verified yet: `bedrock-chat-migrate verify` counts each bot's vectors in the new cluster.\n");
+        }
     }
+    if (vloaded == 0)
+        verification_free(&ver);
+    free(verror);
+    free(vpath);
     rc = s_exit_for(&v);
     journal_view_free(&v);
     free(path);

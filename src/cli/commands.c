@@ -25,7 +25,9 @@
     "  --prices FILE         override the built-in price table (JSON; nat_per_gb, ...)\n" \
     "  --concurrency N       at most N tasks at once (default: the smallest bound of the\n" \
     "                        vCPU and Bedrock quotas and the Aurora ceiling)\n" \
-    "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
+    "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n" \
+    "  --include-migrated    also select bots the v1 stack already re-embedded in the new\n" \
+    "                        cluster (vectors there, SyncStatus newer than its creation)\n\n"
 
 static const struct cli_command s_commands[] = {
     {"whoami", "show the AWS account, caller, region and credential source",
@@ -84,7 +86,9 @@ static const struct cli_command s_commands[] = {
      "launch is journaled before and after RunTask: a second `run` with the same journal\n"
      "resumes without launching any bot twice. Without a terminal, --yes is required.\n"
      "RunTask is paced at Fargate's documented 20 calls/s; other ECS and DynamoDB calls\n"
-     "slow down adaptively once AWS throttles them.\n\n"
+     "slow down adaptively once AWS throttles them.\n"
+     "When every bot is final it verifies the vectors as `verify` does (its exit status\n"
+     "stays the tasks'; --no-verify skips it).\n\n"
      "The default concurrency is the smallest of the Fargate vCPU quota / task vCPU, what\n"
      "the Bedrock embedding quotas sustain and a ceiling for the small Aurora cluster,\n"
      "read with Service Quotas (6 vCPU assumed when unreadable: 3 tasks of 2 vCPU).\n\n"
@@ -106,7 +110,8 @@ static const struct cli_command s_commands[] = {
      "  --pilot K             run K bots chosen to span the mix (1-50, e.g. 3) to the end,\n"
      "                        measure them and print the estimate of the rest recomputed\n"
      "                        from them, then stop (own journal, <journal>.pilot.jsonl; a\n"
-     "                        later run leaves the pilot's bots out)\n\n"
+     "                        later run leaves the pilot's bots out)\n"
+     "  --no-verify           do not verify the vectors when the run ends (see verify)\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      cmd_run},
     {"status", "show a run's state from its journal",
@@ -167,6 +172,33 @@ static const struct cli_command s_commands[] = {
      "  --stack NAME          with --region, picks the default journal (BedrockChatStack)\n\n"
      COMMON_OPTIONS,
      cmd_cleanup},
+    {"verify", "prove, bot by bot, that the vectors are in the new Aurora cluster",
+     "Usage: bedrock-chat-migrate verify [--stack NAME] [--outputs FILE|-] [--journal FILE]\n"
+     "                              [--scan-table] [--json]\n\n"
+     "Counts each bot's rows in the v1 Aurora cluster's items table over the RDS Data API\n"
+     "(HTTPS, signed; no network path into the VPC, no database driver) and puts them side\n"
+     "by side with the outcome the bot was judged with (the run's journal, else its\n"
+     "SyncStatus) and the count its task logged (\"Successfully inserted N records.\").\n"
+     "The cluster is the one DbConfigHostname names; the Data API signs in with the\n"
+     "DbConfigSecretArn secret; the database is postgres. Only row counts per botid are\n"
+     "read (bot ids bound as parameters), never a row's content or embedding.\n\n"
+     "Verdicts: ok; no vectors (succeeded, has documents, 0 rows: it answers without\n"
+     "them); count differs (rows differ from the logged count); empty by design (no\n"
+     "documents); not succeeded (failed or never finished); orphan rows (rows of a bot id\n"
+     "the table no longer has). Each comes with what to do. A paused Serverless cluster\n"
+     "is waited for (\"waking the database\"). The result is kept beside the journal\n"
+     "(<journal>.verify.json) for `status` and the report.\n\n"
+     "It counts rows; it does not judge the quality of the answers.\n\n"
+     "Exit status: 0 every bot fine (orphan rows allowed), 1 some bot needs attention,\n"
+     "3 cannot verify (no permission to read the vectors, no cluster, a database that\n"
+     "would not wake).\n\n"
+     "Options:\n"
+     "  --stack NAME          CloudFormation stack (default BedrockChatStack)\n"
+     "  --outputs FILE|-      read the stack outputs from FILE or standard input\n"
+     "  --journal FILE        the run's journal (outcomes, and where the result is kept)\n"
+     "  --scan-table          scan the whole table instead of the sparse LastBotUsedIndex\n\n"
+     COMMON_OPTIONS,
+     cmd_verify},
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
      "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo] [plan options]\n\n"
      "Opens the full-screen wizard: welcome, identity, stack outputs, bots, cost preview,\n"

@@ -161,6 +161,7 @@ const struct tr_entry tr_table_core[] = {
     {"bots.col_status", N_("Status")},
     {"bots.col_estimate", N_("Estimate")},
     {"bots.no_knowledge", N_("no knowledge")},
+    {"bots.already_migrated", N_("already migrated")},
     {"bots.detail", NC_("bots.detail", "Bot")},
     {"bots.detail_sources", N_("%zu files (%s, %zu missing), %zu URLs, %zu sitemaps")},
     {"bots.detail_estimate", N_("task %s–%s, %s, %llu–%llu tokens")},
@@ -180,7 +181,6 @@ const struct tr_entry tr_table_core[] = {
     {"cost.total", N_("Total")},
     {"cost.wall", N_("Time: %s–%s")},
     {"cost.concurrency", N_("Concurrency: %d tasks at once (+/-)")},
-    {"cost.concurrency_why", N_("chosen in the wizard")},
     {"cost.prices", N_("Prices: %s, %s, %s")},
     {"cost.per_bot", N_("Per bot")},
     {"cost.price_values", N_("$%s/vCPU-h, $%s/GB-h, $%s/1K tokens (e edits)")},
@@ -426,6 +426,24 @@ const char *tr(const char *key)
         if (strcmp(e->key, key) == 0)
             return e->en ? s_translate(e) : key;
     return key;
+}
+
+static const char *s_translate_template(const char *english)
+{
+    return s_english_only ? english : dgettext(I18N_DOMAIN, english);
+}
+
+char *tr_message(const struct message *m)
+{
+    return message_render(m, s_translate_template);
+}
+
+const char *tr_message_into(const struct message *m, char *buf, size_t n)
+{
+    char *text = tr_message(m);
+    snprintf(buf, n, "%s", text);
+    free(text);
+    return buf;
 }
 
 char *trf(const char *key, ...)

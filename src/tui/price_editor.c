@@ -15,7 +15,6 @@
 
 /* No public price is anywhere near this; a bigger number is a typo (a missing dot). */
 #define PRICE_MAX_USD 100.0
-#define EDITED_SUFFIX " + edited in the wizard"
 
 enum { FIELD_VCPU, FIELD_GB, FIELD_EMBED, FIELD_COUNT };
 
@@ -66,11 +65,15 @@ void wizard_apply_price_edits(struct wizard *w)
     if (w->price_edits.embed_per_1k_tokens.known)
         t.embed_per_1k_tokens = w->price_edits.embed_per_1k_tokens;
     /* Say where the numbers came from, once. */
-    const char *base = t.source ? t.source : "";
-    const char *mark = strstr(base, EDITED_SUFFIX);
-    char *source = mark ? xstrdup(base) : xasprintf("%s%s", base, EDITED_SUFFIX);
-    free(t.source);
-    t.source = source;
+    if (t.source_msg.id != MSG_PRICES_EDITED) {
+        struct message base = price_table_source_message(&t);
+        struct message edited = MESSAGE(MSG_PRICES_EDITED, MSG_M("source", &base));
+        message_free(&base);
+        message_free(&t.source_msg);
+        free(t.source);
+        t.source_msg = edited;
+        t.source = message_english(&edited);
+    }
     plan_set_prices(p, &t);
     price_table_free(&t);
 }

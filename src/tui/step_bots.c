@@ -5,6 +5,7 @@
 
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
+#include "engine/verify/already_migrated.h"
 #include "util/mem.h"
 
 #include <stdint.h>
@@ -78,6 +79,8 @@ static const char *s_cell(void *ud, size_t row, size_t col, char *buf, size_t n)
     case COL_ESTIMATE:
         if (!it->selected && it->why_not && strcmp(it->why_not, PLAN_WHY_EMPTY) == 0)
             return tr("bots.no_knowledge");
+        if (!it->selected && it->why_not && strcmp(it->why_not, PLAN_WHY_MIGRATED) == 0)
+            return tr("bots.already_migrated");
         ui_format_usd_range(buf, n, it->est.usd_lo, it->est.usd_hi);
         return buf;
     default: return "";
@@ -147,6 +150,33 @@ static void s_on_progress(void *ud, uint64_t items_scanned, size_t bots_found)
     wizard_dirty(w);
 }
 
+/* The v1 stack's own re-embeddings, seen before spending: unselected with the reason. */
+static void s_on_migrated(void *ud, struct migrated_set *set)
+{
+    struct wizard *w = ud;
+    w->inflight--;
+    wizard_spinner_release(w);
+    if (!w->migrated)
+        w->migrated = xcalloc(1, sizeof(*w->migrated));
+    else
+        migrated_set_free(w->migrated);
+    migrated_set_move(w->migrated, set);
+    if (w->plan && migrated_apply_to_plan(w->migrated, w->plan) > 0) {
+        struct bots_step *st = s_state(w);
+        s_setup_table(w, st);
+    }
+    wizard_dirty(w);
+}
+
+static void s_check_migrated(struct wizard *w)
+{
+    if (w->opts->include_migrated || w->opts->bots || w->migrated || !w->deployment || !w->inventory)
+        return;
+    w->inflight++;
+    wizard_spinner_acquire(w);
+    migrated_find(&w->session, w->deployment, w->inventory, s_on_migrated, w);
+}
+
 /* The plan needs the bots, the quotas and the image pull's facts: built once all are
  * in, so the operator's selection is never rebuilt under them. */
 static void s_plan_when_ready(struct wizard *w)
@@ -161,6 +191,7 @@ static void s_plan_when_ready(struct wizard *w)
         st->error = perr;
     }
     s_setup_table(w, st);
+    s_check_migrated(w);
     wizard_dirty(w);
 }
 
@@ -316,6 +347,10 @@ static void s_draw_detail(struct wizard *w, struct bots_step *st, struct rect r)
         char *line = xasprintf("%s %s", tr("bots.not_selected"), it->why_not);
         ui_text(y++, x, width, ui_attr(w, UI_DIM), line);
         free(line);
+        const struct migrated_bot *m = strcmp(it->why_not, PLAN_WHY_MIGRATED) == 0
+                                           ? migrated_lookup(w->migrated, b->bot_id) : NULL;
+        if (m && y < end)
+            y += ui_wrap(y, x, width, end - y, ui_attr(w, UI_DIM), m->reason);
     }
     if (y < end && b->sync_status_reason && *b->sync_status_reason) {
         int u = ui_text(y, x, width, ui_attr(w, UI_DIM), tr("bots.last_reason"));

@@ -86,6 +86,15 @@ static void s_price_text(char *buf, size_t n, const struct price_value *v)
         snprintf(buf, n, "%s", tr("cost.unknown"));
 }
 
+/* "• " and the assumption in the wizard's language. */
+static char *s_assumption_line(const struct plan *p, size_t i)
+{
+    char *text = p->assumption_msgs ? tr_message(&p->assumption_msgs[i]) : xstrdup(p->assumptions[i]);
+    char *line = xasprintf("• %s", text);
+    free(text);
+    return line;
+}
+
 /* The image pull through NAT, when large: what an S3 gateway endpoint saves and the
  * command that creates it (NULL when not worth saying). Caller frees. */
 static char *s_nat_fix_text(const struct plan *p)
@@ -112,7 +121,7 @@ static int s_lower_rows(const struct plan *p, int width)
         rows += ui_wrap_rows(width - 2, fix) + 1;
     free(fix);
     for (size_t i = 0; i < p->nassumptions; i++) {
-        char *line = xasprintf("• %s", p->assumptions[i]);
+        char *line = s_assumption_line(p, i);
         rows += ui_wrap_rows(width - 2, line);
         free(line);
     }
@@ -150,11 +159,18 @@ static void s_draw(struct wizard *w, struct rect a)
     char *conc = trf("cost.concurrency", p->concurrency);
     ui_text(ry++, x + half, width - half, ui_attr(w, UI_ACCENT), conc);
     free(conc);
-    if (p->concurrency_why)
-        ui_untrusted(ry++, x + half + 2, width - half - 2, ui_attr(w, UI_DIM), p->concurrency_why);
-    char *prices = trf("cost.prices", p->prices.region ? p->prices.region : "?",
-                             p->prices.source ? p->prices.source : "?",
-                             p->prices.source_date ? p->prices.source_date : "?");
+    if (p->concurrency_why) {
+        char *why = p->concurrency_why_msg.id != MSG_NONE ? tr_message(&p->concurrency_why_msg)
+                                                          : xstrdup(p->concurrency_why);
+        ui_untrusted(ry++, x + half + 2, width - half - 2, ui_attr(w, UI_DIM), why);
+        free(why);
+    }
+    struct message source_msg = price_table_source_message(&p->prices);
+    char *source = tr_message(&source_msg);
+    message_free(&source_msg);
+    char *prices = trf("cost.prices", p->prices.region ? p->prices.region : "?", source,
+                       p->prices.source_date ? p->prices.source_date : "?");
+    free(source);
     ui_text(ry++, x + half, width - half, ui_attr(w, UI_DIM), prices);
     free(prices);
     char vcpu[24], gb[24], embed[24];
@@ -217,7 +233,7 @@ static void s_draw(struct wizard *w, struct rect a)
     row++;
     LOWER_ROW(ui_attr(w, UI_HEADING), tr("cost.assumptions"));
     for (size_t i = 0; i < p->nassumptions; i++) {
-        char *line = xasprintf("• %s", p->assumptions[i]);
+        char *line = s_assumption_line(p, i);
         int need = ui_wrap_rows(width - 2, line);
         for (int r = 0; r < need; r++) {
             if (row >= first && row - first < lower_h)
@@ -227,7 +243,9 @@ static void s_draw(struct wizard *w, struct rect a)
         free(line);
     }
     for (size_t i = 0; i < p->prices.nnotes; i++) {
-        char *line = xasprintf("! %s", p->prices.notes[i]);
+        char *note = p->prices.note_msgs ? tr_message(&p->prices.note_msgs[i]) : xstrdup(p->prices.notes[i]);
+        char *line = xasprintf("! %s", note);
+        free(note);
         LOWER_ROW(ui_attr(w, UI_WARN), line);
         free(line);
     }
@@ -256,7 +274,7 @@ static void s_set_concurrency(struct wizard *w, struct cost_step *st, int delta)
     if (n < 1 || n > MAX_CONCURRENCY)
         return;
     w->concurrency = n;
-    plan_set_concurrency(w->plan, n, tr("cost.concurrency_why"));
+    plan_set_concurrency_message(w->plan, n, MESSAGE0(MSG_CONCURRENCY_WIZARD));
     s_notice(st, NULL, UI_NORMAL);
 }
 

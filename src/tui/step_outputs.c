@@ -165,7 +165,10 @@ static void s_draw_result(struct wizard *w, struct outputs_step *st, struct rect
         return;
     char *src = xasprintf("%s ", tr("outputs.source"));
     int used = ui_text(y, a.x + 1, a.w - 2, ui_attr(w, UI_DIM), src);
-    ui_untrusted(y++, a.x + 1 + used, a.w - 2 - used, ui_attr(w, UI_ACCENT), dep->source);
+    char *source = dep->source_msg.id != MSG_NONE ? tr_message(&dep->source_msg)
+                                                  : xstrdup(dep->source ? dep->source : "");
+    ui_untrusted(y++, a.x + 1 + used, a.w - 2 - used, ui_attr(w, UI_ACCENT), source);
+    free(source);
     free(src);
     bool ok = deployment_ok(dep);
     ui_text(y++, a.x + 1, a.w - 2, ui_attr(w, ok ? UI_OK : UI_FAIL),
@@ -173,21 +176,32 @@ static void s_draw_result(struct wizard *w, struct outputs_step *st, struct rect
     y++;
     struct ui_check_item *items = dep->nchecks ? xcalloc(dep->nchecks, sizeof(*items)) : NULL;
     char **labels = dep->nchecks ? xcalloc(dep->nchecks, sizeof(char *)) : NULL;
+    /* Summaries and hints in the wizard's language (2 per check). */
+    char **texts = dep->nchecks ? xcalloc(dep->nchecks * 2, sizeof(char *)) : NULL;
     for (size_t i = 0; i < dep->nchecks; i++) {
+        const struct deployment_check *ch = &dep->checks[i];
+        texts[2 * i] = ch->summary_msg.id != MSG_NONE ? tr_message(&ch->summary_msg)
+                       : ch->summary ? xstrdup(ch->summary) : NULL;
+        texts[2 * i + 1] = ch->hint_msg.id != MSG_NONE ? tr_message(&ch->hint_msg)
+                           : ch->hint ? xstrdup(ch->hint) : NULL;
         char *key = xasprintf("check.%s", dep->checks[i].id);
         const char *label = tr(key);
         labels[i] = xstrdup(label == key ? dep->checks[i].id : label);
         free(key);
         items[i] = (struct ui_check_item){s_check_state(dep->checks[i].state), labels[i],
-                                          dep->checks[i].summary, dep->checks[i].hint};
+                                          texts[2 * i], texts[2 * i + 1]};
     }
     struct rect list = {y, a.x + 1, a.h - (y - a.y), a.w - 2};
     int need = ui_checklist_draw(w, items, dep->nchecks, list, st->scroll);
     if (st->scroll > 0 && need - st->scroll < list.h)
         st->scroll = need > list.h ? need - list.h : 0;
-    for (size_t i = 0; i < dep->nchecks; i++)
+    for (size_t i = 0; i < dep->nchecks; i++) {
         free(labels[i]);
+        free(texts[2 * i]);
+        free(texts[2 * i + 1]);
+    }
     free(labels);
+    free(texts);
     free(items);
 }
 

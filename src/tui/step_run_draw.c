@@ -44,8 +44,11 @@ static const char *s_icon(const struct wizard *w, enum bot_state s)
     }
 }
 
-static const char *s_reason(const struct run_bot *b)
+/* The reason in the wizard's language (into buf when it comes from a message). */
+static const char *s_reason(const struct run_bot *b, char *buf, size_t n)
 {
+    if (b->reason_msg.id != MSG_NONE)
+        return tr_message_into(&b->reason_msg, buf, n);
     if (b->reason && *b->reason)
         return b->reason;
     if (b->stopped_reason && *b->stopped_reason && b->state == BOT_FAILED)
@@ -73,7 +76,7 @@ static const char *s_cell(void *ud, size_t row, size_t col, char *buf, size_t n)
             return "";
         ui_format_duration(buf, n, run_screen_elapsed(b));
         return buf;
-    case COL_REASON: return s_reason(b);
+    case COL_REASON: return s_reason(b, buf, n);
     default: return "";
     }
 }
@@ -91,7 +94,10 @@ static int s_compare(void *ud, size_t a, size_t b, size_t col)
         dx = run_screen_elapsed(x);
         dy = run_screen_elapsed(y);
         return dx < dy ? -1 : dx > dy;
-    case COL_REASON: return strcmp(s_reason(x), s_reason(y));
+    case COL_REASON: {
+        char bx[512], by[512];
+        return strcmp(s_reason(x, bx, sizeof bx), s_reason(y, by, sizeof by));
+    }
     default: return strcmp(x->title ? x->title : "", y->title ? y->title : "");
     }
 }
@@ -198,8 +204,10 @@ static void s_draw_detail(struct wizard *w, struct run_screen *rs, struct rect a
     }
     s_detail_line(w, y + 5, area.x, area.w, "run.d.stopped", stop, UI_NORMAL);
     free(stop);
-    s_detail_line(w, y + 6, area.x, area.w, "run.d.reason", b->reason,
+    char *reason = b->reason_msg.id != MSG_NONE ? tr_message(&b->reason_msg) : NULL;
+    s_detail_line(w, y + 6, area.x, area.w, "run.d.reason", reason ? reason : b->reason,
                   b->state == BOT_FAILED ? UI_FAIL : UI_NORMAL);
+    free(reason);
     const struct deployment *dep = w->deployment;
     char *stream = b->task_id && dep
         ? xasprintf("%s %s/%s/%s", dep->log_group ? dep->log_group : "?",

@@ -11,6 +11,7 @@
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
 #include "engine/run/runner.h"
+#include "engine/verify/already_migrated.h"
 #include "tui/run_screens.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -238,6 +239,11 @@ void wizard_request_quit(struct wizard *w)
 
 void wizard_forget_from_deployment(struct wizard *w)
 {
+    if (w->migrated) {
+        migrated_set_free(w->migrated);
+        free(w->migrated);
+        w->migrated = NULL;
+    }
     if (w->plan) {
         plan_free(w->plan);
         free(w->plan);
@@ -360,6 +366,8 @@ int wizard_build_plan(struct wizard *w, char **error)
         free(w->plan);
     }
     w->plan = p;
+    if (w->migrated && !w->opts->include_migrated && !w->opts->bots)
+        migrated_apply_to_plan(w->migrated, p);
     if (w->concurrency <= 0)
         w->concurrency = p->concurrency;
     wizard_apply_price_edits(w);

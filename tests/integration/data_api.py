@@ -71,6 +71,13 @@ def load_model():
         return json.load(f)
 
 
+# The model caps Arn at 100 characters, but the service takes longer ones: a CDK-named
+# Aurora cluster's ARN (the v1 stack's, "bedrockchatstack-vectorstorecluster<hash>-<id>")
+# and a secret's are longer, and SDKs that enforce the cap client-side had to drop it
+# (soto-project/soto#471). botocore never checks a maximum length itself.
+MAX_LENGTH_NOT_ENFORCED = {"Arn"}
+
+
 class ModelValidator:
     """Checks a JSON body against a botocore shape; returns a list of problems."""
 
@@ -123,7 +130,7 @@ class ModelValidator:
             if not isinstance(value, str):
                 out.append(f"{path}: expected a string for {name}")
                 return
-            self._length(shape, len(value), path, name, out)
+            self._length(shape, len(value), path, name, out, check_max=name not in MAX_LENGTH_NOT_ENFORCED)
             if "enum" in shape and value not in shape["enum"]:
                 out.append(f"{path}: {value!r} is not one of {shape['enum']}")
         elif kind in ("integer", "long"):
@@ -148,10 +155,10 @@ class ModelValidator:
                 out.append(f"{path}: expected a timestamp for {name}")
 
     @staticmethod
-    def _length(shape, n, path, name, out):
+    def _length(shape, n, path, name, out, check_max=True):
         if "min" in shape and n < shape["min"]:
             out.append(f"{path}: length {n} below the minimum {shape['min']} of {name}")
-        if "max" in shape and n > shape["max"]:
+        if check_max and "max" in shape and n > shape["max"]:
             out.append(f"{path}: length {n} above the maximum {shape['max']} of {name}")
 
 

@@ -19,6 +19,13 @@ Then, with the keys:
 It records what it saw (`tasks_by_bot`, `max_alive`) so tests can assert one task per bot
 and the concurrency the program kept to.
 
+With `db` (a postgres.PgClient on the v1 `items` table) a succeeding task also writes its
+vectors as the v1 task does: in one transaction `DELETE FROM items WHERE botid = …` then
+one INSERT per chunk (a new ULID id, botid, content, source, a stand-in embedding), and
+logs `Number of chunks: N` and `Successfully inserted N records.` with the count it wrote.
+Seeded faults: `no_rows_bot_ids` succeed and log N records but write none (the vectors
+went missing); `short_rows_bot_ids` {bot id: k} log N but write N - k.
+
 ECS tasks in moto advance a lifecycle step on every describe; the simulator sets the
 transition to "manual" with an enormous count, so tasks stay RUNNING until it stops them,
 and nobody's describes (the program's or its own) move them along.
@@ -180,7 +187,8 @@ def _bot_keys(overrides, container, contract="v1.4"):
 
 class Simulator:
     def __init__(self, emu, dep, duration=(0.5, 1.5), fail_bot_ids=(), fail_reason=DEFAULT_FAIL_REASON,
-                 crash_bot_ids=(), poll_interval=0.1, seed=1, contract="v1.4"):
+                 crash_bot_ids=(), poll_interval=0.1, seed=1, contract="v1.4", db=None,
+                 no_rows_bot_ids=(), short_rows_bot_ids=None):
         if contract not in CONTRACTS:
             raise ValueError(f"simulator: contract {contract!r} is not one of {CONTRACTS}")
         self.emu = emu
@@ -190,6 +198,11 @@ class Simulator:
         self.fail_bot_ids = set(fail_bot_ids)
         self.fail_reason = fail_reason
         self.crash_bot_ids = set(crash_bot_ids)
+        self.db = db
+        self.no_rows_bot_ids = set(no_rows_bot_ids)
+        self.short_rows_bot_ids = dict(short_rows_bot_ids or {})
+        self.rows_written = {}     # bot id -> rows its latest task wrote
+        self.logged_rows = {}      # bot id -> the count its latest task logged
         self.poll_interval = poll_interval
         self.rng = random.Random(seed)
         self.seed = seed
@@ -397,11 +410,27 @@ class Simulator:
                                         japanese)
             with self.lock:
                 self.embedded_chars[record.bot_id] = chars
+            chunks = next(int(line.split()[2]) for line in body if line.startswith("Successfully inserted "))
+            self._write_vectors(record.bot_id, chunks)
             status, reason, lines = "SUCCEEDED", "", [*body, "Done."]
         self._log(record, lines)
         self._update(record, status, reason)
         record.outcome, record.reason = status.lower(), reason
         self._ecs.stop_task(cluster=self.dep.cluster, task=record.arn, reason=STOP_REASON_DONE)
+
+    def _write_vectors(self, bot_id, chunks):
+        """DELETE then INSERT in one transaction, as the v1 task does (seeded faults aside)."""
+        written = chunks
+        if bot_id in self.no_rows_bot_ids:
+            written = 0
+        elif bot_id in self.short_rows_bot_ids:
+            written = max(0, chunks - self.short_rows_bot_ids[bot_id])
+        with self.lock:
+            self.logged_rows[bot_id] = chunks
+            self.rows_written[bot_id] = written
+        if self.db is None:
+            return
+        write_vectors(self.db, bot_id, written, self.rng)
 
     def _update(self, record, status, reason):
         try:
@@ -426,3 +455,25 @@ class Simulator:
         self._logs.put_log_events(logGroupName=self.dep.log_group, logStreamName=stream,
                                   logEvents=[{"timestamp": now_ms + i, "message": line}
                                              for i, line in enumerate(lines)])
+
+
+def write_vectors(db, bot_id, rows, rng):
+    """One bot's vectors, replaced in one transaction: what backend/embedding/main.py does."""
+    tx = db.begin()
+    try:
+        db.execute("DELETE FROM items WHERE botid = :bot", {"bot": bot_id}, tx=tx)
+        if rows:
+            # One statement for every chunk (the worker round trip per row would dominate).
+            db.execute("INSERT INTO items (id, botid, content, source, embedding) "
+                       "SELECT unnest(CAST(:ids AS text[])), :bot, unnest(CAST(:contents AS text[])), "
+                       "unnest(CAST(:sources AS text[])), CAST(:embedding AS float8[])",
+                       {"ids": ["".join(rng.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(26))
+                                for _ in range(rows)],
+                        "bot": bot_id,
+                        "contents": [f"SECRET-ROW-CONTENT chunk {i} of {bot_id}" for i in range(rows)],
+                        "sources": [f"s3://documents/{bot_id}/{i}.pdf" for i in range(rows)],
+                        "embedding": [rng.random() for _ in range(8)]}, tx=tx)
+        db.commit(tx)
+    except BaseException:
+        db.rollback(tx)
+        raise

@@ -197,6 +197,54 @@ class CopyTest(CopyTestBase):
         self.assert_requests_match_models()
 
 
+POLICY_PATH = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                           "docs", "iam-policy.json"))
+
+
+class CopyIamTest(CopyTestBase):
+    """The copy under IAM enforcement: a user holding exactly the README's policy copies and
+    cleans up; without rds:RestoreDBClusterFromSnapshot the copy stops with AccessDenied
+    before any cluster exists, and `cleanup` removes what it had made. (What the emulator
+    cannot show: moto does not ask for rds:AddTagsToResource, ec2:CreateTags or
+    secretsmanager:TagResource when resources are created with tags, as AWS does.)"""
+    seed_args = dict(bots=8, failing=0, empty_bots=1, suffix="copyiam")
+
+    def make_user(self, policy, name):
+        iam = self.emu.client("iam")
+        iam.create_user(UserName=name)
+        arn = iam.create_policy(PolicyName=f"{name}-policy", PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        self.world.api.add_user(key["AccessKeyId"], key["SecretAccessKey"], [policy])
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+    def test_exactly_the_policy(self):
+        with open(POLICY_PATH) as f:
+            policy = json.load(f)
+        full = self.make_user(policy, "bcm-copy-full")
+        restricted = json.loads(json.dumps(policy))
+        for st in restricted["Statement"]:
+            st["Action"] = [a for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+                            if a != "rds:RestoreDBClusterFromSnapshot"]
+        without = self.make_user(restricted, "bcm-copy-norestore")
+
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json", **without)
+        self.assertEqual(done.returncode, 3, done.stdout[-3000:] + done.stderr[-3000:])
+        self.assertIn("AccessDenied", done.stdout)
+        rds = self.emu.client("rds")
+        self.assertFalse([c for c in rds.describe_db_clusters()["DBClusters"]
+                          if c["DBClusterIdentifier"].startswith("bcm-copy-")])
+        self.assertTrue(self.temporary_leftovers(), "the secret and security group made before the refusal")
+        done = self.cli("cleanup", "--yes", "--json", env_overrides=self.copy_env(**full))
+        self.assertEqual(done.returncode, 0, done.stdout[-3000:] + done.stderr[-3000:])
+        self.assertEqual(self.temporary_leftovers(), [])
+
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--new-run", **full)
+        self.assertEqual(done.returncode, 0, done.stdout[-3000:] + done.stderr[-3000:])
+        self.assert_copied_equal()
+        self.assertEqual(self.temporary_leftovers(), [])
+
+
 class CopyCrashTest(CopyTestBase):
     """kill -9 at seeded random moments, then resume: same rows, no duplicates, one
     temporary cluster for the whole run, nothing left behind."""

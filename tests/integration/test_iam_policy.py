@@ -33,12 +33,18 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 
 from run_helpers import RunTestCase, read_journal, wait_until
+from vector_store import VectorStoreMixin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLICY_PATH = os.path.normpath(os.path.join(HERE, "..", "..", "docs", "iam-policy.json"))
 STEP_TIMEOUT = 60
 # Not enforceable here, each for the reason in the module comment.
 NOT_ENFORCED_BY_EMULATOR = {"s3:ListBucket", "iam:PassRole", "ecs:TagResource", "sts:GetCallerIdentity"}
+# The OptionalVerifyVectors statement: without it verification is skipped with a note and nothing
+# fails, and secretsmanager:GetSecretValue is used by the Data API on the caller's behalf,
+# never by the program. VerifyPermissions below checks both against the Data API test server.
+VERIFY_ONLY = {"rds-data:ExecuteStatement", "secretsmanager:GetSecretValue"}
+DATA_API_READS_IT = {"secretsmanager:GetSecretValue"}
 VARIANT_STEP_TIMEOUT = 20
 SERVICE_PREFIX = {"dynamodb": "dynamodb", "ecs": "ecs", "logs": "logs", "sts": "sts",
                   "cloudformation": "cloudformation", "ec2": "ec2", "ecr": "ecr",
@@ -47,6 +53,16 @@ SERVICE_PREFIX = {"dynamodb": "dynamodb", "ecs": "ecs", "logs": "logs", "sts": "
 DEGRADES_TO_WARNING = {"rds:DescribeDBClusters": "aurora_cluster"}
 # Optional statements the headless flow never calls (the wizard's, or a fallback).
 AURORA_OPTIONAL_SIDS = ("OptionalFindAuroraClusterWithoutHostname", "OptionalStartStoppedAuroraCluster")
+# The snapshot copy's own statement: `copy` and `cleanup` need it, the re-embed flow never
+# does; test_copy.CopyIamTest runs the copy under enforcement with it.
+COPY_ONLY_SIDS = ("OnlyForCopyFromSnapshot",)
+
+
+def copy_only_actions(policy):
+    """Actions granted only for the copy (not also by a statement the re-embed flow uses)."""
+    other = {a for st in policy["Statement"] if st.get("Sid") not in COPY_ONLY_SIDS
+             for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    return {a for sid in COPY_ONLY_SIDS for a in statement_actions(policy, sid)} - other
 # Statements whose Sid starts with this hold optional permissions: without them the
 # estimate assumes what it would have read (and says so), nothing fails.
 OPTIONAL_SID = "Optional"
@@ -91,6 +107,14 @@ def policy_without(policy, action):
     return doc
 
 
+# REST-JSON requests carry no X-Amz-Target: the proxy names them "METHOD /path", and the
+# RDS Data API's paths map to its operations (botocore's rds-data model).
+REST_OPERATIONS = {"POST /Execute": "ExecuteStatement", "POST /BatchExecute": "BatchExecuteStatement",
+                   "POST /BeginTransaction": "BeginTransaction",
+                   "POST /CommitTransaction": "CommitTransaction",
+                   "POST /RollbackTransaction": "RollbackTransaction"}
+
+
 def action_of(record):
     """service:Operation of a request, from the SigV4 credential scope."""
     auth = record.headers.get("Authorization", "")
@@ -99,7 +123,8 @@ def action_of(record):
         scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
         if len(scope) >= 4:
             service = scope[3]
-    return f"{SERVICE_PREFIX.get(service, service)}:{record.operation}"
+    operation = REST_OPERATIONS.get(record.operation, record.operation)
+    return f"{SERVICE_PREFIX.get(service, service)}:{operation}"
 
 
 class MinimumPolicy(RunTestCase):
@@ -186,8 +211,9 @@ class MinimumPolicy(RunTestCase):
                 if r.headers.get("Authorization", "").find(creds["AWS_ACCESS_KEY_ID"]) >= 0}
         allowed = set(policy_actions(self.policy))
         not_in_flow = {a for sid in AURORA_OPTIONAL_SIDS for a in statement_actions(self.policy, sid)}
+        not_in_flow |= copy_only_actions(self.policy)
         self.assertEqual(sorted(used - allowed), [], "calls the policy does not allow")
-        self.assertEqual(sorted(allowed - used - NOT_ENFORCED_BY_EMULATOR - not_in_flow), [],
+        self.assertEqual(sorted(allowed - used - NOT_ENFORCED_BY_EMULATOR - not_in_flow - DATA_API_READS_IT), [],
                          "actions in the policy the flow never needs")
         # What the emulator cannot enforce, shown from the requests instead.
         run_tasks = [r.json() for r in self.proxy.requests[first:] if r.operation == "RunTask"]
@@ -232,8 +258,10 @@ class MinimumPolicy(RunTestCase):
             return MinimumPolicy.variants
         self.start_simulator(duration=(0.2, 0.4))
         optional = set(optional_actions(self.policy))
+        copy_only = copy_only_actions(self.policy)
         actions = [a for a in policy_actions(self.policy)
-                   if a not in NOT_ENFORCED_BY_EMULATOR and a not in optional and a not in DEGRADES_TO_WARNING]
+                   if a not in NOT_ENFORCED_BY_EMULATOR and a not in optional and a not in DEGRADES_TO_WARNING
+                   and a not in copy_only]
         self.assertGreaterEqual(len(actions), 12)
 
         def without(action):
@@ -330,6 +358,47 @@ class MinimumPolicy(RunTestCase):
             if done.returncode not in (3, 130) or ("AccessDenied" not in said and "not authorized" not in said):
                 problems.append(f"{action}: step {name} exit {done.returncode}:\n{said[-800:]}")
         self.assertEqual(problems, [], "\n".join(problems))
+
+
+class VerifyPermissions(VectorStoreMixin, RunTestCase):
+    """The VerifyVectors statement: rds-data:ExecuteStatement and
+    secretsmanager:GetSecretValue, in a statement of their own. With the README policy
+    verify works; without either action verification is skipped with a note naming
+    them (exit 3 for verify; a run still ends as its tasks did)."""
+    seed_args = {"bots": 3, "failing": 0, "empty_bots": 0, "conversations": 2, "suffix": "verify-iam"}
+    make_user = MinimumPolicy.make_user
+
+    def test_statement_of_their_own(self):
+        policy = load_policy()
+        self.assertEqual(set(statement_actions(policy, "OptionalVerifyVectors")), VERIFY_ONLY)
+        # Outside the copy's own statement, nothing else grants them: without the
+        # statement, verification has no permission.
+        others = [st for st in policy["Statement"] if st.get("Sid") != "OptionalVerifyVectors"
+                  and not st.get("Sid", "").startswith("OnlyFor") and set(st["Action"]) & VERIFY_ONLY]
+        self.assertEqual(others, [])
+        with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
+            self.assertIn('"Sid": "OptionalVerifyVectors"', f.read())
+
+    def user(self, policy):
+        creds = self.make_user(policy)
+        self.data_api.add_user(creds["AWS_ACCESS_KEY_ID"], creds["AWS_SECRET_ACCESS_KEY"], [policy])
+        return creds
+
+    def test_verify_with_and_without_the_statement(self):
+        policy = load_policy()
+        done = self.run_cli("verify", "--json", **self.user(policy), **self.data_api.env())
+        self.assertIn(done.returncode, (0, 1), done.stdout + done.stderr[-2000:])
+        self.assertIn('"verdict"', done.stdout)
+        self.start_simulator(duration=(0.2, 0.4))
+        for action in sorted(VERIFY_ONLY):
+            creds = self.user(policy_without(policy, action))
+            done = self.run_cli("verify", **creds, **self.data_api.env())
+            self.assertEqual(done.returncode, 3, f"{action}: {done.stdout}{done.stderr[-2000:]}")
+            self.assertIn("verification skipped", done.stderr, action)
+            self.assertIn(action, done.stderr)
+            run = self.run_cli("run", "--yes", "--new-run", "--include-migrated", **creds, **self.data_api.env())
+            self.assertEqual(run.returncode, 0, f"{action}: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+            self.assertIn("the vectors were not verified", run.stderr)
 
 
 def _text(data):

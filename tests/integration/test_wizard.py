@@ -9,6 +9,7 @@ and validated, a stray Enter never launches; twenty Enters from the start launch
 breadcrumb, DEMO badge, Back and Next on every screen), resize to 80×24 and below at every
 step, colours off with NO_COLOR and --no-color, Japanese UI, and the terminal restored
 (cooked mode, main screen, cursor shown) after q → Quit, SIGTERM and a crash (SIGABRT)."""
+import json
 import os
 import re
 import shutil
@@ -507,6 +508,75 @@ class WizardTest(harness.EmulatorTestCase):
         self.assertIn("icanon", stty.group(1).split())
         self.assertIn("echo", stty.group(1).split())
         self.assertEqual(pane.option("#{alternate_on}"), "0")
+
+    # Words the program writes itself read as English when two or more lowercase-bearing
+    # English words follow each other ("from the task definition"); names, ids and units
+    # (the messages' text parameters, AWS ids, "vCPU", "GB") are not sentences.
+    ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,})+")
+
+    def message_texts(self, node, out):
+        """Every text parameter of the {id, params} messages in a --json document."""
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("params") and isinstance(value, dict):
+                    for v in value.values():
+                        if isinstance(v, str):
+                            out.add(v)
+                self.message_texts(value, out)
+        elif isinstance(node, list):
+            for v in node:
+                self.message_texts(v, out)
+        return out
+
+    def assert_no_engine_english(self, screen, names, where):
+        for line in screen.splitlines()[1:-1]:        # the title and key bars are not the engine's
+            if re.search(r"\$[\d.]+(?:–\$[\d.]+)?\s+\d+[hms] ", line):
+                continue                               # a per-bot row: the bot's title is a name
+            for name in sorted(names, key=len, reverse=True):
+                line = line.replace(name, " ")
+            for run in self.ENGLISH_RUN.findall(line):
+                if any(w.islower() for w in run.split()):
+                    self.fail("English from the engine on the %s step: %r in\n%s" % (where, run, screen))
+
+    def test_japanese_outputs_and_cost_are_japanese(self):
+        env = self.emu.env(XDG_STATE_HOME=self.state_dir)
+        names = set()
+        for args in (["outputs", "--json"], ["plan", "--json"]):
+            done = harness.run_program(args, env)
+            self.assertIn(done.returncode, (0, 1), done.stderr)
+            self.message_texts(json.loads(done.stdout), names)
+        self.assertIn(self.dep.stack_name, names)
+        pane = self.start("--lang", "ja")
+        pane.wait_for(r"移行方法")
+        pane.keys("Enter")
+        pane.wait_for(self.emu_account_pattern())
+        pane.keys("Enter")
+        screen = pane.wait_for(r"必要な確認はすべて成功")
+        self.assertIn("CloudFormation スタック " + self.dep.stack_name, screen)
+        self.assertIn("スタックのバージョン", screen)
+        self.assert_no_engine_english(screen, names, "outputs")
+        pane.keys("Enter")
+        pane.wait_for(r"件のボットを選択")
+        pane.keys("Enter")
+        # The whole cost step drawn (the bots step's detail box gone, the launch row there).
+        screen = pane.wait_for(lambda s: "件のボットの費用見積" in s and "< 起動 >" in s
+                               and "ボット詳細" not in s)
+        self.assertIn("組み込み価格表", screen)
+        self.assert_no_engine_english(screen, names, "cost")
+        # Page through the lower part to its end: every assumption and price note.
+        seen = set()
+        for _ in range(20):
+            pane.keys("NPage")
+            screen = pane.wait_for(lambda s: True)
+            self.assert_no_engine_english(screen, names, "cost")
+            seen.update(screen.splitlines())
+            if any("公開価格が見つからない" in l for l in seen):
+                break
+        text = "\n".join(seen)
+        self.assertIn("• 同時実行数の上限", text)     # assumptions, in Japanese
+        self.assertIn("タスクは同時に", text)
+        self.assertIn("公開価格が見つからない", text)
+        self.quit(pane)
 
 
 if __name__ == "__main__":

@@ -119,8 +119,7 @@ static void test_nat_line(void **state)
     assert_false(n.assumed);
     assert_non_null(n.fix_command);
     assert_non_null(strstr(n.why, "2.50 GB"));
-    free(n.fix_command);
-    free(n.why);
+    plan_nat_free(&n);
 
     /* Covered by an S3 gateway endpoint: zero, no fix. */
     f.route = PULL_ROUTE_ENDPOINT;
@@ -129,15 +128,14 @@ static void test_nat_line(void **state)
     assert_true(n.usd_lo == 0 && n.usd_hi == 0);
     assert_false(n.large);
     assert_null(n.fix_command);
-    free(n.why);
+    plan_nat_free(&n);
 
     /* Small next to the rest: not worth a warning. */
     f.route = PULL_ROUTE_NAT;
     f.subnets_via_nat = 2;
     plan_nat_compute(&f, &prices, 1, 100.0, &n);
     assert_false(n.large);
-    free(n.fix_command);
-    free(n.why);
+    plan_nat_free(&n);
 
     /* Nothing read: assumed 2-3 GB through NAT. */
     plan_nat_compute(NULL, &prices, 10, 1.0, &n);
@@ -145,7 +143,7 @@ static void test_nat_line(void **state)
     assert_float_equal(n.usd_lo, 10 * 2 * 0.062, 1e-9);
     assert_float_equal(n.usd_hi, 10 * 3 * 0.062, 1e-9);
     assert_null(n.fix_command);
-    free(n.why);
+    plan_nat_free(&n);
 
     /* No NAT price for the region: unknown, never borrowed. */
     struct price_table other;
@@ -154,8 +152,7 @@ static void test_nat_line(void **state)
     assert_false(n.price_known);
     assert_false(n.large);
     assert_non_null(strstr(n.why, "nat_per_gb"));
-    free(n.fix_command);
-    free(n.why);
+    plan_nat_free(&n);
     price_table_free(&other);
     image_pull_free(&f);
     price_table_free(&prices);

@@ -17,6 +17,7 @@
 
 #include "engine/discover/aurora_cluster.h"
 #include "engine/discover/stack_outputs.h"
+#include "engine/message/message.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,13 +32,16 @@ struct deployment_check {
                               "security_group", "document_bucket", "stack_version",
                               "aurora_cluster", "release" */
     enum check_state state;
-    char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" */
-    char *hint;            /* what to do when not OK; NULL when OK */
+    char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" (English) */
+    char *hint;            /* what to do when not OK; NULL when OK (English) */
+    struct message summary_msg; /* the same as messages, for views that translate */
+    struct message hint_msg;    /* MSG_NONE when there is no hint */
 };
 
 struct deployment {
     struct stack_outputs outputs;
     char *source;              /* "CloudFormation stack BedrockChatStack", "file out.txt", "paste" */
+    struct message source_msg; /* source as a message */
     char *stack_name;          /* when discovered */
     /* from DescribeTaskDefinition */
     char *task_definition_arn; /* family:revision resolved to the latest ACTIVE */

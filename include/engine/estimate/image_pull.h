@@ -13,6 +13,8 @@
 #ifndef BCM_ENGINE_IMAGE_PULL_H
 #define BCM_ENGINE_IMAGE_PULL_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,12 +35,15 @@ struct image_pull_facts {
     bool size_known;
     uint64_t image_bytes;        /* imageSizeInBytes: compressed layers, what is pulled */
     char *size_why;              /* !size_known: why ("no permission ecr:DescribeImages") */
+    struct message size_why_msg; /* the same as a message (so for route_why, endpoint_why) */
     enum pull_route route;
     char *route_why;             /* PULL_ROUTE_UNKNOWN: why */
+    struct message route_why_msg;
     size_t subnets;              /* the private subnets looked at */
     size_t subnets_via_nat;      /* of them, routed through a NAT and not covered */
     bool endpoint_checked;       /* DescribeVpcEndpoints answered */
     char *endpoint_why;          /* !endpoint_checked: why (routes still show vpce-…) */
+    struct message endpoint_why_msg;
     char *vpc_id;
     char **route_tables;         /* the private subnets' route tables, for the fix */
     size_t nroute_tables;

@@ -18,6 +18,7 @@
 
 #include "engine/estimate/image_pull.h"
 #include "engine/estimate/pricing.h"
+#include "engine/message/message.h"
 #include "engine/estimate/quotas.h"
 #include "engine/estimate/web_probe.h"
 
@@ -69,6 +70,7 @@ struct plan_options {
 #define PLAN_WHY_EXCLUDED "excluded (--exclude)"
 #define PLAN_WHY_NOT_LISTED "not in --bots"
 #define PLAN_WHY_DESELECTED "deselected"
+#define PLAN_WHY_MIGRATED "already migrated (--include-migrated)"
 #define PLAN_WHY_KNOWLEDGE_BASE \
     "Bedrock Knowledge Base bot: its vectors are not in Aurora, no embedding task (never selected)"
 
@@ -118,6 +120,7 @@ struct concurrency_bound {
     int tasks;            /* at most this many tasks at once (valid when known) */
     double quota;         /* the quota's value (-1: none) */
     char *reason;         /* "12 vCPU (applied Fargate on-demand quota) / 2 vCPU per task" */
+    struct message reason_msg; /* the same as a message */
 };
 
 /* The image pull through NAT, as its own line of the estimate. */
@@ -132,6 +135,7 @@ struct plan_nat {
     bool large;               /* worth saying before the confirmation */
     char *fix_command;        /* aws ec2 create-vpc-endpoint … (NULL: not known) */
     char *why;                /* what was read or assumed, in a sentence */
+    struct message why_msg;   /* the same as a message */
 };
 
 struct plan_totals {
@@ -140,6 +144,7 @@ struct plan_totals {
     size_t skipped_empty;      /* not selected because they have no knowledge */
     size_t skipped_knowledge_base; /* never selected: Bedrock Knowledge Base bots */
     size_t excluded;           /* not selected because of --bots / --exclude / a toggle */
+    size_t already_migrated;   /* not selected: the v1 stack already re-embedded them */
     uint64_t document_bytes;   /* of the selected bots' present files */
     size_t missing_files;      /* of the selected bots */
     uint64_t tokens_lo, tokens_hi;
@@ -166,6 +171,7 @@ struct plan {
     size_t nselected;
     int concurrency;
     char *concurrency_why;     /* "6 vCPU default quota / 2 vCPU per task" or "--concurrency" */
+    struct message concurrency_why_msg; /* the same as a message */
     struct concurrency_bound bounds[BOUND_COUNT]; /* the default's bounds, smallest wins */
     struct quota_facts quotas;     /* as read (copied from the options) */
     struct image_pull_facts pull;  /* as read (copied from the options) */
@@ -179,6 +185,7 @@ struct plan {
     struct plan_totals totals;
     struct plan_scan scan;
     char **assumptions;        /* sentences, each stating one assumption with its number */
+    struct message *assumption_msgs; /* the same as messages, for views that translate */
     size_t nassumptions;
 };
 
@@ -190,6 +197,8 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
 /* Wizard toggles; totals are recomputed. A bot deselected here gets PLAN_WHY_DESELECTED. */
 void plan_select(struct plan *p, size_t i, bool on);
 void plan_set_concurrency(struct plan *p, int concurrency, const char *why);
+/* The same with the reason as a message (taken), e.g. MESSAGE0(MSG_CONCURRENCY_WIZARD). */
+void plan_set_concurrency_message(struct plan *p, int concurrency, struct message why);
 /* Prices edited by the operator (the wizard's cost step): every bot is estimated again,
  * totals recomputed and the assumptions restated with the new table (copied). */
 void plan_set_prices(struct plan *p, const struct price_table *prices);
@@ -214,6 +223,8 @@ const char *concurrency_bound_name(enum concurrency_bound_kind k);
 /* The NAT line for n tasks (computed by plan_recompute; exposed for tests). */
 void plan_nat_compute(const struct image_pull_facts *pull, const struct price_table *prices,
                       size_t tasks, double rest_usd_hi, struct plan_nat *out);
+/* Frees what plan_nat_compute filled in (fix_command, why and its message). */
+void plan_nat_free(struct plan_nat *n);
 
 /* Parses "A,B , C" into ids (trimmed, non-empty, no duplicates). Returns 0, or -1 with
  * *error saying what is wrong. */

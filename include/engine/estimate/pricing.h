@@ -20,6 +20,8 @@
 #ifndef BCM_ENGINE_PRICING_H
 #define BCM_ENGINE_PRICING_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -45,7 +47,9 @@ struct price_table {
     struct price_value embed_per_1k_tokens;       /* PRICING_EMBED_MODEL, input tokens */
     struct price_value dynamodb_per_million_rru;  /* on-demand read request units */
     struct price_value nat_per_gb;        /* NAT gateway data processing, per GB (2^30 B) */
+    struct message source_msg;            /* source as a message (MSG_NONE: use source) */
     char **notes;                         /* "no Cohere price for ap-northeast-1 found", … */
+    struct message *note_msgs;            /* the same notes as messages, for the wizard */
     size_t nnotes;
 };
 
@@ -62,6 +66,9 @@ int price_table_apply_json(struct price_table *table, const char *json, size_t l
 int price_table_apply_file(struct price_table *table, const char *path, char **error);
 
 void price_table_copy(struct price_table *dst, const struct price_table *src);
+/* The source as a new message (caller frees): source_msg while it still says what source
+ * says, else source itself as text (a caller replaced the text alone). */
+struct message price_table_source_message(const struct price_table *t);
 void price_table_free(struct price_table *table);
 /* {region, architecture, source, source_date, fargate_vcpu_hour, …: number or null, notes[]} */
 struct cJSON *price_table_to_json(const struct price_table *table);

@@ -20,6 +20,8 @@
 #ifndef BCM_ENGINE_QUOTAS_H
 #define BCM_ENGINE_QUOTAS_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 
 struct aws_session;
@@ -43,6 +45,7 @@ struct quota_reading {
     enum quota_source source;
     double value;           /* valid unless QUOTA_UNKNOWN */
     char *why;              /* QUOTA_UNKNOWN: what went wrong ("no permission …") */
+    struct message why_msg; /* the same as a message */
 };
 
 struct quota_facts {

@@ -38,6 +38,24 @@ struct report_cost {
     double actual;
 };
 
+/* One bot's verification (the rows found in the new cluster), attached by engine/verify
+ * when the vectors were verified. Strings are copied. */
+struct report_check {
+    const char *bot_id;
+    const char *verdict;        /* "ok", "no_vectors", … */
+    const char *verdict_label;  /* "no vectors" */
+    const char *action;         /* what to do */
+    long long rows;
+    long long logged;           /* the count the task logged; -1 unknown */
+    bool orphan;                /* rows of a bot id the table no longer has */
+};
+
+struct report_check_copy {
+    char *bot_id, *verdict, *verdict_label, *action;
+    long long rows, logged;
+    bool orphan;
+};
+
 struct report {
     char *run_id;
     char *started_by;
@@ -49,6 +67,9 @@ struct report {
     size_t nbots;
     size_t counts[BOT_STATE_COUNT];
     struct report_cost *costs;  /* per bot (same order), NULL when none was given */
+    char *verified_at;          /* NULL: not verified */
+    struct report_check_copy *checks;
+    size_t nchecks;
 };
 
 /* From any list of bots (tests, other views). */
@@ -60,6 +81,9 @@ void report_free(struct report *rep);
 /* The estimate-vs-actual figures of one bot (found by id); ignored for an unknown id. */
 void report_set_cost(struct report *rep, const char *bot_id, double estimate_lo,
                      double estimate_hi, double actual);
+/* Adds a verification's verdict for one bot (or orphan id); verified_at ("2026-…Z") is kept
+ * from the first call. The Markdown and JSON then carry the verification columns. */
+void report_add_check(struct report *rep, const struct report_check *c, const char *verified_at);
 
 /* True when every bot is final and none failed or was cancelled. */
 bool report_all_succeeded(const struct report *rep);
@@ -81,6 +105,10 @@ void report_paths_free(struct report_paths *p);
  * never sees half a report). Returns 0 and fills *out (may be NULL), or -1 with *error
  * saying which file and why. */
 int report_write(const struct report *rep, struct report_paths *out, char **error);
+
+/* A file beside the journal (the report's, the verification's): mode 0600, written to a
+ * temporary file, fsync'd and renamed into place. what names it in *error ("report"). */
+int report_write_private_file(const char *path, const char *text, const char *what, char **error);
 
 /* Seconds between launch and stop, or -1 when either is unknown. */
 double report_bot_duration_seconds(const struct run_bot *b);

@@ -20,6 +20,8 @@
 #ifndef BCM_ENGINE_RUNNER_H
 #define BCM_ENGINE_RUNNER_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,7 +56,9 @@ struct run_bot {
     int attempt;               /* launches so far in this run (1 after the first) */
     char *task_arn;
     char *task_id;
-    char *reason;              /* failure explanation, NULL otherwise */
+    char *reason;              /* failure explanation, NULL otherwise (English) */
+    struct message reason_msg; /* the same as a message (MSG_TEXT for the task's own words) */
+    bool ecs_missing;          /* ECS no longer describes the task (stopped_reason says so) */
     char *sync_status;         /* last SyncStatus read for this task */
     char *ecs_status;          /* last ECS lastStatus */
     char *stop_code;

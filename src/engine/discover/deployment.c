@@ -66,21 +66,72 @@ struct resolve_call {
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
-static void s_set_check(struct resolve_call *c, enum check_index i, enum check_state state,
-                        char *summary, const char *hint)
+/* Takes the messages; the English texts are kept beside them for --json and logs. */
+static void s_check_set(struct deployment_check *ch, enum check_state state, struct message summary,
+                        struct message hint)
 {
-    struct deployment_check *ch = &c->dep.checks[i];
     free(ch->summary);
     free(ch->hint);
+    message_free(&ch->summary_msg);
+    message_free(&ch->hint_msg);
     ch->state = state;
-    ch->summary = summary;
-    ch->hint = hint ? xstrdup(hint) : NULL;
+    ch->summary_msg = summary;
+    ch->hint_msg = hint;
+    ch->summary = message_english(&summary);
+    ch->hint = hint.id != MSG_NONE ? message_english(&hint) : NULL;
 }
 
-static char *s_describe_error(const struct aws_error *e, const char **hint)
+static void s_set_check(struct resolve_call *c, enum check_index i, enum check_state state,
+                        struct message summary, struct message hint)
 {
-    *hint = aws_error_hint(e);
-    return aws_error_describe(e);
+    s_check_set(&c->dep.checks[i], state, summary, hint);
+}
+
+/* A text from elsewhere (another module's sentence, AWS's words) as a message; none for NULL. */
+static struct message s_text_or_none(const char *text)
+{
+    return text ? message_text(text) : MESSAGE0(MSG_NONE);
+}
+
+/* AWS's error codes with a known remedy, as messages (aws_error_hint's English for them). */
+static struct message s_error_hint(const struct aws_error *e, struct message fallback)
+{
+    static const struct {
+        const char *code;
+        enum message_id hint;
+    } hints[] = {
+        {"SignatureDoesNotMatch", MSG_HINT_AWS_SIGNATURE},
+        {"InvalidClientTokenId", MSG_HINT_AWS_UNKNOWN_KEY},
+        {"UnrecognizedClientException", MSG_HINT_AWS_BAD_CREDENTIALS},
+        {"ExpiredToken", MSG_HINT_AWS_EXPIRED},
+        {"ExpiredTokenException", MSG_HINT_AWS_EXPIRED},
+        {"RequestExpired", MSG_HINT_AWS_CLOCK},
+        {"AccessDenied", MSG_HINT_AWS_DENIED},
+        {"AccessDeniedException", MSG_HINT_AWS_DENIED},
+        {"UnauthorizedOperation", MSG_HINT_AWS_DENIED},
+    };
+    for (size_t i = 0; e->code && i < sizeof hints / sizeof *hints; i++)
+        if (strcmp(e->code, hints[i].code) == 0) {
+            message_free(&fallback);
+            return MESSAGE0(hints[i].hint);
+        }
+    return fallback;
+}
+
+static struct message s_retry_hint(const struct aws_error *e, const char *permission)
+{
+    return s_error_hint(e, MESSAGE(MSG_HINT_RETRY_PERMISSION, MSG_S("permission", permission)));
+}
+
+/* "ECS DescribeClusters NAME failed: why" (resource may be NULL). */
+static struct message s_call_failed(const char *call, const char *resource, const struct aws_error *e)
+{
+    char *why = aws_error_describe(e);
+    struct message m = resource ? MESSAGE(MSG_CHECK_CALL_FAILED, MSG_S("call", call),
+                                          MSG_S("resource", resource), MSG_S("why", why))
+                                : MESSAGE(MSG_CHECK_CALL_FAILED_BARE, MSG_S("call", call), MSG_S("why", why));
+    free(why);
+    return m;
 }
 
 /* The text of the first element of that name below node (its own subtree only). */
@@ -147,12 +198,10 @@ static void s_cross_checks(struct resolve_call *c)
     if (sg->state == CHECK_OK && c->sg_vpc) {
         for (size_t i = 0; i < c->nsubnet_vpcs; i++)
             if (c->subnet_vpcs[i] && strcmp(c->subnet_vpcs[i], c->sg_vpc) != 0) {
-                char *summary = xasprintf("%s is in %s but the subnets are in %s",
-                                          c->dep.outputs.security_group, c->sg_vpc, c->subnet_vpcs[i]);
-                s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL, summary,
-                            "ECS refuses a security group from another VPC: take "
-                            "EmbeddingTaskSecurityGroupId… and PrivateSubnetId0/1 from the same "
-                            "stack's Outputs");
+                s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL,
+                            MESSAGE(MSG_CHECK_SG_OTHER_VPC, MSG_S("group", c->dep.outputs.security_group),
+                                    MSG_S("vpc", c->sg_vpc), MSG_S("subnet_vpc", c->subnet_vpcs[i])),
+                            MESSAGE0(MSG_HINT_SG_OTHER_VPC));
                 break;
             }
     }
@@ -174,17 +223,14 @@ static void s_on_table(void *ud, struct aws_response *resp)
     struct resolve_call *c = ud;
     const char *t = c->dep.outputs.table;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
         bool missing = aws_error_class(&resp->err) == AWS_ERROR_CLASS_NOT_FOUND;
-        s_set_check(c, CHK_TABLE, CHECK_FAIL,
-                    missing ? xasprintf("table %s not found in %s", t, c->session->region)
-                            : xasprintf("DynamoDB DescribeTable %s failed: %s", t, why),
-                    missing ? "check the region (--region) and the value of "
-                              "DatabaseConversationTableName… in the stack's Outputs"
-                            : hint ? hint : "check the network and the caller's permission "
-                                            "dynamodb:DescribeTable, then retry");
-        free(why);
+        if (missing)
+            s_set_check(c, CHK_TABLE, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_TABLE_NOT_FOUND, MSG_S("table", t), MSG_S("region", c->session->region)),
+                        MESSAGE0(MSG_HINT_TABLE_NOT_FOUND));
+        else
+            s_set_check(c, CHK_TABLE, CHECK_FAIL, s_call_failed("DynamoDB DescribeTable", t, &resp->err),
+                        s_retry_hint(&resp->err, "dynamodb:DescribeTable"));
         s_check_done(c);
         return;
     }
@@ -213,18 +259,19 @@ static void s_on_table(void *ud, struct aws_response *resp)
         if (strcmp(name->valuestring, "SK") == 0 && strcmp(type->valuestring, "RANGE") == 0 && s_type)
             sk = true;
     }
-    const char *st = cJSON_IsString(status) ? status->valuestring : "unknown status";
+    const char *st = cJSON_IsString(status) ? status->valuestring : NULL;
+    struct message st_msg = st ? message_text(st) : MESSAGE0(MSG_UNKNOWN_STATUS);
     if (!pk || !sk)
+        s_set_check(c, CHK_TABLE, CHECK_FAIL, MESSAGE(MSG_CHECK_TABLE_BAD_KEY, MSG_S("table", t)),
+                    MESSAGE0(MSG_HINT_TABLE_BAD_KEY));
+    else if (!st || (strcmp(st, "ACTIVE") != 0 && strcmp(st, "UPDATING") != 0))
         s_set_check(c, CHK_TABLE, CHECK_FAIL,
-                    xasprintf("%s exists but its key is not PK (string) / SK (string)", t),
-                    "this is not Bedrock Chat's conversation table: use the value of "
-                    "DatabaseConversationTableName… from the stack's Outputs");
-    else if (strcmp(st, "ACTIVE") != 0 && strcmp(st, "UPDATING") != 0)
-        s_set_check(c, CHK_TABLE, CHECK_FAIL, xasprintf("%s is %s", t, st),
-                    "the table cannot be read in this state: wait for the stack deployment "
-                    "to finish, then run again");
+                    MESSAGE(MSG_CHECK_TABLE_STATE, MSG_S("table", t), MSG_M("status", &st_msg)),
+                    MESSAGE0(MSG_HINT_TABLE_STATE));
     else
-        s_set_check(c, CHK_TABLE, CHECK_OK, xasprintf("%s, %s, key PK/SK (strings)", t, st), NULL);
+        s_set_check(c, CHK_TABLE, CHECK_OK, MESSAGE(MSG_CHECK_TABLE_OK, MSG_S("table", t), MSG_S("status", st)),
+                    MESSAGE0(MSG_NONE));
+    message_free(&st_msg);
     s_check_done(c);
 }
 
@@ -233,12 +280,8 @@ static void s_on_cluster(void *ud, struct aws_response *resp)
     struct resolve_call *c = ud;
     const char *name = c->dep.outputs.cluster;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
-        s_set_check(c, CHK_CLUSTER, CHECK_FAIL, xasprintf("ECS DescribeClusters %s failed: %s", name, why),
-                    hint ? hint : "check the network and the caller's permission "
-                                  "ecs:DescribeClusters, then retry");
-        free(why);
+        s_set_check(c, CHK_CLUSTER, CHECK_FAIL, s_call_failed("ECS DescribeClusters", name, &resp->err),
+                    s_retry_hint(&resp->err, "ecs:DescribeClusters"));
         s_check_done(c);
         return;
     }
@@ -246,19 +289,19 @@ static void s_on_cluster(void *ud, struct aws_response *resp)
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(cl, "status");
     const cJSON *running = cJSON_GetObjectItemCaseSensitive(cl, "runningTasksCount");
     if (!cJSON_IsString(status)) {
-        s_set_check(c, CHK_CLUSTER, CHECK_FAIL, xasprintf("cluster %s not found in %s", name, c->session->region),
-                    "check the region (--region) and the value of EmbeddingClusterName… in the "
-                    "stack's Outputs");
+        s_set_check(c, CHK_CLUSTER, CHECK_FAIL,
+                    MESSAGE(MSG_CHECK_CLUSTER_NOT_FOUND, MSG_S("cluster", name), MSG_S("region", c->session->region)),
+                    MESSAGE0(MSG_HINT_CLUSTER_NOT_FOUND));
     } else if (strcmp(status->valuestring, "ACTIVE") != 0) {
-        s_set_check(c, CHK_CLUSTER, CHECK_FAIL, xasprintf("cluster %s is %s", name, status->valuestring),
-                    "tasks only run in an ACTIVE cluster: redeploy the stack (npx cdk deploy) "
-                    "so the embedding cluster exists again");
+        s_set_check(c, CHK_CLUSTER, CHECK_FAIL,
+                    MESSAGE(MSG_CHECK_CLUSTER_STATE, MSG_S("cluster", name), MSG_S("status", status->valuestring)),
+                    MESSAGE0(MSG_HINT_CLUSTER_STATE));
     } else {
+        int n = cJSON_IsNumber(running) ? running->valueint : 0;
         s_set_check(c, CHK_CLUSTER, CHECK_OK,
-                    xasprintf("%s, ACTIVE, %d running task%s", name,
-                              cJSON_IsNumber(running) ? running->valueint : 0,
-                              cJSON_IsNumber(running) && running->valueint == 1 ? "" : "s"),
-                    NULL);
+                    MESSAGE(n == 1 ? MSG_CHECK_CLUSTER_OK_ONE : MSG_CHECK_CLUSTER_OK, MSG_S("cluster", name),
+                            MSG_I("running", n)),
+                    MESSAGE0(MSG_NONE));
     }
     s_check_done(c);
 }
@@ -291,25 +334,15 @@ static void s_release_check(struct resolve_call *c, const cJSON *td)
 {
     struct deployment *d = &c->dep;
     if (!td) {
-        s_set_check(c, CHK_RELEASE, CHECK_SKIPPED,
-                    xstrdup("release not known (the task definition could not be read); every "
-                            "launch passes the keys both as EVENT and as the command argument, "
-                            "which every v1.x accepts"),
-                    NULL);
+        s_set_check(c, CHK_RELEASE, CHECK_SKIPPED, MESSAGE0(MSG_CHECK_RELEASE_UNKNOWN), MESSAGE0(MSG_NONE));
         return;
     }
     int gib = s_int_of(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(td, "ephemeralStorage"), "sizeInGiB"));
     d->release_family = xstrdup(gib >= 100 ? "v1.2.5+" : "v1.0.0-v1.2.4");
     s_set_check(c, CHK_RELEASE, CHECK_OK,
-                gib >= 100
-                    ? xasprintf("v1.2.5 or later (the task asks for %d GiB of ephemeral storage): its "
-                                "task reads the bot's keys from EVENT; every launch passes them as EVENT "
-                                "and as the command argument, so both contracts are met", gib)
-                    : xstrdup("v1.0.0 to v1.2.4 (the task has Fargate's default ephemeral storage): its "
-                              "task reads the bot's keys from the command argument; every launch passes "
-                              "them as the argument and as EVENT, so both contracts are met"),
-                NULL);
+                gib >= 100 ? MESSAGE(MSG_CHECK_RELEASE_NEW, MSG_I("gib", gib)) : MESSAGE0(MSG_CHECK_RELEASE_OLD),
+                MESSAGE0(MSG_NONE));
 }
 
 static void s_on_task_definition(void *ud, struct aws_response *resp)
@@ -318,17 +351,16 @@ static void s_on_task_definition(void *ud, struct aws_response *resp)
     struct deployment *d = &c->dep;
     const char *family = d->outputs.task_definition;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
         bool missing = resp->err.code && strcmp(resp->err.code, "ClientException") == 0;
-        s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
-                    missing ? xasprintf("task definition %s not found in %s", family, c->session->region)
-                            : xasprintf("ECS DescribeTaskDefinition %s failed: %s", family, why),
-                    missing ? "check the value of EmbeddingTaskDefinitionName… (the family, without "
-                              ":revision) in the stack's Outputs, and the region"
-                            : hint ? hint : "check the network and the caller's permission "
-                                            "ecs:DescribeTaskDefinition, then retry");
-        free(why);
+        if (missing)
+            s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_TASKDEF_NOT_FOUND, MSG_S("family", family),
+                                MSG_S("region", c->session->region)),
+                        MESSAGE0(MSG_HINT_TASKDEF_NOT_FOUND));
+        else
+            s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
+                        s_call_failed("ECS DescribeTaskDefinition", family, &resp->err),
+                        s_retry_hint(&resp->err, "ecs:DescribeTaskDefinition"));
         s_release_check(c, NULL);
         s_check_done(c);
         return;
@@ -383,40 +415,46 @@ static void s_on_task_definition(void *ud, struct aws_response *resp)
     }
 
     const char *rev = arn ? strrchr(arn, ':') : NULL;
+    char *revision = xasprintf("%s%s", family, rev && !strchr(family, ':') ? rev : "");
     if (!status || strcmp(status, "ACTIVE") != 0) {
+        struct message st = status ? message_text(status) : MESSAGE0(MSG_UNKNOWN_STATUS);
         s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
-                    xasprintf("%s%s is %s", family, rev && !strchr(family, ':') ? rev : "",
-                              status ? status : "in an unknown state"),
-                    "ECS cannot start a deregistered revision: give the family name alone "
-                    "(EmbeddingTaskDefinitionName… without :revision) to use the latest ACTIVE one");
+                    MESSAGE(MSG_CHECK_TASKDEF_STATE, MSG_S("task_definition", revision), MSG_M("status", &st)),
+                    MESSAGE0(MSG_HINT_TASKDEF_STATE));
+        message_free(&st);
     } else if (!d->fargate) {
         s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
-                    xasprintf("%s is not compatible with FARGATE", family),
-                    "the embedding tasks run on Fargate: use the stack's "
-                    "EmbeddingTaskDefinitionName… output, not another task definition");
+                    MESSAGE(MSG_CHECK_TASKDEF_NOT_FARGATE, MSG_S("family", family)),
+                    MESSAGE0(MSG_HINT_TASKDEF_NOT_FARGATE));
     } else if (!chosen) {
+        struct message have = names.len ? message_text(buf_cstr(&names)) : MESSAGE0(MSG_NONE_FOUND);
         s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
                     d->outputs.container
-                        ? xasprintf("%s has no container named %s (it has: %s)", family,
-                                    d->outputs.container, names.len ? buf_cstr(&names) : "none")
-                        : xasprintf("%s has no container definitions", family),
-                    "CONTAINER_NAME must name a container of the task definition; the stack's "
-                    "is \"Container\". Leave it out to take it from the task definition");
+                        ? MESSAGE(MSG_CHECK_TASKDEF_NO_CONTAINER, MSG_S("family", family),
+                                  MSG_S("container", d->outputs.container), MSG_M("containers", &have))
+                        : MESSAGE(MSG_CHECK_TASKDEF_NO_CONTAINERS, MSG_S("family", family)),
+                    MESSAGE0(MSG_HINT_TASKDEF_CONTAINER));
+        message_free(&have);
     } else {
-        char *summary = xasprintf("%s%s, %g vCPU / %d MiB, FARGATE %s, container %s", family,
-                                  rev && !strchr(family, ':') ? rev : "", d->task_cpu_units / 1024.0,
-                                  d->task_memory_mib, d->cpu_architecture, d->container_name);
+        struct message size = MESSAGE(MSG_CHECK_TASKDEF_SIZE, MSG_S("task_definition", revision),
+                                      MSG_F("vcpu", "%g", d->task_cpu_units / 1024.0),
+                                      MSG_I("memory", d->task_memory_mib),
+                                      MSG_S("architecture", d->cpu_architecture),
+                                      MSG_S("container", d->container_name));
         if (!d->log_group) {
-            s_set_check(c, CHK_TASK_DEFINITION, CHECK_WARN, summary,
-                        "the container does not log to CloudWatch (awslogs): the tool cannot show "
-                        "a failed task's log; look at the task in the ECS console instead");
+            s_set_check(c, CHK_TASK_DEFINITION, CHECK_WARN, size, MESSAGE0(MSG_HINT_TASKDEF_NO_LOGS));
         } else {
-            char *full = xasprintf("%s, logs %s (%s)", summary, d->log_group,
-                                   d->log_stream_prefix ? d->log_stream_prefix : "no prefix");
-            free(summary);
-            s_set_check(c, CHK_TASK_DEFINITION, CHECK_OK, full, NULL);
+            struct message prefix = d->log_stream_prefix ? message_text(d->log_stream_prefix)
+                                                         : MESSAGE0(MSG_NO_PREFIX);
+            s_set_check(c, CHK_TASK_DEFINITION, CHECK_OK,
+                        MESSAGE(MSG_CHECK_TASKDEF_OK, MSG_M("size", &size), MSG_S("log_group", d->log_group),
+                                MSG_M("prefix", &prefix)),
+                        MESSAGE0(MSG_NONE));
+            message_free(&prefix);
+            message_free(&size);
         }
     }
+    free(revision);
     buf_free(&names);
     s_check_done(c);
 }
@@ -426,17 +464,17 @@ static void s_on_subnets(void *ud, struct aws_response *resp)
     struct resolve_call *c = ud;
     const struct stack_outputs *o = &c->dep.outputs;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
         bool missing = resp->err.code && strncmp(resp->err.code, "InvalidSubnet", 13) == 0;
-        s_set_check(c, CHK_SUBNETS, CHECK_FAIL,
-                    missing ? xasprintf("subnet not found: %s", resp->err.message ? resp->err.message : why)
-                            : xasprintf("EC2 DescribeSubnets failed: %s", why),
-                    missing ? "check the region and the values of PrivateSubnetId0/1 in the "
-                              "stack's Outputs"
-                            : hint ? hint : "check the network and the caller's permission "
-                                            "ec2:DescribeSubnets, then retry");
-        free(why);
+        if (missing) {
+            char *why = aws_error_describe(&resp->err);
+            s_set_check(c, CHK_SUBNETS, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_SUBNET_NOT_FOUND, MSG_S("why", resp->err.message ? resp->err.message : why)),
+                        MESSAGE0(MSG_HINT_SUBNETS));
+            free(why);
+        } else {
+            s_set_check(c, CHK_SUBNETS, CHECK_FAIL, s_call_failed("EC2 DescribeSubnets", NULL, &resp->err),
+                        s_retry_hint(&resp->err, "ec2:DescribeSubnets"));
+        }
         s_check_done(c);
         return;
     }
@@ -466,21 +504,24 @@ static void s_on_subnets(void *ud, struct aws_response *resp)
         free(az);
     }
     if (n < o->nsubnets) {
+        struct message list = found.len ? message_text(buf_cstr(&found)) : MESSAGE0(MSG_NONE_FOUND);
         s_set_check(c, CHK_SUBNETS, CHECK_FAIL,
-                    xasprintf("only %zu of %zu subnets found: %s", n, o->nsubnets,
-                              found.len ? buf_cstr(&found) : "none"),
-                    "check the region and the values of PrivateSubnetId0/1 in the stack's Outputs");
+                    MESSAGE(MSG_CHECK_SUBNETS_MISSING, MSG_I("found", (long long)n),
+                            MSG_I("expected", (long long)o->nsubnets), MSG_M("subnets", &list)),
+                    MESSAGE0(MSG_HINT_SUBNETS));
+        message_free(&list);
     } else if (public_ip.len) {
-        s_set_check(c, CHK_SUBNETS, CHECK_WARN, xasprintf("%s; %s assign public IPs on launch",
-                                                          buf_cstr(&found), buf_cstr(&public_ip)),
-                    "these look like public subnets: the tasks need the stack's private subnets "
-                    "(PrivateSubnetId0/1), which reach Bedrock through the NAT gateway");
+        s_set_check(c, CHK_SUBNETS, CHECK_WARN,
+                    MESSAGE(MSG_CHECK_SUBNETS_PUBLIC, MSG_S("subnets", buf_cstr(&found)),
+                            MSG_S("public", buf_cstr(&public_ip))),
+                    MESSAGE0(MSG_HINT_SUBNETS_PUBLIC));
     } else {
+        bool stack_private = o->origin[SO_PRIVATE_SUBNET] &&
+                             strncmp(o->origin[SO_PRIVATE_SUBNET], "PrivateSubnetId", 15) == 0;
         s_set_check(c, CHK_SUBNETS, CHECK_OK,
-                    xasprintf("%s%s", buf_cstr(&found),
-                              o->origin[SO_PRIVATE_SUBNET] && strncmp(o->origin[SO_PRIVATE_SUBNET], "PrivateSubnetId", 15) == 0
-                                  ? ", the stack's private subnets" : ""),
-                    NULL);
+                    MESSAGE(stack_private ? MSG_CHECK_SUBNETS_OK_PRIVATE : MSG_CHECK_SUBNETS_OK,
+                            MSG_S("subnets", buf_cstr(&found))),
+                    MESSAGE0(MSG_NONE));
     }
     buf_free(&found);
     buf_free(&public_ip);
@@ -492,17 +533,15 @@ static void s_on_security_group(void *ud, struct aws_response *resp)
     struct resolve_call *c = ud;
     const char *sg = c->dep.outputs.security_group;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
         bool missing = resp->err.code && strncmp(resp->err.code, "InvalidGroup", 12) == 0;
-        s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL,
-                    missing ? xasprintf("security group %s not found in %s", sg, c->session->region)
-                            : xasprintf("EC2 DescribeSecurityGroups failed: %s", why),
-                    missing ? "it may have been deleted: redeploy the stack (npx cdk deploy) to "
-                              "recreate it, then use EmbeddingTaskSecurityGroupId… from its Outputs"
-                            : hint ? hint : "check the network and the caller's permission "
-                                            "ec2:DescribeSecurityGroups, then retry");
-        free(why);
+        if (missing)
+            s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_SG_NOT_FOUND, MSG_S("group", sg), MSG_S("region", c->session->region)),
+                        MESSAGE0(MSG_HINT_SG_NOT_FOUND));
+        else
+            s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL,
+                        s_call_failed("EC2 DescribeSecurityGroups", NULL, &resp->err),
+                        s_retry_hint(&resp->err, "ec2:DescribeSecurityGroups"));
         s_check_done(c);
         return;
     }
@@ -511,16 +550,17 @@ static void s_on_security_group(void *ud, struct aws_response *resp)
     char *id = s_xml_child_text(item, "groupId");
     if (!id) {
         s_set_check(c, CHK_SECURITY_GROUP, CHECK_FAIL,
-                    xasprintf("security group %s not found in %s", sg, c->session->region),
-                    "it may have been deleted: redeploy the stack (npx cdk deploy) to recreate "
-                    "it, then use EmbeddingTaskSecurityGroupId… from its Outputs");
+                    MESSAGE(MSG_CHECK_SG_NOT_FOUND, MSG_S("group", sg), MSG_S("region", c->session->region)),
+                    MESSAGE0(MSG_HINT_SG_NOT_FOUND));
     } else {
         char *name = s_xml_child_text(item, "groupName");
         c->sg_vpc = s_xml_child_text(item, "vpcId");
+        struct message vpc = c->sg_vpc ? message_text(c->sg_vpc) : MESSAGE0(MSG_AN_UNKNOWN_VPC);
         s_set_check(c, CHK_SECURITY_GROUP, CHECK_OK,
-                    xasprintf("%s%s%s%s in %s", id, name ? " (" : "", name ? name : "", name ? ")" : "",
-                              c->sg_vpc ? c->sg_vpc : "an unknown VPC"),
-                    NULL);
+                    name ? MESSAGE(MSG_CHECK_SG_OK_NAMED, MSG_S("group", id), MSG_S("name", name), MSG_M("vpc", &vpc))
+                         : MESSAGE(MSG_CHECK_SG_OK, MSG_S("group", id), MSG_M("vpc", &vpc)),
+                    MESSAGE0(MSG_NONE));
+        message_free(&vpc);
         free(name);
     }
     free(id);
@@ -532,22 +572,25 @@ static void s_on_bucket(void *ud, struct aws_response *resp)
     struct resolve_call *c = ud;
     const char *b = c->dep.outputs.document_bucket;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
         bool missing = aws_error_class(&resp->err) == AWS_ERROR_CLASS_NOT_FOUND;
-        s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_FAIL,
-                    missing ? xasprintf("bucket %s does not exist", b)
-                            : xasprintf("S3 ListObjectsV2 on %s failed: %s", b, why),
-                    missing ? "check DocumentBucketName in the stack's Outputs; without the "
-                              "bucket, bots with uploaded files cannot be embedded"
-                            : hint ? hint : "the embedding task reads uploaded files from this "
-                                            "bucket; the caller needs s3:ListBucket to check it");
-        free(why);
+        if (missing) {
+            s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_FAIL, MESSAGE(MSG_CHECK_BUCKET_MISSING, MSG_S("bucket", b)),
+                        MESSAGE0(MSG_HINT_BUCKET_MISSING));
+        } else {
+            char *why = aws_error_describe(&resp->err);
+            s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_CALL_ON_FAILED, MSG_S("call", "S3 ListObjectsV2"), MSG_S("resource", b),
+                                MSG_S("why", why)),
+                        s_error_hint(&resp->err, MESSAGE0(MSG_HINT_BUCKET_FAILED)));
+            free(why);
+        }
     } else {
         xmlNodePtr root = resp->xml ? xmlDocGetRootElement(resp->xml) : NULL;
         char *count = aws_xml_text(root, "KeyCount");
         s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_OK,
-                    xasprintf("%s reachable%s", b, count && strcmp(count, "0") == 0 ? ", empty" : ""), NULL);
+                    MESSAGE(count && strcmp(count, "0") == 0 ? MSG_CHECK_BUCKET_OK_EMPTY : MSG_CHECK_BUCKET_OK,
+                            MSG_S("bucket", b)),
+                    MESSAGE0(MSG_NONE));
         free(count);
     }
     s_check_done(c);
@@ -558,28 +601,23 @@ static void s_stack_version(struct resolve_call *c)
     const struct stack_outputs *o = &c->dep.outputs;
     const char *st = c->stack_status;
     if (st && (strstr(st, "IN_PROGRESS") || strstr(st, "FAILED") || strstr(st, "ROLLBACK"))) {
-        s_set_check(c, CHK_STACK_VERSION, CHECK_WARN, xasprintf("the stack is %s", st),
-                    strstr(st, "IN_PROGRESS")
-                        ? "a deployment is still running: wait until it finishes, then run again"
-                        : "the last deployment did not complete: fix it (npx cdk deploy) before "
-                          "migrating, or the resources may not match the outputs");
+        s_set_check(c, CHK_STACK_VERSION, CHECK_WARN, MESSAGE(MSG_CHECK_STACK_STATE, MSG_S("status", st)),
+                    MESSAGE0(strstr(st, "IN_PROGRESS") ? MSG_HINT_STACK_IN_PROGRESS : MSG_HINT_STACK_FAILED));
         return;
     }
     if (!o->from_output_keys) {
-        s_set_check(c, CHK_STACK_VERSION, CHECK_SKIPPED,
-                    xstrdup("not known from the guide's variables"),
-                    "make sure Bedrock Chat v1 is deployed (npx cdk deploy) before migrating");
+        s_set_check(c, CHK_STACK_VERSION, CHECK_SKIPPED, MESSAGE0(MSG_CHECK_VERSION_UNKNOWN),
+                    MESSAGE0(MSG_HINT_VERSION_UNKNOWN));
         return;
     }
     if (!o->db_secret_arn) {
-        s_set_check(c, CHK_STACK_VERSION, CHECK_WARN,
-                    xstrdup("no DbConfigSecretArn output: the stack may not be at v1 yet"),
-                    "deploy Bedrock Chat v1 first (npx cdk deploy). v1 replaces the Aurora "
-                    "cluster, so embeddings rebuilt before the upgrade would be lost");
+        s_set_check(c, CHK_STACK_VERSION, CHECK_WARN, MESSAGE0(MSG_CHECK_VERSION_NOT_V1),
+                    MESSAGE0(MSG_HINT_VERSION_NOT_V1));
         return;
     }
     s_set_check(c, CHK_STACK_VERSION, CHECK_OK,
-                xasprintf("v1 outputs present (DbConfigSecretArn)%s%s", st ? ", " : "", st ? st : ""), NULL);
+                st ? MESSAGE(MSG_CHECK_VERSION_OK_STATUS, MSG_S("status", st)) : MESSAGE0(MSG_CHECK_VERSION_OK),
+                MESSAGE0(MSG_NONE));
 }
 
 /* The Aurora check's state from a lookup. Only a cluster that takes writes is OK: tasks
@@ -587,10 +625,6 @@ static void s_stack_version(struct resolve_call *c)
 static void s_aurora_check(struct deployment_check *ch, struct deployment *d,
                            const struct aurora_result *r, const char *region)
 {
-    free(ch->summary);
-    free(ch->hint);
-    ch->summary = NULL;
-    ch->hint = NULL;
     switch (r->lookup) {
     case AURORA_FOUND: {
         const struct aurora_cluster *a = r->cluster;
@@ -599,55 +633,52 @@ static void s_aurora_check(struct deployment_check *ch, struct deployment *d,
         aurora_cluster_copy(&d->aurora, a);
         d->have_aurora = true;
         if (aurora_cluster_is_available(a)) {
-            char acu[64] = "";
-            if (a->serverless_v2)
-                snprintf(acu, sizeof acu, ", Serverless v2 %g-%g ACU", a->min_acu, a->max_acu);
-            ch->state = CHECK_OK;
-            ch->summary = xasprintf("%s, %s, %s %s%s%s", a->identifier, a->status,
-                                    a->engine ? a->engine : "unknown engine",
-                                    a->engine_version ? a->engine_version : "", acu,
-                                    a->http_endpoint_enabled ? ", Data API on" : "");
+            struct message engine = a->engine ? message_text(a->engine) : MESSAGE0(MSG_AURORA_UNKNOWN_ENGINE);
+            struct message acu = a->serverless_v2 ? MESSAGE(MSG_AURORA_ACU, MSG_F("min", "%g", a->min_acu),
+                                                            MSG_F("max", "%g", a->max_acu))
+                                                  : message_text("");
+            struct message api = a->http_endpoint_enabled ? MESSAGE0(MSG_AURORA_DATA_API) : message_text("");
+            s_check_set(ch, CHECK_OK,
+                        MESSAGE(MSG_CHECK_AURORA_OK, MSG_S("cluster", a->identifier), MSG_S("status", a->status),
+                                MSG_M("engine", &engine), MSG_S("version", a->engine_version),
+                                MSG_M("acu", &acu), MSG_M("data_api", &api)),
+                        MESSAGE0(MSG_NONE));
+            message_free(&engine);
+            message_free(&acu);
+            message_free(&api);
         } else if (strcmp(a->status, "stopped") == 0) {
             char *cmd = aurora_cluster_start_command(a->identifier, region);
-            ch->state = CHECK_FAIL;
-            ch->summary = xasprintf("Aurora cluster %s is stopped", a->identifier);
-            ch->hint = xasprintf("every task launched now would fail to store its vectors. Start it "
-                                 "with: %s (it takes a few minutes; the stack's rdbSchedules may stop "
-                                 "it again on its schedule), then run again", cmd);
+            s_check_set(ch, CHECK_FAIL, MESSAGE(MSG_CHECK_AURORA_STOPPED, MSG_S("cluster", a->identifier)),
+                        MESSAGE(MSG_HINT_AURORA_STOPPED, MSG_S("command", cmd)));
             free(cmd);
         } else if (aurora_cluster_status_transient(a->status)) {
-            ch->state = CHECK_FAIL;
-            ch->summary = xasprintf("Aurora cluster %s is %s", a->identifier, a->status);
-            ch->hint = xasprintf("wait until it is available (aws rds describe-db-clusters "
-                                 "--db-cluster-identifier %s), then run again", a->identifier);
+            s_check_set(ch, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_AURORA_STATE, MSG_S("cluster", a->identifier), MSG_S("status", a->status)),
+                        MESSAGE(MSG_HINT_AURORA_WAIT, MSG_S("cluster", a->identifier)));
         } else {
-            ch->state = CHECK_FAIL;
-            ch->summary = xasprintf("Aurora cluster %s is %s", a->identifier, a->status);
-            ch->hint = xstrdup("the embedding tasks cannot write to it in this state: look at the "
-                               "cluster in the RDS console and bring it back to available first");
+            s_check_set(ch, CHECK_FAIL,
+                        MESSAGE(MSG_CHECK_AURORA_STATE, MSG_S("cluster", a->identifier), MSG_S("status", a->status)),
+                        MESSAGE0(MSG_HINT_AURORA_BAD_STATE));
         }
         return;
     }
     case AURORA_UNIDENTIFIED:
-        ch->state = CHECK_SKIPPED;
-        ch->summary = xasprintf("not checked: %s", r->message);
-        ch->hint = r->hint ? xstrdup(r->hint) : NULL;
+        s_check_set(ch, CHECK_SKIPPED, MESSAGE(MSG_CHECK_NOT_CHECKED, MSG_S("why", r->message)),
+                    s_text_or_none(r->hint));
         return;
-    case AURORA_DENIED:
-        ch->state = CHECK_WARN;
-        ch->summary = xasprintf("not checked: %s", r->message);
-        ch->hint = xasprintf("%s; or make sure yourself that the cluster is available before the run",
-                             r->hint ? r->hint : "allow rds:DescribeDBClusters");
+    case AURORA_DENIED: {
+        struct message hint = r->hint ? message_text(r->hint) : MESSAGE0(MSG_HINT_ALLOW_DESCRIBE_CLUSTERS);
+        s_check_set(ch, CHECK_WARN, MESSAGE(MSG_CHECK_NOT_CHECKED, MSG_S("why", r->message)),
+                    MESSAGE(MSG_HINT_AURORA_DENIED, MSG_M("hint", &hint)));
+        message_free(&hint);
         return;
+    }
     case AURORA_NOT_FOUND:
-        ch->state = CHECK_FAIL;
-        ch->summary = xstrdup(r->message);
-        ch->hint = r->hint ? xstrdup(r->hint) : NULL;
+        s_check_set(ch, CHECK_FAIL, message_text(r->message ? r->message : ""), s_text_or_none(r->hint));
         return;
     case AURORA_FAILED:
-        ch->state = CHECK_WARN;
-        ch->summary = xasprintf("not checked: %s", r->message);
-        ch->hint = xstrdup(r->hint ? r->hint : "check the network, then look again");
+        s_check_set(ch, CHECK_WARN, MESSAGE(MSG_CHECK_NOT_CHECKED, MSG_S("why", r->message)),
+                    r->hint ? message_text(r->hint) : MESSAGE0(MSG_HINT_NETWORK_LOOK_AGAIN));
         return;
     }
 }
@@ -723,12 +754,12 @@ static void s_validate(struct resolve_call *c)
 
     if (!d->outputs.document_bucket) {
         s_set_check(c, CHK_DOCUMENT_BUCKET, c->check_bucket ? CHECK_WARN : CHECK_SKIPPED,
-                    xstrdup("no DocumentBucketName in the outputs"),
-                    c->check_bucket ? "add DocumentBucketName from the stack's Outputs to check it" : NULL);
+                    MESSAGE0(MSG_CHECK_BUCKET_NO_OUTPUT),
+                    MESSAGE0(c->check_bucket ? MSG_HINT_BUCKET_NO_OUTPUT : MSG_NONE));
     } else if (!c->check_bucket) {
         s_set_check(c, CHK_DOCUMENT_BUCKET, CHECK_SKIPPED,
-                    xasprintf("%s not checked", d->outputs.document_bucket),
-                    "add --check-bucket to check that the bucket is reachable");
+                    MESSAGE(MSG_CHECK_BUCKET_NOT_CHECKED, MSG_S("bucket", d->outputs.document_bucket)),
+                    MESSAGE0(MSG_HINT_BUCKET_NOT_CHECKED));
     } else {
         char *path = xasprintf("/%s", d->outputs.document_bucket);
         /* encoding-type=url: any key must leave the reply parseable XML */
@@ -778,7 +809,7 @@ static void s_found_stack_free(struct found_stack *fs)
     stack_output_pairs_free(&fs->pairs);
 }
 
-static void s_use_stack(struct resolve_call *c, struct found_stack *fs, const char *note)
+static void s_use_stack(struct resolve_call *c, struct found_stack *fs, bool found_elsewhere)
 {
     char *error = NULL;
     if (stack_outputs_resolve(&fs->pairs, fs->name, &c->dep.outputs, &error) != 0) {
@@ -789,7 +820,11 @@ static void s_use_stack(struct resolve_call *c, struct found_stack *fs, const ch
         return;
     }
     c->dep.stack_name = xstrdup(fs->name ? fs->name : c->stack);
-    c->dep.source = xasprintf("CloudFormation stack %s%s", c->dep.stack_name, note ? note : "");
+    c->dep.source_msg = found_elsewhere
+                            ? MESSAGE(MSG_SOURCE_STACK_FOUND, MSG_S("stack", c->dep.stack_name),
+                                      MSG_S("region", c->session->region), MSG_S("asked", c->stack))
+                            : MESSAGE(MSG_SOURCE_STACK, MSG_S("stack", c->dep.stack_name));
+    c->dep.source = message_english(&c->dep.source_msg);
     c->stack_status = fs->status ? xstrdup(fs->status) : NULL;
     s_validate(c);
 }
@@ -801,9 +836,7 @@ static void s_discovery_finished(struct resolve_call *c)
     for (size_t i = 0; i < c->nfound; i++)
         buf_printf(&found, "%s%s", i ? ", " : "", c->found[i].name);
     if (c->nfound == 1 && !c->stack_explicit) {
-        char *note = xasprintf(" (found in %s; %s does not exist there)", region, c->stack);
-        s_use_stack(c, &c->found[0], note);
-        free(note);
+        s_use_stack(c, &c->found[0], true);
         buf_free(&found);
         return;
     }
@@ -859,8 +892,8 @@ static void s_on_all_stacks(void *ud, struct aws_response *resp)
 {
     struct resolve_call *c = ud;
     if (resp->err.kind != AWS_ERR_NONE) {
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
+        const char *hint = aws_error_hint(&resp->err);
+        char *why = aws_error_describe(&resp->err);
         char *msg = xasprintf("stack %s does not exist in %s, and listing the region's stacks "
                               "failed: %s. %s", c->stack, c->session->region, why,
                               hint ? hint : "Name the stack with --stack, or give its outputs with --outputs FILE");
@@ -915,8 +948,8 @@ static void s_on_named_stack(void *ud, struct aws_response *resp)
             s_describe_all(c, NULL);
             return;
         }
-        const char *hint;
-        char *why = s_describe_error(&resp->err, &hint);
+        const char *hint = aws_error_hint(&resp->err);
+        char *why = aws_error_describe(&resp->err);
         char *msg = xasprintf("CloudFormation DescribeStacks on %s failed: %s. %s", c->stack, why,
                               hint ? hint : "Check the network and the region, or give the outputs "
                                             "with --outputs FILE");
@@ -929,7 +962,7 @@ static void s_on_named_stack(void *ud, struct aws_response *resp)
     s_parse_stack(resp->xml, &fs);
     if (!fs.name)
         fs.name = xstrdup(c->stack);
-    s_use_stack(c, &fs, NULL);
+    s_use_stack(c, &fs, false);
     s_found_stack_free(&fs);
 }
 
@@ -947,7 +980,9 @@ static int s_read_all(FILE *f, buf_t *b)
     return ferror(f) ? -1 : 0;
 }
 
-static char *s_from_text(struct resolve_call *c, const char *text, size_t len, const char *label)
+/* source_id: MSG_SOURCE_PASTE, _FILE (path) or _STDIN; label names the input in errors. */
+static char *s_from_text(struct resolve_call *c, const char *text, size_t len, const char *label,
+                         enum message_id source_id, const char *path)
 {
     enum outputs_paste_format fmt;
     char *error = NULL;
@@ -956,7 +991,9 @@ static char *s_from_text(struct resolve_call *c, const char *text, size_t len, c
         free(error);
         return msg;
     }
-    c->dep.source = xasprintf("%s (%s)", label, outputs_paste_format_name(fmt));
+    c->dep.source_msg = MESSAGE(source_id, MSG_S("format", outputs_paste_format_name(fmt)),
+                                MSG_S("path", path ? path : ""));
+    c->dep.source = message_english(&c->dep.source_msg);
     return NULL;
 }
 
@@ -973,7 +1010,7 @@ void deployment_resolve(struct aws_session *s, const struct deployment_options *
 
     char *error = NULL;
     if (opts->paste_text) {
-        error = s_from_text(c, opts->paste_text, opts->paste_len, "paste");
+        error = s_from_text(c, opts->paste_text, opts->paste_len, "paste", MSG_SOURCE_PASTE, NULL);
     } else if (opts->outputs_file) {
         bool is_stdin = strcmp(opts->outputs_file, "-") == 0;
         FILE *f = is_stdin ? stdin : fopen(opts->outputs_file, "rb");
@@ -988,7 +1025,8 @@ void deployment_resolve(struct aws_session *s, const struct deployment_options *
                                   strerror(errno));
             else {
                 char *label = is_stdin ? xstrdup("standard input") : xasprintf("file %s", opts->outputs_file);
-                error = s_from_text(c, buf_cstr(&b), b.len, label);
+                error = s_from_text(c, buf_cstr(&b), b.len, label,
+                                    is_stdin ? MSG_SOURCE_STDIN : MSG_SOURCE_FILE, opts->outputs_file);
                 free(label);
             }
             buf_free(&b);
@@ -1031,6 +1069,7 @@ void deployment_free(struct deployment *dep)
         return;
     stack_outputs_free(&dep->outputs);
     free(dep->source);
+    message_free(&dep->source_msg);
     free(dep->stack_name);
     free(dep->task_definition_arn);
     free(dep->container_name);
@@ -1044,6 +1083,8 @@ void deployment_free(struct deployment *dep)
     for (size_t i = 0; i < dep->nchecks; i++) {
         free(dep->checks[i].summary);
         free(dep->checks[i].hint);
+        message_free(&dep->checks[i].summary_msg);
+        message_free(&dep->checks[i].hint_msg);
     }
     free(dep->checks);
     memset(dep, 0, sizeof(*dep));
@@ -1091,6 +1132,10 @@ cJSON *deployment_to_json(const struct deployment *dep)
     s_add_str(j, "document_bucket", o->document_bucket);
     s_add_str(j, "vpc", o->vpc);
     s_add_str(j, "source", dep->source);
+    if (dep->source_msg.id != MSG_NONE) {
+        cJSON_AddStringToObject(j, "source_id", message_id_name(dep->source_msg.id));
+        cJSON_AddItemToObject(j, "source_params", message_params_json(&dep->source_msg));
+    }
     s_add_str(j, "stack", dep->stack_name);
     if (dep->task_cpu_units)
         cJSON_AddNumberToObject(j, "task_cpu", dep->task_cpu_units);
@@ -1143,6 +1188,15 @@ cJSON *deployment_to_json(const struct deployment *dep)
         cJSON_AddStringToObject(c, "state", s_state_name(ch->state));
         s_add_str(c, "summary", ch->summary);
         s_add_str(c, "hint", ch->hint);
+        /* The same as ids and parameters, for programs that word them themselves. */
+        if (ch->summary_msg.id != MSG_NONE) {
+            cJSON_AddStringToObject(c, "summary_id", message_id_name(ch->summary_msg.id));
+            cJSON_AddItemToObject(c, "summary_params", message_params_json(&ch->summary_msg));
+        }
+        if (ch->hint_msg.id != MSG_NONE) {
+            cJSON_AddStringToObject(c, "hint_id", message_id_name(ch->hint_msg.id));
+            cJSON_AddItemToObject(c, "hint_params", message_params_json(&ch->hint_msg));
+        }
         cJSON_AddItemToArray(checks, c);
     }
     return j;

@@ -79,6 +79,9 @@ void image_pull_free(struct image_pull_facts *f)
     free(f->size_why);
     free(f->route_why);
     free(f->endpoint_why);
+    message_free(&f->size_why_msg);
+    message_free(&f->route_why_msg);
+    message_free(&f->endpoint_why_msg);
     free(f->vpc_id);
     free(f->region);
     s_strv_free(f->route_tables, f->nroute_tables);
@@ -180,14 +183,23 @@ bool image_pull_parse_ecr_uri(const char *uri, char **registry_id, char **region
     return true;
 }
 
-static char *s_why(const struct aws_response *resp, const char *permission)
+/* Sets one of the facts' reasons (taken) and its English. */
+static void s_set_why(char **text, struct message *slot, struct message why)
+{
+    free(*text);
+    message_free(slot);
+    *slot = why;
+    *text = message_english(&why);
+}
+
+static struct message s_why(const struct aws_response *resp, const char *permission)
 {
     const char *code = resp->err.code;
     if (code && (strcmp(code, "AccessDeniedException") == 0 || strcmp(code, "AccessDenied") == 0 ||
                  strcmp(code, "UnauthorizedOperation") == 0))
-        return xasprintf("no permission %s", permission);
+        return MESSAGE(MSG_NO_PERMISSION, MSG_S("permission", permission));
     char *d = aws_error_describe(&resp->err);
-    char *why = xasprintf("%s failed: %s", permission, d);
+    struct message why = MESSAGE(MSG_CHECK_CALL_FAILED_BARE, MSG_S("call", permission), MSG_S("why", d));
     free(d);
     return why;
 }
@@ -230,11 +242,12 @@ static void s_on_images(void *ud, struct aws_response *resp)
     struct pull_read *rd = ud;
     struct image_pull_facts *f = &rd->facts;
     if (resp->err.kind != AWS_ERR_NONE) {
-        f->size_why = resp->err.code && strcmp(resp->err.code, "ImageNotFoundException") == 0
-                          ? xstrdup("the task definition's image is not in its ECR repository")
-                      : resp->err.code && strcmp(resp->err.code, "RepositoryNotFoundException") == 0
-                          ? xstrdup("the task definition's ECR repository was not found")
-                          : s_why(resp, "ecr:DescribeImages");
+        s_set_why(&f->size_why, &f->size_why_msg,
+                  resp->err.code && strcmp(resp->err.code, "ImageNotFoundException") == 0
+                      ? MESSAGE0(MSG_PULL_IMAGE_NOT_IN_REPO)
+                  : resp->err.code && strcmp(resp->err.code, "RepositoryNotFoundException") == 0
+                      ? MESSAGE0(MSG_PULL_REPO_NOT_FOUND)
+                      : s_why(resp, "ecr:DescribeImages"));
     } else {
         const cJSON *details = cJSON_GetObjectItemCaseSensitive(resp->json, "imageDetails");
         const cJSON *first = cJSON_GetArrayItem(details, 0);
@@ -244,7 +257,7 @@ static void s_on_images(void *ud, struct aws_response *resp)
             f->size_known = true;
             f->image_bytes = (uint64_t)size->valuedouble;
         } else {
-            f->size_why = xstrdup("ECR did not report the image's size (imageSizeInBytes)");
+            s_set_why(&f->size_why, &f->size_why_msg, MESSAGE0(MSG_PULL_NO_SIZE));
         }
     }
     s_one_done(rd);
@@ -254,7 +267,7 @@ static void s_on_route_tables(void *ud, struct aws_response *resp)
 {
     struct pull_read *rd = ud;
     if (resp->err.kind != AWS_ERR_NONE) {
-        rd->facts.route_why = s_why(resp, "ec2:DescribeRouteTables");
+        s_set_why(&rd->facts.route_why, &rd->facts.route_why_msg, s_why(resp, "ec2:DescribeRouteTables"));
         s_one_done(rd);
         return;
     }
@@ -307,7 +320,7 @@ static void s_on_endpoints(void *ud, struct aws_response *resp)
     struct pull_read *rd = ud;
     struct image_pull_facts *f = &rd->facts;
     if (resp->err.kind != AWS_ERR_NONE) {
-        f->endpoint_why = s_why(resp, "ec2:DescribeVpcEndpoints");
+        s_set_why(&f->endpoint_why, &f->endpoint_why_msg, s_why(resp, "ec2:DescribeVpcEndpoints"));
         s_one_done(rd);
         return;
     }
@@ -376,12 +389,15 @@ static void s_finish(struct pull_read *rd)
         f->route = !any_nat ? PULL_ROUTE_NO_NAT
                    : f->subnets_via_nat ? PULL_ROUTE_NAT
                                         : PULL_ROUTE_ENDPOINT;
-        if (f->route == PULL_ROUTE_NAT && !f->endpoint_checked)
-            f->route_why = xasprintf("the S3 gateway endpoints were not read (%s): an "
-                                     "endpoint is assumed absent",
-                                     f->endpoint_why ? f->endpoint_why : "no answer");
+        if (f->route == PULL_ROUTE_NAT && !f->endpoint_checked) {
+            struct message why = f->endpoint_why_msg.id != MSG_NONE ? f->endpoint_why_msg
+                                                                    : MESSAGE0(MSG_PULL_NO_ANSWER);
+            s_set_why(&f->route_why, &f->route_why_msg, MESSAGE(MSG_PULL_ENDPOINTS_UNREAD, MSG_M("why", &why)));
+            if (f->endpoint_why_msg.id == MSG_NONE)
+                message_free(&why);
+        }
     } else if (!f->route_why) {
-        f->route_why = xstrdup("the private subnets' route tables were not read");
+        s_set_why(&f->route_why, &f->route_why_msg, MESSAGE0(MSG_PULL_ROUTES_UNREAD));
     }
     rd->done(rd->ud, f);
     image_pull_free(f);
@@ -435,11 +451,12 @@ void image_pull_read(struct aws_session *s, const struct deployment *dep,
     char *registry = NULL, *region = NULL, *repo = NULL, *tag = NULL, *digest = NULL;
     f->image = dep && dep->container_image ? xstrdup(dep->container_image) : NULL;
     if (!f->image) {
-        f->size_why = xstrdup("the task definition's image is not known");
+        s_set_why(&f->size_why, &f->size_why_msg, MESSAGE0(MSG_PULL_IMAGE_UNKNOWN));
     } else if (!image_pull_parse_ecr_uri(f->image, &registry, &region, &repo, &tag, &digest)) {
-        f->size_why = xstrdup("the image is not in a private ECR repository");
+        s_set_why(&f->size_why, &f->size_why_msg, MESSAGE0(MSG_PULL_NOT_ECR));
     } else if (strcmp(region, f->region) != 0) {
-        f->size_why = xasprintf("the image is in ECR in %s, not %s", region, f->region);
+        s_set_why(&f->size_why, &f->size_why_msg,
+                  MESSAGE(MSG_PULL_OTHER_REGION, MSG_S("image_region", region), MSG_S("region", f->region)));
     } else {
         cJSON *body = cJSON_CreateObject();
         cJSON_AddStringToObject(body, "registryId", registry);
@@ -461,7 +478,7 @@ void image_pull_read(struct aws_session *s, const struct deployment *dep,
     free(digest);
 
     if (rd->nprivate == 0) {
-        f->route_why = xstrdup("the deployment names no private subnets");
+        s_set_why(&f->route_why, &f->route_why_msg, MESSAGE0(MSG_PULL_NO_SUBNETS));
     } else {
         rd->pending++;
         if (f->vpc_id)
@@ -471,7 +488,7 @@ void image_pull_read(struct aws_session *s, const struct deployment *dep,
                             rd->private_subnets, rd->nprivate, s_on_route_tables);
     }
     if (!f->vpc_id) {
-        f->endpoint_why = xstrdup("the VPC is not known");
+        s_set_why(&f->endpoint_why, &f->endpoint_why_msg, MESSAGE0(MSG_PULL_NO_VPC));
     } else {
         rd->pending++;
         s_call_filtered(rd, "DescribeVpcEndpoints", "vpc-id", &f->vpc_id, 1, s_on_endpoints);

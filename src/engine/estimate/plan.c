@@ -432,10 +432,10 @@ int plan_default_concurrency(int cpu_units, int memory_mib, int quota_vcpu, char
     if (n < 1)
         n = 1;
     if (why) {
-        double vcpu = units / 1024.0;
-        *why = xasprintf("%d vCPU %s / %g vCPU per task", quota,
-                         assumed ? "(the default Fargate on-demand quota, assumed)"
-                                 : "(Fargate on-demand quota)", vcpu);
+        struct message m = MESSAGE(assumed ? MSG_CONCURRENCY_QUOTA_ASSUMED : MSG_CONCURRENCY_QUOTA,
+                                   MSG_I("quota", quota), MSG_F("vcpu", "%g", units / 1024.0));
+        *why = message_english(&m);
+        message_free(&m);
     }
     return n;
 }
@@ -457,41 +457,59 @@ void plan_bounds_free(struct concurrency_bound bounds[BOUND_COUNT])
     for (int i = 0; i < BOUND_COUNT; i++) {
         free(bounds[i].reason);
         bounds[i].reason = NULL;
+        message_free(&bounds[i].reason_msg);
     }
 }
 
-static const char *s_quota_origin(const struct quota_reading *r)
+/* "applied" / "AWS default" as a message (caller frees). */
+static struct message s_quota_origin(const struct quota_reading *r)
 {
-    return r->source == QUOTA_APPLIED ? "applied" : "AWS default";
+    return MESSAGE0(r->source == QUOTA_APPLIED ? MSG_QUOTA_APPLIED : MSG_QUOTA_AWS_DEFAULT);
+}
+
+/* Sets a bound's reason (taken) and its English. */
+static void s_bound_reason(struct concurrency_bound *b, struct message reason)
+{
+    b->reason_msg = reason;
+    b->reason = message_english(&reason);
 }
 
 /* A Bedrock per-minute quota as a bound: quota / one task's use per minute. */
 static void s_bedrock_bound(struct concurrency_bound *b, const struct quota_reading *r,
-                            double per_task, const char *unit)
+                            double per_task, enum message_id unit_id)
 {
     b->quota = -1;
+    struct message unit = MESSAGE0(unit_id);
     if (!r || r->source == QUOTA_UNKNOWN) {
-        b->reason = xasprintf("the Bedrock %s-per-minute quota of %s was not read (%s): it "
-                              "bounds nothing here, but tasks beyond it fail with "
-                              "ThrottlingException", unit, PRICING_EMBED_MODEL,
-                              r && r->why ? r->why : "not asked");
+        struct message why = {0};
+        if (r && r->why_msg.id != MSG_NONE)
+            message_copy(&why, &r->why_msg);
+        else
+            why = r && r->why ? message_text(r->why) : MESSAGE0(MSG_NOT_ASKED);
+        s_bound_reason(b, MESSAGE(MSG_BOUND_BEDROCK_NOT_READ, MSG_M("unit", &unit),
+                                  MSG_S("model", PRICING_EMBED_MODEL), MSG_M("why", &why)));
+        message_free(&why);
+        message_free(&unit);
         return;
     }
     b->quota = r->value;
+    struct message origin = s_quota_origin(r);
     if (!(r->value > 0)) {
         /* Some accounts list 0 for quotas that are not enforced as 0: not a bound. */
-        b->reason = xasprintf("the Bedrock %s-per-minute quota of %s reads 0 (%s %s/%s): not "
-                              "taken as a bound; check it in the Service Quotas console",
-                              unit, PRICING_EMBED_MODEL, s_quota_origin(r), r->service_code,
-                              r->quota_code);
-        return;
+        s_bound_reason(b, MESSAGE(MSG_BOUND_BEDROCK_ZERO, MSG_M("unit", &unit),
+                                  MSG_S("model", PRICING_EMBED_MODEL), MSG_M("origin", &origin),
+                                  MSG_S("service", r->service_code), MSG_S("code", r->quota_code)));
+    } else {
+        b->known = true;
+        double n = floor(r->value / per_task);
+        b->tasks = n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
+        s_bound_reason(b, MESSAGE(MSG_BOUND_BEDROCK, MSG_F("value", "%.0f", r->value), MSG_M("unit", &unit),
+                                  MSG_M("origin", &origin), MSG_S("service", r->service_code),
+                                  MSG_S("code", r->quota_code), MSG_S("model", PRICING_EMBED_MODEL),
+                                  MSG_F("per_task", "%.0f", per_task)));
     }
-    b->known = true;
-    double n = floor(r->value / per_task);
-    b->tasks = n < 1 ? 1 : n > 100000 ? 100000 : (int)n;
-    b->reason = xasprintf("%.0f %s a minute (%s Bedrock quota %s/%s for %s) / %.0f %s a minute per "
-                          "embedding task", r->value, unit, s_quota_origin(r), r->service_code,
-                          r->quota_code, PRICING_EMBED_MODEL, per_task, unit);
+    message_free(&origin);
+    message_free(&unit);
 }
 
 int plan_concurrency_bounds(int cpu_units, const struct quota_facts *q,
@@ -510,30 +528,36 @@ int plan_concurrency_bounds(int cpu_units, const struct quota_facts *q,
         f->quota = fr->value;
         double n = floor(fr->value / vcpu);
         f->tasks = n > 100000 ? 100000 : (int)n;
-        f->reason = xasprintf("%g vCPU (%s Fargate on-demand quota %s/%s) / %g vCPU per task",
-                              fr->value, s_quota_origin(fr), fr->service_code, fr->quota_code, vcpu);
+        struct message origin = s_quota_origin(fr);
+        s_bound_reason(f, MESSAGE(MSG_BOUND_FARGATE, MSG_F("quota", "%g", fr->value), MSG_M("origin", &origin),
+                                  MSG_S("service", fr->service_code), MSG_S("code", fr->quota_code),
+                                  MSG_F("vcpu", "%g", vcpu)));
+        message_free(&origin);
     } else {
         f->assumed = true;
         f->quota = PLAN_DEFAULT_VCPU_QUOTA;
         f->tasks = plan_default_concurrency(units, 0, 0, NULL);
-        f->reason = xasprintf("%d vCPU (the default Fargate on-demand quota, assumed: %s) / %g "
-                              "vCPU per task", PLAN_DEFAULT_VCPU_QUOTA,
-                              fr && fr->why ? fr->why
-                              : fr && fr->source != QUOTA_UNKNOWN ? "the quota read is below one task"
-                                                                  : "not read",
-                              vcpu);
+        struct message assumed_why = {0};
+        if (fr && fr->why_msg.id != MSG_NONE)
+            message_copy(&assumed_why, &fr->why_msg);
+        else
+            assumed_why = fr && fr->why ? message_text(fr->why)
+                          : MESSAGE0(fr && fr->source != QUOTA_UNKNOWN ? MSG_QUOTA_BELOW_ONE_TASK
+                                                                       : MSG_NOT_READ);
+        s_bound_reason(f, MESSAGE(MSG_BOUND_FARGATE_ASSUMED, MSG_I("quota", PLAN_DEFAULT_VCPU_QUOTA),
+                                  MSG_M("why", &assumed_why), MSG_F("vcpu", "%g", vcpu)));
+        message_free(&assumed_why);
     }
     s_bedrock_bound(&bounds[BOUND_BEDROCK_RPM], q ? &q->bedrock_rpm : NULL,
-                    PLAN_TASK_BEDROCK_RPM, "requests");
+                    PLAN_TASK_BEDROCK_RPM, MSG_UNIT_REQUESTS);
     s_bedrock_bound(&bounds[BOUND_BEDROCK_TPM], q ? &q->bedrock_tpm : NULL,
-                    PLAN_TASK_BEDROCK_TPM, "tokens");
+                    PLAN_TASK_BEDROCK_TPM, MSG_UNIT_TOKENS);
     struct concurrency_bound *a = &bounds[BOUND_AURORA];
     a->known = true;
     a->assumed = true;
     a->quota = -1;
     a->tasks = PLAN_AURORA_CEILING;
-    a->reason = xasprintf("at most %d tasks at once, a ceiling protecting the small Aurora "
-                          "Serverless v2 cluster (v1 caps it at 5 ACU)", PLAN_AURORA_CEILING);
+    s_bound_reason(a, MESSAGE(MSG_BOUND_AURORA, MSG_I("tasks", PLAN_AURORA_CEILING)));
 
     int best = -1;
     for (int i = 0; i < BOUND_COUNT; i++)
@@ -548,6 +572,17 @@ int plan_concurrency_bounds(int cpu_units, const struct quota_facts *q,
 /* ---- the image pull through NAT ---- */
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
+
+/* A fact's reason as a new message: its message, else its text, else the fallback. */
+static struct message s_reason_message(const struct message *msg, const char *text, enum message_id fallback)
+{
+    struct message m = {0};
+    if (msg && msg->id != MSG_NONE)
+        message_copy(&m, msg);
+    else
+        m = text ? message_text(text) : MESSAGE0(fallback);
+    return m;
+}
 
 void plan_nat_compute(const struct image_pull_facts *pull, const struct price_table *prices,
                       size_t tasks, double rest_usd_hi, struct plan_nat *out)
@@ -575,121 +610,146 @@ void plan_nat_compute(const struct image_pull_facts *pull, const struct price_ta
     if (out->share > 0 && pull)
         out->fix_command = image_pull_fix_command(pull);
 
-    buf_t b = BUF_INIT;
-    if (size_known)
-        buf_printf(&b, "The image (%.2f GB compressed, ecr:DescribeImages)", out->image_gb_lo);
-    else
-        buf_printf(&b, "The image (%.0f-%.0f GB assumed: %s)", PLAN_IMAGE_GB_LO, PLAN_IMAGE_GB_HI,
-                   pull && pull->size_why ? pull->size_why : "not read");
-    buf_puts(&b, " is pulled whole by every task (Fargate caches no image); ");
+    /* What was read or assumed, composed from messages: the image, its route, the price. */
+    struct message image, route_msg, price, why_part = {0};
+    if (size_known) {
+        image = MESSAGE(MSG_NAT_IMAGE_KNOWN, MSG_F("gb", "%.2f", out->image_gb_lo));
+    } else {
+        why_part = s_reason_message(pull ? &pull->size_why_msg : NULL, pull ? pull->size_why : NULL,
+                                    MSG_NOT_READ);
+        image = MESSAGE(MSG_NAT_IMAGE_ASSUMED, MSG_F("lo", "%.0f", PLAN_IMAGE_GB_LO),
+                        MSG_F("hi", "%.0f", PLAN_IMAGE_GB_HI), MSG_M("why", &why_part));
+        message_free(&why_part);
+    }
     switch (route) {
-    case PULL_ROUTE_NAT:
-        buf_printf(&b, "%zu of %zu private subnet%s route%s it through a NAT gateway without an "
-                       "S3 gateway endpoint",
-                   pull->subnets_via_nat, pull->subnets, pull->subnets == 1 ? "" : "s",
-                   pull->subnets_via_nat == 1 ? "s" : "");
-        if (!pull->endpoint_checked)
-            buf_printf(&b, " (%s)", pull->route_why ? pull->route_why : "endpoints not read");
-        break;
-    case PULL_ROUTE_ENDPOINT:
-        buf_puts(&b, "an S3 gateway endpoint on the private subnets' route tables takes the "
-                     "layers off the NAT gateway, so the pull costs no NAT data processing");
-        break;
-    case PULL_ROUTE_NO_NAT:
-        buf_puts(&b, "the private subnets do not route to the internet through a NAT gateway, "
-                     "so the pull costs no NAT data processing");
-        break;
-    case PULL_ROUTE_UNKNOWN:
-        buf_printf(&b, "the stack's layout is assumed (private subnets through a NAT gateway, "
-                       "no VPC endpoint): %s",
-                   pull && pull->route_why ? pull->route_why : "the routes were not read");
+    case PULL_ROUTE_NAT: {
+        struct message detail = {0};
+        if (!pull->endpoint_checked) {
+            why_part = s_reason_message(&pull->route_why_msg, pull->route_why, MSG_NAT_ENDPOINTS_NOT_READ);
+            detail = MESSAGE(MSG_NAT_DETAIL, MSG_M("why", &why_part));
+            message_free(&why_part);
+        }
+        enum message_id id = pull->subnets == 1
+                                 ? (pull->subnets_via_nat == 1 ? MSG_NAT_ROUTE_NAT_ONE_ONE : MSG_NAT_ROUTE_NAT_ONE_MANY)
+                                 : (pull->subnets_via_nat == 1 ? MSG_NAT_ROUTE_NAT_MANY_ONE : MSG_NAT_ROUTE_NAT_MANY_MANY);
+        route_msg = MESSAGE(id, MSG_I("via", (long long)pull->subnets_via_nat), MSG_I("subnets", (long long)pull->subnets),
+                        MSG_M("detail", &detail));
+        message_free(&detail);
         break;
     }
-    if (out->price_known)
-        buf_printf(&b, "; NAT data processing $%.3f per GB in %s.", out->usd_per_gb, prices->region);
-    else
-        buf_printf(&b, "; no NAT data-processing price for %s in the table (give nat_per_gb "
-                       "with --prices FILE).", prices->region);
-    out->why = buf_detach(&b);
+    case PULL_ROUTE_ENDPOINT:
+        route_msg = MESSAGE0(MSG_NAT_ROUTE_ENDPOINT);
+        break;
+    case PULL_ROUTE_NO_NAT:
+        route_msg = MESSAGE0(MSG_NAT_ROUTE_NO_NAT);
+        break;
+    case PULL_ROUTE_UNKNOWN:
+    default:
+        why_part = s_reason_message(pull ? &pull->route_why_msg : NULL, pull ? pull->route_why : NULL,
+                                    MSG_NAT_ROUTES_NOT_READ);
+        route_msg = MESSAGE(MSG_NAT_ROUTE_UNKNOWN, MSG_M("why", &why_part));
+        message_free(&why_part);
+        break;
+    }
+    price = out->price_known ? MESSAGE(MSG_NAT_PRICE, MSG_F("price", "%.3f", out->usd_per_gb),
+                                       MSG_S("region", prices->region))
+                             : MESSAGE(MSG_NAT_NO_PRICE, MSG_S("region", prices->region));
+    out->why_msg = MESSAGE(MSG_NAT_WHY, MSG_M("image", &image), MSG_M("route", &route_msg), MSG_M("price", &price));
+    message_free(&image);
+    message_free(&route_msg);
+    message_free(&price);
+    out->why = message_english(&out->why_msg);
 }
 
-static void s_nat_free(struct plan_nat *n)
+void plan_nat_free(struct plan_nat *n)
 {
     free(n->fix_command);
     free(n->why);
+    message_free(&n->why_msg);
     memset(n, 0, sizeof *n);
 }
 
 /* ---- building ---- */
 
-static void s_assume(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_assume(struct plan *p, const char *fmt, ...)
+/* Takes the message; its English is kept beside it for --json and the plan command. */
+static void s_assume(struct plan *p, struct message m)
 {
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    char *copy = buf_detach(&b);
-    s_push(&p->assumptions, &p->nassumptions, copy);
+    p->assumption_msgs = xrealloc(p->assumption_msgs, (p->nassumptions + 1) * sizeof *p->assumption_msgs);
+    p->assumption_msgs[p->nassumptions] = m;
+    s_push(&p->assumptions, &p->nassumptions, message_english(&m));
+}
+
+static void s_free_assumptions(struct plan *p)
+{
+    for (size_t i = 0; i < p->nassumptions; i++)
+        message_free(&p->assumption_msgs[i]);
+    free(p->assumption_msgs);
+    p->assumption_msgs = NULL;
+    s_free_list(p->assumptions, p->nassumptions);
+    p->assumptions = NULL;
+    p->nassumptions = 0;
 }
 
 static void s_add_assumptions(struct plan *p, bool task_size_known)
 {
     double hourly = fargate_hourly_usd(&p->prices, p->task_cpu_units, p->task_memory_mib);
-    s_assume(p, "Task size %g vCPU / %g GB%s; Fargate bills from image pull to stop, per "
-                "second, at least one minute (%s, %s).",
-             p->task_cpu_units / 1024.0, p->task_memory_mib / 1024.0,
-             task_size_known ? " from the task definition" : " (the v1 default; task definition not read)",
-             p->prices.architecture, hourly >= 0 ? "priced" : "price unknown");
-    s_assume(p, "Each task spends %.0f-%.0f s starting and stopping (image pull, network "
-                "interface, start) and %.0f-%.0f s on bookkeeping (status writes, Aurora "
-                "delete and insert).",
-             STARTUP_S_LO, STARTUP_S_HI, OVERHEAD_S_LO, OVERHEAD_S_HI);
-    s_assume(p, "Text is split into chunk_size characters with chunk_overlap (default "
-                "%d/%d), so about chunk_size/(chunk_size-overlap) = %.2fx the text is "
-                "embedded; the high bound adds %.0f%% for separator-aligned splits.",
-             DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_OVERLAP,
-             plan_overlap_factor(0, 0, NULL), (SPLITTER_MARGIN - 1) * 100);
-    s_assume(p, "Tokens: low bound %.1f bytes a token (English, 4.8 characters a token), "
-                "high bound %.1f bytes a token (Japanese, 3-byte characters at 1 character "
-                "a token).",
-             BYTES_PER_TOKEN_LO_TOKENS, BYTES_PER_TOKEN_HI_TOKENS);
-    s_assume(p, "Text files (.txt, .md, .csv, .html, ...) are all text; PDFs and other "
-                "files hold %.0f-%.0f%% of their size as text, extracted at %.0f-%.0f KB/s.",
-             BINARY_TEXT_RATIO_LO * 100, BINARY_TEXT_RATIO_HI * 100,
-             EXTRACT_BPS_HI_TIME / 1000, EXTRACT_BPS_LO_TIME / 1000);
-    s_assume(p, "Embedding takes %.2f-%.1f s per chunk (batched calls vs one Bedrock call "
-                "per chunk).", CHUNK_S_LO, CHUNK_S_HI);
+    struct message priced = MESSAGE0(hourly >= 0 ? MSG_PRICED : MSG_PRICE_UNKNOWN);
+    s_assume(p, MESSAGE(task_size_known ? MSG_ASSUME_TASK_SIZE : MSG_ASSUME_TASK_SIZE_DEFAULT,
+                        MSG_F("vcpu", "%g", p->task_cpu_units / 1024.0),
+                        MSG_F("memory", "%g", p->task_memory_mib / 1024.0),
+                        MSG_S("architecture", p->prices.architecture), MSG_M("priced", &priced)));
+    message_free(&priced);
+    s_assume(p, MESSAGE(MSG_ASSUME_STARTUP, MSG_F("start_lo", "%.0f", STARTUP_S_LO),
+                        MSG_F("start_hi", "%.0f", STARTUP_S_HI), MSG_F("work_lo", "%.0f", OVERHEAD_S_LO),
+                        MSG_F("work_hi", "%.0f", OVERHEAD_S_HI)));
+    s_assume(p, MESSAGE(MSG_ASSUME_CHUNKS, MSG_I("size", DEFAULT_CHUNK_SIZE), MSG_I("overlap", DEFAULT_CHUNK_OVERLAP),
+                        MSG_F("factor", "%.2f", plan_overlap_factor(0, 0, NULL)),
+                        MSG_F("margin", "%.0f%%", (SPLITTER_MARGIN - 1) * 100)));
+    s_assume(p, MESSAGE(MSG_ASSUME_TOKENS, MSG_F("lo", "%.1f", BYTES_PER_TOKEN_LO_TOKENS),
+                        MSG_F("hi", "%.1f", BYTES_PER_TOKEN_HI_TOKENS)));
+    s_assume(p, MESSAGE(MSG_ASSUME_FILES, MSG_F("ratio_lo", "%.0f%%", BINARY_TEXT_RATIO_LO * 100),
+                        MSG_F("ratio_hi", "%.0f%%", BINARY_TEXT_RATIO_HI * 100),
+                        MSG_F("speed_lo", "%.0f", EXTRACT_BPS_HI_TIME / 1000),
+                        MSG_F("speed_hi", "%.0f", EXTRACT_BPS_LO_TIME / 1000)));
+    s_assume(p, MESSAGE(MSG_ASSUME_EMBED_TIME, MSG_F("lo", "%.2f", CHUNK_S_LO), MSG_F("hi", "%.1f", CHUNK_S_HI)));
     if (p->web_probed)
-        s_assume(p, "Web sources were probed from this machine (plan --probe-web): a source "
-                    "URL's text is taken as %.0f-100%% of the bytes it answered with (markup), a "
-                    "sitemap as the pages it lists; URLs that did not answer here keep the guess "
-                    "below.", PLAN_WEB_TEXT_SHARE_LO * 100);
-    s_assume(p, "Crawled sources have no size before the task fetches them: each URL is "
-                "taken as %.0f-%.0f KB of text fetched in %.0f-%.0f s, each sitemap as "
-                "%.0f-%.0f such pages; the high end is a cap, not a bound.",
-             URL_TEXT_BYTES_LO / 1000, URL_TEXT_BYTES_HI / 1000, URL_FETCH_S_LO,
-             URL_FETCH_S_HI, SITEMAP_PAGES_LO, SITEMAP_PAGES_HI);
-    s_assume(p, "Bedrock model %s at %s per 1K input tokens.", PRICING_EMBED_MODEL,
-             p->prices.embed_per_1k_tokens.known ? "the table's price" : "an unknown price");
-    if (p->nat.why)
-        s_assume(p, "%s", p->nat.why);
-    for (int i = 0; i < BOUND_COUNT; i++)
-        if (p->bounds[i].reason && p->bounds[i].kind != BOUND_FARGATE_VCPU)
-            s_assume(p, "Concurrency bound (%s): %s.", concurrency_bound_name(p->bounds[i].kind),
-                     p->bounds[i].reason);
-    s_assume(p, "Wall clock: tasks run %d at a time (%s), longest expected first, each "
-                "starting when a slot frees.",
-             p->concurrency, p->concurrency_why ? p->concurrency_why : "");
+        s_assume(p, MESSAGE(MSG_ASSUME_WEB_PROBED, MSG_F("share", "%.0f%%", PLAN_WEB_TEXT_SHARE_LO * 100),
+                            MSG_S("full", "100%")));
+    s_assume(p, MESSAGE(MSG_ASSUME_CRAWL, MSG_F("kb_lo", "%.0f", URL_TEXT_BYTES_LO / 1000),
+                        MSG_F("kb_hi", "%.0f", URL_TEXT_BYTES_HI / 1000), MSG_F("s_lo", "%.0f", URL_FETCH_S_LO),
+                        MSG_F("s_hi", "%.0f", URL_FETCH_S_HI), MSG_F("pages_lo", "%.0f", SITEMAP_PAGES_LO),
+                        MSG_F("pages_hi", "%.0f", SITEMAP_PAGES_HI)));
+    s_assume(p, MESSAGE(p->prices.embed_per_1k_tokens.known ? MSG_ASSUME_MODEL_PRICED : MSG_ASSUME_MODEL_UNPRICED,
+                        MSG_S("model", PRICING_EMBED_MODEL)));
+    if (p->nat.why) {
+        struct message nat = p->nat.why_msg.id != MSG_NONE ? p->nat.why_msg : message_text(p->nat.why);
+        struct message copy;
+        message_copy(&copy, &nat);
+        s_assume(p, copy);
+        if (p->nat.why_msg.id == MSG_NONE)
+            message_free(&nat);
+    }
+    for (int i = 0; i < BOUND_COUNT; i++) {
+        const struct concurrency_bound *b = &p->bounds[i];
+        if (!b->reason || b->kind == BOUND_FARGATE_VCPU)
+            continue;
+        struct message reason = b->reason_msg.id != MSG_NONE ? b->reason_msg : message_text(b->reason);
+        s_assume(p, MESSAGE(MSG_ASSUME_BOUND, MSG_S("bound", concurrency_bound_name(b->kind)),
+                            MSG_M("reason", &reason)));
+        if (b->reason_msg.id == MSG_NONE)
+            message_free(&reason);
+    }
+    struct message why = p->concurrency_why_msg.id != MSG_NONE ? p->concurrency_why_msg
+                                                               : message_text(p->concurrency_why);
+    s_assume(p, MESSAGE(MSG_ASSUME_WALL, MSG_I("concurrency", p->concurrency), MSG_M("why", &why)));
+    if (p->concurrency_why_msg.id == MSG_NONE)
+        message_free(&why);
     if (p->scan.used_index)
-        s_assume(p, "Bots were read from the sparse index LastBotUsedIndex, which holds only "
-                    "items with LastBotUsed: a bot item without it (hand-edited or imported) is "
-                    "not seen; --scan-table reads the whole table to be sure.");
-    s_assume(p, "Prices are %s list prices in USD (%s, %s) without tax, Savings Plans, "
-                "credits or the free tier; the NAT gateway's hours, logs and S3 requests are "
-                "not included.",
-             p->prices.region, p->prices.source, p->prices.source_date);
+        s_assume(p, MESSAGE0(MSG_ASSUME_SPARSE_INDEX));
+    struct message source = price_table_source_message(&p->prices);
+    s_assume(p, MESSAGE(MSG_ASSUME_PRICES, MSG_S("region", p->prices.region), MSG_M("source", &source),
+                        MSG_S("date", p->prices.source_date)));
+    message_free(&source);
 }
 
 static void s_item_warnings(struct plan_item *it)
@@ -832,6 +892,7 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
         for (int i = 0; i < 3; i++) {
             *dst[i] = *src[i];
             dst[i]->why = src[i]->why ? xstrdup(src[i]->why) : NULL;
+            message_copy(&dst[i]->why_msg, &src[i]->why_msg);
         }
     }
     if (o->pull) {
@@ -842,6 +903,9 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
         d->size_why = f->size_why ? xstrdup(f->size_why) : NULL;
         d->route_why = f->route_why ? xstrdup(f->route_why) : NULL;
         d->endpoint_why = f->endpoint_why ? xstrdup(f->endpoint_why) : NULL;
+        message_copy(&d->size_why_msg, &f->size_why_msg);
+        message_copy(&d->route_why_msg, &f->route_why_msg);
+        message_copy(&d->endpoint_why_msg, &f->endpoint_why_msg);
         d->vpc_id = f->vpc_id ? xstrdup(f->vpc_id) : NULL;
         d->region = f->region ? xstrdup(f->region) : NULL;
         d->route_tables = f->nroute_tables ? xcalloc(f->nroute_tables, sizeof(char *)) : NULL;
@@ -854,12 +918,19 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
                                           out->bounds, &bound_why);
     if (o->concurrency > 0) {
         out->concurrency = o->concurrency;
-        out->concurrency_why = xstrdup("--concurrency");
-        free(bound_why);
+        out->concurrency_why_msg = message_text("--concurrency");
     } else {
         out->concurrency = bounded;
-        out->concurrency_why = bound_why;
+        /* The bound that decided, as its message. */
+        for (int i = 0; i < BOUND_COUNT; i++)
+            if (bound_why && out->bounds[i].reason && strcmp(out->bounds[i].reason, bound_why) == 0 &&
+                out->concurrency_why_msg.id == MSG_NONE)
+                message_copy(&out->concurrency_why_msg, &out->bounds[i].reason_msg);
+        if (out->concurrency_why_msg.id == MSG_NONE)
+            out->concurrency_why_msg = message_text(bound_why ? bound_why : "");
     }
+    free(bound_why);
+    out->concurrency_why = message_english(&out->concurrency_why_msg);
     out->task_size_known = size_known;
     plan_recompute(out);
     s_add_assumptions(out, size_known);
@@ -870,9 +941,7 @@ int plan_build(const struct inventory *inv, const struct deployment *dep,
  * changes after plan_build. */
 static void s_restate_assumptions(struct plan *p)
 {
-    s_free_list(p->assumptions, p->nassumptions);
-    p->assumptions = NULL;
-    p->nassumptions = 0;
+    s_free_assumptions(p);
     s_add_assumptions(p, p->task_size_known);
 }
 
@@ -889,11 +958,13 @@ void plan_set_prices(struct plan *p, const struct price_table *prices)
     s_restate_assumptions(p);
 }
 
-void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
+void plan_set_concurrency_message(struct plan *p, int concurrency, struct message why)
 {
     p->concurrency = concurrency > 0 ? concurrency : 1;
     free(p->concurrency_why);
-    p->concurrency_why = xstrdup(why ? why : "chosen");
+    message_free(&p->concurrency_why_msg);
+    p->concurrency_why_msg = why;
+    p->concurrency_why = message_english(&why);
     plan_recompute(p);
     s_restate_assumptions(p);
 }
@@ -941,6 +1012,11 @@ void plan_apply_web_probe(struct plan *p, const struct web_probe *w)
     s_restate_assumptions(p);
 }
 
+void plan_set_concurrency(struct plan *p, int concurrency, const char *why)
+{
+    plan_set_concurrency_message(p, concurrency, message_text(why ? why : "chosen"));
+}
+
 void plan_select(struct plan *p, size_t i, bool on)
 {
     if (i >= p->nitems || p->items[i].bot->knowledge_base)
@@ -971,6 +1047,8 @@ void plan_recompute(struct plan *p)
         if (!it->selected) {
             if (it->why_not && strcmp(it->why_not, PLAN_WHY_EMPTY) == 0)
                 t->skipped_empty++;
+            else if (it->why_not && strcmp(it->why_not, PLAN_WHY_MIGRATED) == 0)
+                t->already_migrated++;
             else if (it->bot->knowledge_base)
                 t->skipped_knowledge_base++;
             else
@@ -1014,7 +1092,7 @@ void plan_recompute(struct plan *p)
     }
     /* The image pull through NAT: its own line; an unknown NAT price leaves it out of the
      * total (the line says so) rather than hiding the rest. */
-    s_nat_free(&p->nat);
+    plan_nat_free(&p->nat);
     plan_nat_compute(p->have_pull ? &p->pull : NULL, &p->prices, t->selected, t->usd_hi, &p->nat);
     t->nat_usd_lo = p->nat.price_known ? p->nat.usd_lo : -1;
     t->nat_usd_hi = p->nat.price_known ? p->nat.usd_hi : -1;
@@ -1032,12 +1110,13 @@ void plan_free(struct plan *p)
         s_free_list(p->items[i].warnings, p->items[i].nwarnings);
     free(p->items);
     free(p->concurrency_why);
+    message_free(&p->concurrency_why_msg);
     plan_bounds_free(p->bounds);
     quota_facts_free(&p->quotas);
     image_pull_free(&p->pull);
-    s_nat_free(&p->nat);
+    plan_nat_free(&p->nat);
     price_table_free(&p->prices);
-    s_free_list(p->assumptions, p->nassumptions);
+    s_free_assumptions(p);
     memset(p, 0, sizeof *p);
 }
 
@@ -1169,6 +1248,7 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddNumberToObject(tj, "bots", (double)t->bots);
     cJSON_AddNumberToObject(tj, "selected", (double)t->selected);
     cJSON_AddNumberToObject(tj, "skipped_empty", (double)t->skipped_empty);
+    cJSON_AddNumberToObject(tj, "already_migrated", (double)t->already_migrated);
     cJSON_AddNumberToObject(tj, "skipped_knowledge_base", (double)t->skipped_knowledge_base);
     cJSON_AddNumberToObject(tj, "excluded", (double)t->excluded);
     cJSON_AddNumberToObject(tj, "document_bytes", (double)t->document_bytes);
@@ -1185,6 +1265,8 @@ cJSON *plan_summary_to_json(const struct plan *p)
 
     cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
     s_opt_string(o, "concurrency_why", p->concurrency_why);
+    if (p->concurrency_why_msg.id != MSG_NONE)
+        cJSON_AddItemToObject(o, "concurrency_why_message", message_to_json(&p->concurrency_why_msg));
     cJSON *cd = cJSON_AddObjectToObject(o, "concurrency_bounds");
     cJSON_AddNumberToObject(cd, "value", p->concurrency);
     s_opt_string(cd, "chosen_by", strcmp(p->concurrency_why ? p->concurrency_why : "",
@@ -1230,6 +1312,10 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddNumberToObject(task, "memory_mib", p->task_memory_mib);
     cJSON_AddItemToObject(o, "prices", price_table_to_json(&p->prices));
     cJSON_AddItemToObject(o, "assumptions", s_strings(p->assumptions, p->nassumptions));
+    /* The same assumptions as {id, params}, in the same order. */
+    cJSON *ids = cJSON_AddArrayToObject(o, "assumption_messages");
+    for (size_t i = 0; i < p->nassumptions; i++)
+        cJSON_AddItemToArray(ids, message_to_json(&p->assumption_msgs[i]));
     cJSON *scan = cJSON_AddObjectToObject(o, "scan");
     s_opt_string(scan, "source", p->scan.source);
     cJSON_AddBoolToObject(scan, "used_index", p->scan.used_index);

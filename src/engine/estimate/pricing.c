@@ -51,10 +51,21 @@ static const struct builtin_row s_builtin[] = {
     {"ap-southeast-2", 0.04856, 0.00532, 0.03885, 0.00426, NO_PRICE, NO_PRICE, NO_PRICE},
 };
 
-static void s_note(struct price_table *t, char *text)
+/* Takes the message; its English is kept beside it for --json. */
+static void s_note(struct price_table *t, struct message note)
 {
     t->notes = xrealloc(t->notes, (t->nnotes + 1) * sizeof *t->notes);
-    t->notes[t->nnotes++] = text;
+    t->note_msgs = xrealloc(t->note_msgs, (t->nnotes + 1) * sizeof *t->note_msgs);
+    t->notes[t->nnotes] = message_english(&note);
+    t->note_msgs[t->nnotes++] = note;
+}
+
+static void s_set_source(struct price_table *t, struct message source)
+{
+    free(t->source);
+    message_free(&t->source_msg);
+    t->source_msg = source;
+    t->source = message_english(&source);
 }
 
 static struct price_value s_value(double usd)
@@ -73,7 +84,7 @@ void price_table_builtin(const char *region, const char *architecture, struct pr
     memset(out, 0, sizeof *out);
     out->region = xstrdup(region && *region ? region : "us-east-1");
     out->architecture = xstrdup(s_is_arm(architecture) ? "ARM64" : "X86_64");
-    out->source = xstrdup("built-in table");
+    s_set_source(out, MESSAGE0(MSG_PRICES_BUILTIN));
     out->source_date = xstrdup(PRICING_BUILTIN_DATE);
 
     const struct builtin_row *row = NULL;
@@ -81,8 +92,7 @@ void price_table_builtin(const char *region, const char *architecture, struct pr
         if (strcmp(s_builtin[i].region, out->region) == 0)
             row = &s_builtin[i];
     if (!row) {
-        s_note(out, xasprintf("the built-in table has no prices for %s; give them with "
-                              "--prices FILE", out->region));
+        s_note(out, MESSAGE(MSG_PRICE_NOTE_NO_REGION, MSG_S("region", out->region)));
         return;
     }
     bool arm = s_is_arm(architecture);
@@ -92,21 +102,19 @@ void price_table_builtin(const char *region, const char *architecture, struct pr
     out->dynamodb_per_million_rru = s_value(row->ddb_rru_million);
     out->nat_per_gb = s_value(row->nat_gb);
     if (!out->fargate_vcpu_hour.known)
-        s_note(out, xasprintf("no Fargate %s price for %s in the built-in table",
-                              out->architecture, out->region));
+        s_note(out, MESSAGE(MSG_PRICE_NOTE_NO_FARGATE, MSG_S("architecture", out->architecture),
+                            MSG_S("region", out->region)));
     /* Bedrock's on-demand Cohere price is not published for every region; an estimate
      * with a stated assumption serves the operator better than no total at all. */
     if (!out->embed_per_1k_tokens.known) {
         out->embed_per_1k_tokens = s_value(s_builtin[0].embed_1k);
-        s_note(out, xasprintf("no published %s price for %s was found: the us-east-1 price "
-                              "($%.4f per 1K tokens) is assumed; give the real one with --prices FILE",
-                              PRICING_EMBED_MODEL, out->region, s_builtin[0].embed_1k));
+        s_note(out, MESSAGE(MSG_PRICE_NOTE_EMBED_ASSUMED, MSG_S("model", PRICING_EMBED_MODEL),
+                            MSG_S("region", out->region), MSG_F("price", "%.4f", s_builtin[0].embed_1k)));
     }
     if (!out->dynamodb_per_million_rru.known) {
         out->dynamodb_per_million_rru = s_value(s_builtin[0].ddb_rru_million);
-        s_note(out, xasprintf("no DynamoDB read price for %s in the built-in table: the "
-                              "us-east-1 price ($%.3f per million reads) is assumed",
-                              out->region, s_builtin[0].ddb_rru_million));
+        s_note(out, MESSAGE(MSG_PRICE_NOTE_DDB_ASSUMED, MSG_S("region", out->region),
+                            MSG_F("price", "%.3f", s_builtin[0].ddb_rru_million)));
     }
 }
 
@@ -121,10 +129,32 @@ void price_table_copy(struct price_table *dst, const struct price_table *src)
     dst->region = s_dup_or_empty(src->region);
     dst->architecture = s_dup_or_empty(src->architecture);
     dst->source = s_dup_or_empty(src->source);
+    message_copy(&dst->source_msg, &src->source_msg);
     dst->source_date = s_dup_or_empty(src->source_date);
     dst->notes = src->nnotes ? xcalloc(src->nnotes, sizeof *dst->notes) : NULL;
-    for (size_t i = 0; i < src->nnotes; i++)
+    dst->note_msgs = src->nnotes ? xcalloc(src->nnotes, sizeof *dst->note_msgs) : NULL;
+    for (size_t i = 0; i < src->nnotes; i++) {
         dst->notes[i] = s_dup_or_empty(src->notes[i]);
+        if (src->note_msgs)
+            message_copy(&dst->note_msgs[i], &src->note_msgs[i]);
+        else
+            dst->note_msgs[i] = message_text(src->notes[i]);
+    }
+}
+
+struct message price_table_source_message(const struct price_table *t)
+{
+    struct message m = {0};
+    if (t->source_msg.id != MSG_NONE) {
+        char *english = message_english(&t->source_msg);
+        bool same = t->source && strcmp(english, t->source) == 0;
+        free(english);
+        if (same) {
+            message_copy(&m, &t->source_msg);
+            return m;
+        }
+    }
+    return message_text(t->source ? t->source : "");
 }
 
 void price_table_free(struct price_table *t)
@@ -134,10 +164,15 @@ void price_table_free(struct price_table *t)
     free(t->region);
     free(t->architecture);
     free(t->source);
+    message_free(&t->source_msg);
     free(t->source_date);
-    for (size_t i = 0; i < t->nnotes; i++)
+    for (size_t i = 0; i < t->nnotes; i++) {
         free(t->notes[i]);
+        if (t->note_msgs)
+            message_free(&t->note_msgs[i]);
+    }
     free(t->notes);
+    free(t->note_msgs);
     memset(t, 0, sizeof *t);
 }
 
@@ -298,11 +333,9 @@ int price_table_apply_json(struct price_table *t, const char *json, size_t len,
         slot->usd = v;
         applied++;
     }
-    char *new_source = xasprintf("%s%s%s (%d price%s) over the built-in table", origin,
-                                 source ? ": " : "", source ? source : "", applied,
-                                 applied == 1 ? "" : "s");
-    free(t->source);
-    t->source = new_source;
+    enum message_id sid = source ? (applied == 1 ? MSG_PRICES_OVERRIDE_SOURCE_ONE : MSG_PRICES_OVERRIDE_SOURCE)
+                                 : (applied == 1 ? MSG_PRICES_OVERRIDE_ONE : MSG_PRICES_OVERRIDE);
+    s_set_source(t, MESSAGE(sid, MSG_S("origin", origin), MSG_S("source", source), MSG_I("count", applied)));
     if (date) {
         free(t->source_date);
         t->source_date = xstrdup(date);
@@ -365,9 +398,14 @@ cJSON *price_table_to_json(const struct price_table *t)
     s_add_price(o, "embed_per_1k_tokens", t->embed_per_1k_tokens);
     s_add_price(o, "dynamodb_per_million_rru", t->dynamodb_per_million_rru);
     s_add_price(o, "nat_per_gb", t->nat_per_gb);
+    if (t->source_msg.id != MSG_NONE)
+        cJSON_AddItemToObject(o, "source_message", message_to_json(&t->source_msg));
     cJSON *notes = cJSON_AddArrayToObject(o, "notes");
     for (size_t i = 0; i < t->nnotes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(t->notes[i]));
+    cJSON *note_ids = cJSON_AddArrayToObject(o, "note_messages");
+    for (size_t i = 0; t->note_msgs && i < t->nnotes; i++)
+        cJSON_AddItemToArray(note_ids, message_to_json(&t->note_msgs[i]));
     return o;
 }
 

@@ -40,6 +40,7 @@ static void s_reading_free(struct quota_reading *r)
 {
     free(r->why);
     r->why = NULL;
+    message_free(&r->why_msg);
 }
 
 void quota_facts_free(struct quota_facts *f)
@@ -85,6 +86,15 @@ static void s_finish_one(struct quota_read *rd)
     free(rd);
 }
 
+/* Why the quota is unknown (taken), with its English. */
+static void s_set_why(struct quota_reading *r, struct message why)
+{
+    free(r->why);
+    message_free(&r->why_msg);
+    r->why_msg = why;
+    r->why = message_english(&why);
+}
+
 static void s_unknown(struct quota_reading *r, const struct aws_response *resp,
                       const char *operation)
 {
@@ -92,16 +102,20 @@ static void s_unknown(struct quota_reading *r, const struct aws_response *resp,
     if (code && (strcmp(code, "AccessDeniedException") == 0 ||
                  strcmp(code, "AccessDenied") == 0 ||
                  strcmp(code, "UnauthorizedOperation") == 0)) {
-        r->why = xasprintf("no permission servicequotas:%s", operation);
+        char *permission = xasprintf("servicequotas:%s", operation);
+        s_set_why(r, MESSAGE(MSG_NO_PERMISSION, MSG_S("permission", permission)));
+        free(permission);
         return;
     }
     if (code && strcmp(code, "NoSuchResourceException") == 0) {
-        r->why = xasprintf("Service Quotas has no quota %s/%s in this region", r->service_code,
-                           r->quota_code);
+        s_set_why(r, MESSAGE(MSG_QUOTA_MISSING, MSG_S("service", r->service_code),
+                             MSG_S("code", r->quota_code)));
         return;
     }
     char *why = aws_error_describe(&resp->err);
-    r->why = xasprintf("Service Quotas %s failed: %s", operation, why);
+    char *call = xasprintf("Service Quotas %s", operation);
+    s_set_why(r, MESSAGE(MSG_CHECK_CALL_FAILED_BARE, MSG_S("call", call), MSG_S("why", why)));
+    free(call);
     free(why);
 }
 
@@ -116,7 +130,7 @@ static void s_on_default(void *ud, struct aws_response *resp)
     } else if (resp->err.kind != AWS_ERR_NONE) {
         s_unknown(r, resp, "GetAWSDefaultServiceQuota");
     } else {
-        r->why = xstrdup("Service Quotas answered without a value");
+        s_set_why(r, MESSAGE0(MSG_QUOTA_NO_VALUE));
     }
     s_finish_one(ask->read);
 }
@@ -182,6 +196,8 @@ cJSON *quota_reading_to_json(const struct quota_reading *r)
         cJSON_AddNumberToObject(o, "value", r->value);
     if (r->why)
         cJSON_AddStringToObject(o, "why", r->why);
+    if (r->why_msg.id != MSG_NONE)
+        cJSON_AddItemToObject(o, "why_message", message_to_json(&r->why_msg));
     else
         cJSON_AddNullToObject(o, "why");
     return o;

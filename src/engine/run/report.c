@@ -77,10 +77,41 @@ struct report *report_from_journal(const struct report_context *ctx, const struc
     return report_new(&c, v->run_id, v->started_by, v->bots, v->nbots);
 }
 
+void report_add_check(struct report *rep, const struct report_check *c, const char *verified_at)
+{
+    if (!rep->verified_at)
+        rep->verified_at = xstrdup(verified_at ? verified_at : "");
+    rep->checks = xrealloc(rep->checks, (rep->nchecks + 1) * sizeof(*rep->checks));
+    struct report_check_copy *k = &rep->checks[rep->nchecks++];
+    k->bot_id = xstrdup(c->bot_id ? c->bot_id : "");
+    k->verdict = xstrdup(c->verdict ? c->verdict : "");
+    k->verdict_label = xstrdup(c->verdict_label ? c->verdict_label : "");
+    k->action = xstrdup(c->action ? c->action : "");
+    k->rows = c->rows;
+    k->logged = c->logged;
+    k->orphan = c->orphan;
+}
+
+static const struct report_check_copy *s_check_of(const struct report *rep, const char *bot_id)
+{
+    for (size_t i = 0; bot_id && i < rep->nchecks; i++)
+        if (!rep->checks[i].orphan && strcmp(rep->checks[i].bot_id, bot_id) == 0)
+            return &rep->checks[i];
+    return NULL;
+}
+
 void report_free(struct report *rep)
 {
     if (!rep)
         return;
+    for (size_t i = 0; i < rep->nchecks; i++) {
+        free(rep->checks[i].bot_id);
+        free(rep->checks[i].verdict);
+        free(rep->checks[i].verdict_label);
+        free(rep->checks[i].action);
+    }
+    free(rep->checks);
+    free(rep->verified_at);
     for (size_t i = 0; i < rep->nbots; i++)
         run_bot_free(&rep->bots[i]);
     free(rep->bots);
@@ -157,6 +188,21 @@ static void s_add_string_or_null(cJSON *o, const char *name, const char *value)
         cJSON_AddNullToObject(o, name);
 }
 
+static cJSON *s_check_json(const struct report_check_copy *k)
+{
+    cJSON *v = cJSON_CreateObject();
+    if (k->orphan)
+        cJSON_AddStringToObject(v, "bot_id", k->bot_id);
+    cJSON_AddStringToObject(v, "verdict", k->verdict);
+    cJSON_AddNumberToObject(v, "rows", (double)k->rows);
+    if (k->logged >= 0)
+        cJSON_AddNumberToObject(v, "logged_rows", (double)k->logged);
+    else
+        cJSON_AddNullToObject(v, "logged_rows");
+    cJSON_AddStringToObject(v, "action", k->action);
+    return v;
+}
+
 cJSON *report_to_json(const struct report *rep)
 {
     char when[32];
@@ -215,7 +261,20 @@ cJSON *report_to_json(const struct report *rep)
             else
                 cJSON_AddNullToObject(jb, "actual_usd");
         }
+        const struct report_check_copy *k = s_check_of(rep, b->bot_id);
+        if (k)
+            cJSON_AddItemToObject(jb, "verification", s_check_json(k));
         cJSON_AddItemToArray(bots, jb);
+    }
+    if (rep->verified_at) {
+        cJSON *v = cJSON_AddObjectToObject(o, "verification");
+        cJSON_AddStringToObject(v, "verified_at", rep->verified_at);
+        cJSON *orphans = cJSON_AddArrayToObject(v, "orphan_rows");
+        for (size_t i = 0; i < rep->nchecks; i++)
+            if (rep->checks[i].orphan)
+                cJSON_AddItemToArray(orphans, s_check_json(&rep->checks[i]));
+    } else {
+        cJSON_AddNullToObject(o, "verification");
     }
     double lo, hi, actual;
     size_t n = s_cost_totals(rep, &lo, &hi, &actual);
@@ -351,8 +410,11 @@ static void s_md_counts(buf_t *md, const struct report *rep)
 
 static void s_md_table(buf_t *md, const struct report *rep)
 {
-    buf_puts(md, "## Bots\n\n| Bot | Title | Owner | State | Attempts | Task | Duration | Reason |\n"
-                 "|---|---|---|---|---:|---|---:|---|\n");
+    bool verified = rep->verified_at != NULL;
+    buf_puts(md, "## Bots\n\n| Bot | Title | Owner | State | Attempts | Task | Duration | Reason |");
+    buf_puts(md, verified ? " Vectors | Logged | Verdict |\n" : "\n");
+    buf_puts(md, "|---|---|---|---|---:|---|---:|---|");
+    buf_puts(md, verified ? "---:|---:|---|\n" : "\n");
     for (size_t i = 0; i < rep->nbots; i++) {
         const struct run_bot *b = &rep->bots[i];
         buf_puts(md, "| ");
@@ -367,8 +429,41 @@ static void s_md_table(buf_t *md, const struct report *rep)
         s_md_duration(md, report_bot_duration_seconds(b));
         buf_puts(md, " | ");
         s_md_cell(md, s_reason_of(b), REPORT_REASON_COLUMNS);
+        if (verified) {
+            const struct report_check_copy *k = s_check_of(rep, b->bot_id);
+            if (k && k->logged >= 0)
+                buf_printf(md, " | %lld | %lld | %s", k->rows, k->logged, k->verdict_label);
+            else if (k)
+                buf_printf(md, " | %lld | — | %s", k->rows, k->verdict_label);
+            else
+                buf_puts(md, " | — | — | not verified");
+        }
         buf_puts(md, " |\n");
     }
+    buf_putc(md, '\n');
+}
+
+static void s_md_verification(buf_t *md, const struct report *rep)
+{
+    if (!rep->verified_at)
+        return;
+    buf_printf(md, "## Verification\n\nVectors counted in the new Aurora cluster at %s (rows per "
+                   "bot over the RDS Data API; this counts rows, it does not judge answers).\n\n",
+                   rep->verified_at);
+    bool any = false;
+    for (size_t i = 0; i < rep->nchecks; i++) {
+        const struct report_check_copy *k = &rep->checks[i];
+        if (strcmp(k->verdict, "ok") == 0)
+            continue;
+        any = true;
+        buf_puts(md, "- ");
+        s_md_code(md, k->bot_id);
+        buf_printf(md, ": %s, %lld row(s) — ", k->verdict_label, k->rows);
+        s_md_cell(md, k->action, 400);
+        buf_putc(md, '\n');
+    }
+    if (!any)
+        buf_puts(md, "Every bot has the vectors its task wrote.\n");
     buf_putc(md, '\n');
 }
 
@@ -451,6 +546,7 @@ char *report_to_markdown(const struct report *rep)
     s_md_counts(&md, rep);
     s_md_table(&md, rep);
     s_md_costs(&md, rep);
+    s_md_verification(&md, rep);
     s_md_next_steps(&md, rep);
     return buf_detach(&md);
 }
@@ -474,13 +570,13 @@ void report_paths_free(struct report_paths *p)
     p->markdown = p->json = NULL;
 }
 
-static int s_write_file(const char *path, const char *text, char **error)
+int report_write_private_file(const char *path, const char *text, const char *what, char **error)
 {
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        *error = xasprintf("cannot create the report %s: %s; check that the directory exists and "
-                           "is writable", path, strerror(errno));
+        *error = xasprintf("cannot create the %s %s: %s; check that the directory exists and "
+                           "is writable", what, path, strerror(errno));
         free(tmp);
         return -1;
     }
@@ -509,9 +605,9 @@ static int s_write_file(const char *path, const char *text, char **error)
         saved = errno;
     }
     if (rc != 0) {
-        *error = xasprintf("cannot write the report %s: %s; free disk space or fix permissions, "
+        *error = xasprintf("cannot write the %s %s: %s; free disk space or fix permissions, "
                            "the run itself is unaffected (its journal is intact)",
-                           path, strerror(saved));
+                           what, path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
@@ -534,9 +630,9 @@ int report_write(const struct report *rep, struct report_paths *out, char **erro
     buf_puts(&jt, json_text ? json_text : "{}");
     buf_putc(&jt, '\n');
     cJSON_free(json_text);
-    int rc = s_write_file(paths.markdown, md, error);
+    int rc = report_write_private_file(paths.markdown, md, "report", error);
     if (rc == 0)
-        rc = s_write_file(paths.json, buf_cstr(&jt), error);
+        rc = report_write_private_file(paths.json, buf_cstr(&jt), "report", error);
     free(md);
     buf_free(&jt);
     if (rc == 0 && out)

@@ -131,7 +131,7 @@ static void s_launch_not_started_ex(struct runner *r, size_t i, const char *reas
     runner_journal_launch_failed(r, b, reason, retryable, permanent);
     b->launch_failures++;
     b->attempt--; /* the attempt did not happen; its number is reused */
-    runner_replace_text(&b->reason, NULL);
+    runner_set_reason(b, MESSAGE0(MSG_NONE));
     if (retryable) {
         s_backoff(r, b);
         runner_message(r, RUNNER_WARN, "bot %s: RunTask did not start a task (%s); will retry in %llu s",
@@ -238,8 +238,13 @@ static void s_on_run_task_failures(struct runner *r, size_t i, const cJSON *fail
                    detail ? ": " : "", detail ? detail : "");
         transient |= s_reason_is_transient(buf_cstr(&why) + before);
     }
-    if (!why.len)
-        buf_puts(&why, "ECS returned neither a task nor a reason");
+    if (!why.len) {
+        struct message none = MESSAGE0(MSG_RUN_NO_TASK_RETURNED);
+        char *no_task = message_english(&none);
+        message_free(&none);
+        buf_puts(&why, no_task);
+        free(no_task);
+    }
     if (s_is_vcpu_limit(buf_cstr(&why))) {
         s_vcpu_refused(r, i, buf_cstr(&why));
     } else if (transient) {
@@ -252,7 +257,8 @@ static void s_on_run_task_failures(struct runner *r, size_t i, const cJSON *fail
                                  buf_cstr(&why));
         runner_message(r, RUNNER_WARN, "bot %s: %s; giving up on it", b->bot_id, reason);
         b->launch_failures++;
-        runner_judge(r, i, BOT_FAILED, reason);
+        /* ECS's own words follow the count: kept as they are (MSG_TEXT). */
+        runner_judge(r, i, BOT_FAILED, message_text(reason));
         free(reason);
     } else {
         s_launch_not_started_ex(r, i, buf_cstr(&why), true, true);
@@ -607,6 +613,8 @@ cJSON *runner_bot_to_json(const struct run_bot *b)
         cJSON_AddStringToObject(o, "task_arn", b->task_arn);
     if (b->reason)
         cJSON_AddStringToObject(o, "reason", b->reason);
+    if (b->reason_msg.id != MSG_NONE)
+        cJSON_AddItemToObject(o, "reason_message", message_to_json(&b->reason_msg));
     if (b->sync_status)
         cJSON_AddStringToObject(o, "sync_status", b->sync_status);
     if (b->ecs_status)

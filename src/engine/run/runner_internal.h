@@ -131,7 +131,10 @@ void runner_replay_free(struct runner_replay *rp);
 
 /* ---- runner_outcome.c ---------------------------------------------------------------- */
 /* Records bot i's outcome; a throttling failure may be requeued automatically. */
-void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason);
+/* reason is taken (MSG_NONE: none); its English goes to b->reason. */
+void runner_judge(struct runner *r, size_t i, enum bot_state outcome, struct message reason);
+/* Sets b->reason and b->reason_msg from a message (taken). */
+void runner_set_reason(struct run_bot *b, struct message reason);
 void runner_requeue(struct runner *r, size_t i, bool automatic);
 /* StopTask for bot i's task, which then ends cancelled. */
 void runner_cancel_task(struct runner *r, size_t i);

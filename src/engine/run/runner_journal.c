@@ -131,6 +131,9 @@ int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_s
     cJSON_AddStringToObject(rec, "state", bot_state_name(outcome));
     if (b->reason)
         cJSON_AddStringToObject(rec, "reason", b->reason);
+    /* The reason as a message too, so a resumed wizard can word it in its language. */
+    if (b->reason_msg.id != MSG_NONE && b->reason_msg.id != MSG_TEXT)
+        cJSON_AddItemToObject(rec, "reason_message", message_to_json(&b->reason_msg));
     if (b->sync_status)
         cJSON_AddStringToObject(rec, "sync_status", b->sync_status);
     if (b->stop_code)
@@ -258,7 +261,14 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         b->needs_reconcile = false;
     } else if (strcmp(type, "outcome") == 0) {
         b->state = s_state_from_name(runner_json_text(rec, "state"));
-        runner_replace_text(&b->reason, runner_json_text(rec, "reason"));
+        const char *reason = runner_json_text(rec, "reason");
+        struct message m = {0};
+        message_from_json(cJSON_GetObjectItemCaseSensitive(rec, "reason_message"), &m);
+        if (m.id == MSG_NONE && reason)
+            m = message_text(reason);
+        runner_set_reason(b, m);
+        /* The journal's English stays what it said, whatever this version words it as. */
+        runner_replace_text(&b->reason, reason);
         runner_replace_text(&b->sync_status, runner_json_text(rec, "sync_status"));
         runner_replace_text(&b->stop_code, runner_json_text(rec, "stop_code"));
         b->exit_code = (int)s_num(rec, "exit_code", -1);
@@ -279,7 +289,7 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         runner_remember_earlier_task(b);
         runner_replace_text(&b->task_arn, NULL);
         runner_replace_text(&b->task_id, NULL);
-        runner_replace_text(&b->reason, NULL);
+        runner_set_reason(b, MESSAGE0(MSG_NONE));
         b->launch_failures = 0;
     }
     return 0;

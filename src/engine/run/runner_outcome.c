@@ -27,10 +27,19 @@ static bool s_is_throttle_reason(const char *reason)
     return false;
 }
 
-void runner_judge(struct runner *r, size_t i, enum bot_state outcome, const char *reason)
+void runner_set_reason(struct run_bot *b, struct message reason)
+{
+    message_free(&b->reason_msg);
+    free(b->reason);
+    b->reason_msg = reason;
+    b->reason = reason.id != MSG_NONE ? message_english(&reason) : NULL;
+}
+
+void runner_judge(struct runner *r, size_t i, enum bot_state outcome, struct message reason_msg)
 {
     struct run_bot *b = &r->bots[i];
-    runner_replace_text(&b->reason, reason);
+    runner_set_reason(b, reason_msg);
+    const char *reason = b->reason;
     if (!b->stopped_at_ms)
         b->stopped_at_ms = runner_wall_ms();
     if (b->launched_at_ms && b->stopped_at_ms > b->launched_at_ms)
@@ -72,6 +81,7 @@ void runner_requeue(struct runner *r, size_t i, bool automatic)
     runner_replace_text(&b->ecs_status, NULL);
     runner_replace_text(&b->stop_code, NULL);
     runner_replace_text(&b->stopped_reason, NULL);
+    b->ecs_missing = false;
     b->exit_code = -1;
     b->launch_failures = 0;
     b->refusals = 0;
@@ -105,8 +115,7 @@ void runner_cancel_task(struct runner *r, size_t i)
     cJSON_AddStringToObject(body, "reason", "stopped by bedrock-chat-migrate (--stop-on-exit)");
     r->stops_in_flight++;
     aws_call_json(r->session->client, &AWS_SVC_ECS, "StopTask", body, s_on_stop_task, r);
-    free(b->reason);
-    b->reason = xstrdup("stopped by the operator");
+    runner_set_reason(b, MESSAGE0(MSG_RUN_STOPPED_BY_OPERATOR));
     runner_journal_outcome(r, b, BOT_CANCELLED);
     runner_set_state(r, i, BOT_CANCELLED);
 }

@@ -195,12 +195,17 @@ static void s_on_describe(void *ud, struct aws_response *resp)
             const char *arn = runner_json_text(f, "arn");
             ssize_t i = arn ? runner_find_bot_by_task(r, arn) : -1;
             const char *reason = runner_json_text(f, "reason");
-            bool missing = reason && strcmp(reason, "MISSING") == 0;
-            if (i >= 0 && missing && r->bots[i].launched_at_ms &&
+            bool is_missing = reason && strcmp(reason, "MISSING") == 0;
+            if (i >= 0 && is_missing && r->bots[i].launched_at_ms &&
                 now < r->bots[i].launched_at_ms + MISSING_GRACE_MS && !bot_state_final(r->bots[i].state))
                 continue;
             if (i >= 0) {
-                runner_replace_text(&r->bots[i].stopped_reason, "ECS no longer describes this task (MISSING)");
+                struct message missing = MESSAGE0(MSG_RUN_ECS_MISSING);
+                char *text = message_english(&missing);
+                runner_replace_text(&r->bots[i].stopped_reason, text);
+                r->bots[i].ecs_missing = true;
+                free(text);
+                message_free(&missing);
                 runner_apply_ecs_status(r, (size_t)i, "STOPPED");
             }
         }
@@ -254,31 +259,49 @@ static void s_judge_from_item(struct runner *r, size_t i, const cJSON *item)
         return; /* informative only until the task has stopped */
 
     if (!item) {
-        runner_judge(r, i, BOT_FAILED, "the bot's item is no longer in the table (deleted during the run?)");
+        runner_judge(r, i, BOT_FAILED, MESSAGE0(MSG_RUN_ITEM_GONE));
         return;
     }
     if (mine && status && strcmp(status, "SUCCEEDED") == 0) {
-        runner_judge(r, i, BOT_SUCCEEDED, NULL);
+        runner_judge(r, i, BOT_SUCCEEDED, MESSAGE0(MSG_NONE));
         return;
     }
     if (mine && status && strcmp(status, "FAILED") == 0) {
-        runner_judge(r, i, BOT_FAILED, reason && *reason ? reason : "embedding failed (no reason given)");
+        /* The task's own words (SyncStatusReason) are kept as they are. */
+        runner_judge(r, i, BOT_FAILED,
+                     reason && *reason ? message_text(reason) : MESSAGE0(MSG_RUN_EMBED_FAILED_NO_REASON));
         return;
     }
-    buf_t why = BUF_INIT;
-    if (mine)
-        buf_printf(&why, "the task stopped while the bot's SyncStatus was %s", status ? status : "unset");
-    else
-        buf_puts(&why, "the task stopped without writing a SyncStatus for itself");
+    /* "the task stopped …" followed by what ECS said, each part a message of its own. */
+    struct message parts[4] = {{0}};
+    size_t n = 0;
+    if (mine) {
+        struct message st = status ? message_text(status) : MESSAGE0(MSG_RUN_UNSET);
+        parts[n++] = MESSAGE(MSG_RUN_STOPPED_WITH_STATUS, MSG_M("status", &st));
+        message_free(&st);
+    } else {
+        parts[n++] = MESSAGE0(MSG_RUN_STOPPED_WITHOUT_STATUS);
+    }
     if (b->stop_code)
-        buf_printf(&why, "; stopCode %s", b->stop_code);
-    if (b->stopped_reason)
-        buf_printf(&why, "; %s", b->stopped_reason);
+        parts[n++] = MESSAGE(MSG_RUN_STOP_CODE, MSG_S("code", b->stop_code));
+    if (b->stopped_reason) {
+        struct message ecs = b->ecs_missing ? MESSAGE0(MSG_RUN_ECS_MISSING) : message_text(b->stopped_reason);
+        parts[n++] = MESSAGE(MSG_RUN_ECS_REASON, MSG_M("reason", &ecs));
+        message_free(&ecs);
+    }
     if (b->exit_code >= 0)
-        buf_printf(&why, "; container exit code %d%s", b->exit_code,
-                   b->exit_code == 137 ? " (killed: out of memory?)" : "");
-    runner_judge(r, i, BOT_FAILED, buf_cstr(&why));
-    buf_free(&why);
+        parts[n++] = MESSAGE(b->exit_code == 137 ? MSG_RUN_EXIT_CODE_OOM : MSG_RUN_EXIT_CODE,
+                             MSG_I("code", b->exit_code));
+    /* Joined from the end: JOIN(first, JOIN(second, …)). */
+    struct message why = parts[--n];
+    while (n > 0) {
+        struct message first = parts[--n];
+        struct message joined = MESSAGE(MSG_JOIN, MSG_M("first", &first), MSG_M("second", &why));
+        message_free(&first);
+        message_free(&why);
+        why = joined;
+    }
+    runner_judge(r, i, BOT_FAILED, why);
 }
 
 static void s_on_read(void *ud, struct aws_response *resp)
@@ -567,14 +590,24 @@ static void s_adopt_forgotten(struct reconcile *rc, size_t i, const cJSON *task)
     /* ECS has forgotten the task as well: it stopped long ago. What it wrote decides. */
     runner_replace_text(&b->sync_status, rc->item_status);
     runner_apply_ecs_status(r, i, "STOPPED");
+    b->ecs_missing = true;
     if (rc->item_status && strcmp(rc->item_status, "SUCCEEDED") == 0)
-        runner_judge(r, i, BOT_SUCCEEDED, NULL);
+        runner_judge(r, i, BOT_SUCCEEDED, MESSAGE0(MSG_NONE));
     else if (rc->item_status && strcmp(rc->item_status, "FAILED") == 0)
-        runner_judge(r, i, BOT_FAILED, rc->item_reason && *rc->item_reason ? rc->item_reason
-                                                                            : "embedding failed (no reason given)");
-    else
-        runner_judge(r, i, BOT_FAILED, "the task stopped long ago without writing a final SyncStatus "
-                                       "(ECS no longer describes it)");
+        /* The task's own words (SyncStatusReason) are kept as they are. */
+        runner_judge(r, i, BOT_FAILED, rc->item_reason && *rc->item_reason ? message_text(rc->item_reason)
+                                                                            : MESSAGE0(MSG_RUN_EMBED_FAILED_NO_REASON));
+    else {
+        /* "the task stopped without writing a SyncStatus for itself; ECS no longer describes it" */
+        struct message first = MESSAGE0(MSG_RUN_STOPPED_WITHOUT_STATUS);
+        struct message missing = MESSAGE0(MSG_RUN_ECS_MISSING);
+        struct message second = MESSAGE(MSG_RUN_ECS_REASON, MSG_M("reason", &missing));
+        struct message why = MESSAGE(MSG_JOIN, MSG_M("first", &first), MSG_M("second", &second));
+        message_free(&first);
+        message_free(&missing);
+        message_free(&second);
+        runner_judge(r, i, BOT_FAILED, why);
+    }
 }
 
 static void s_on_forgotten_describe(void *ud, struct aws_response *resp)

@@ -104,6 +104,7 @@ void run_bot_copy(struct run_bot *dst, const struct run_bot *src)
     dst->task_arn = s_dup_or_null(src->task_arn);
     dst->task_id = s_dup_or_null(src->task_id);
     dst->reason = s_dup_or_null(src->reason);
+    message_copy(&dst->reason_msg, &src->reason_msg);
     dst->sync_status = s_dup_or_null(src->sync_status);
     dst->ecs_status = s_dup_or_null(src->ecs_status);
     dst->stop_code = s_dup_or_null(src->stop_code);
@@ -121,6 +122,7 @@ void run_bot_free(struct run_bot *b)
     free(b->task_arn);
     free(b->task_id);
     free(b->reason);
+    message_free(&b->reason_msg);
     free(b->sync_status);
     free(b->ecs_status);
     free(b->stop_code);
