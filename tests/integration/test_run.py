@@ -381,10 +381,11 @@ class LogsInTheTaskDefinitionsRegion(RunTestCase):
         out = self.run_cli("run", "--yes", "--scan-table")
         self.assert_clean_exit(out, 0)
         bot_id = sorted(self.dep.bot_ids(expected="succeeded"))[0]
-        out = self.run_cli("logs", bot_id)
+        before = len(self.proxy.requests)
+        out = self.run_cli("logs", bot_id, "--lines", "10000")
         self.assert_clean_exit(out, 0)
         self.assertIn(f"Start embedding for bot {bot_id}", out.stdout)
-        reads = self.sent("GetLogEvents")
+        reads = [r for r in self.proxy.requests[before:] if r.operation == "GetLogEvents"]
         self.assertTrue(reads)
         self.assertTrue(all("/us-west-2/logs/" in r.headers.get("Authorization", "") for r in reads),
                         "GetLogEvents is signed for the log's region")
