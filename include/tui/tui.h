@@ -158,6 +158,8 @@ struct wizard {
     int facts_pending;               /* of those two reads, not yet answered */
     struct migrated_set *migrated;   /* bots the v1 stack already re-embedded; NULL until
                                         checked; applied to every plan built */
+    struct web_probe *web_probe;     /* the cost step's probe of web sources (w key) */
+    bool web_probing;                /* a probe is in flight */
     struct runner *runner;           /* opened by step_run's enter; freed at exit */
     char *journal_path;              /* app_journal_path for the session's region */
     int concurrency;                 /* chosen on the cost step (0: the plan's default) */

@@ -522,28 +522,7 @@ static void s_probe_web(struct aws_session *s, struct plan_cmd *pc, struct plan 
 {
     const char **urls = NULL;
     bool *sitemap = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < p->nitems; i++) {
-        const struct bot *b = p->items[i].bot;
-        if (!p->items[i].selected)
-            continue;
-        for (int kind = 0; kind < 2; kind++) {
-            char **list = kind ? b->sitemap_urls : b->source_urls;
-            size_t nl = kind ? b->n_sitemap_urls : b->n_source_urls;
-            for (size_t u = 0; u < nl; u++) {
-                bool seen = false;
-                for (size_t k = 0; k < n && !seen; k++)
-                    seen = sitemap[k] == (kind == 1) && strcmp(urls[k], list[u]) == 0;
-                if (seen || !list[u])
-                    continue;
-                urls = xrealloc(urls, (n + 1) * sizeof *urls);
-                sitemap = xrealloc(sitemap, (n + 1) * sizeof *sitemap);
-                urls[n] = list[u];
-                sitemap[n] = kind == 1;
-                n++;
-            }
-        }
-    }
+    size_t n = plan_web_sources(p, &urls, &sitemap);
     pc->probe_done = false;
     web_probe_run(s->http, s->loop, urls, sitemap, n, NULL, s_on_probe, pc);
     ev_loop_run_until(s->loop, &pc->probe_done);

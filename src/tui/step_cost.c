@@ -49,6 +49,7 @@ static const struct key_help s_keys[] = {
     {"Tab", "key.focus_launch", true},
     {"+/-", "key.concurrency", true},
     {"e", "key.edit_prices", true},
+    {"w", "key.probe_web", false},   /* F1 lists it: the bar has no room at 80 columns */
     {"↑↓", "key.scroll", true},
     {"Esc", "key.back", true},
     {"F1", "key.help", true},
@@ -113,9 +114,11 @@ static char *s_nat_fix_text(const struct plan *p)
 /* Rows of the scrolling part: the NAT fix (wrapped, and a gap) when there is one, "Per
  * bot", one per selected bot, a gap, "Assumptions", the wrapped assumptions and the price
  * notes (as s_draw lays them out). */
-static int s_lower_rows(const struct plan *p, int width)
+static int s_lower_rows(const struct plan *p, const struct web_probe *w_probe, int width)
 {
     int rows = 1 + (int)p->nselected + 1 + 1;
+    for (size_t i = 0; w_probe && i < w_probe->n; i++)
+        rows += !w_probe->results[i].ok;
     char *fix = s_nat_fix_text(p);
     if (fix)
         rows += ui_wrap_rows(width - 2, fix) + 1;
@@ -187,7 +190,7 @@ static void s_draw(struct wizard *w, struct rect a)
     int lower_h = a.h - (y - a.y) - launch_h;
     /* Clamp the scroll before drawing: a frame drawn past the end would stay blank until
      * the next key. */
-    int total = s_lower_rows(p, width);
+    int total = s_lower_rows(p, w->web_probe, width);
     if (st->scroll > total - lower_h)
         st->scroll = total > lower_h ? total - lower_h : 0;
     int row = 0;
@@ -209,6 +212,19 @@ static void s_draw(struct wizard *w, struct rect a)
         }
         row++;
         free(fix);
+    }
+    /* URLs the probe could not reach from here, each with why. */
+    for (size_t i = 0; w->web_probe && i < w->web_probe->n; i++) {
+        const struct web_probe_result *r = &w->web_probe->results[i];
+        if (r->ok)
+            continue;
+        if (row >= first && row - first < lower_h) {
+            int u = ui_text(y + row - first, x, width, ui_attr(w, UI_WARN), "! ");
+            char *line = xasprintf("%s: %s", r->url, r->error ? r->error : "");
+            ui_untrusted(y + row - first, x + u, width - u, ui_attr(w, UI_WARN), line);
+            free(line);
+        }
+        row++;
     }
     LOWER_ROW(ui_attr(w, UI_HEADING), tr("cost.per_bot"));
     for (size_t i = 0; i < p->nitems; i++) {
@@ -338,6 +354,59 @@ static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, boo
     return true; /* every other key is ignored while the button has focus */
 }
 
+/* The probe's answer: applied to the plan it was asked for (a plan rebuilt meanwhile has
+ * its own sources; the answer is then only kept for its list). */
+struct probe_ask {
+    struct wizard *w;
+    const struct plan *plan;
+};
+
+static void s_on_probe(void *ud, struct web_probe *probe)
+{
+    struct probe_ask *ask = ud;
+    struct wizard *w = ask->w;
+    w->inflight--;
+    w->web_probing = false;
+    wizard_spinner_release(w);
+    if (!w->web_probe)
+        w->web_probe = xcalloc(1, sizeof *w->web_probe);
+    else
+        web_probe_free(w->web_probe);
+    web_probe_move(w->web_probe, probe);
+    if (w->plan && w->plan == ask->plan)
+        plan_apply_web_probe(w->plan, w->web_probe);
+    size_t ok = 0;
+    for (size_t i = 0; i < w->web_probe->n; i++)
+        ok += w->web_probe->results[i].ok;
+    s_notice(s_state(w), trf("cost.probed", ok, w->web_probe->n), ok == w->web_probe->n ? UI_OK : UI_WARN);
+    free(ask);
+    wizard_dirty(w);
+}
+
+/* w: with the operator's consent (this key), size the web sources from this machine. */
+static void s_probe_web(struct wizard *w, struct cost_step *st)
+{
+    if (w->web_probing || !w->session_open)
+        return;
+    const char **urls = NULL;
+    bool *sitemap = NULL;
+    size_t n = plan_web_sources(w->plan, &urls, &sitemap);
+    if (n == 0) {
+        s_notice(st, xstrdup(tr("cost.probe_none")), UI_NORMAL);
+    } else {
+        struct probe_ask *ask = xcalloc(1, sizeof *ask);
+        ask->w = w;
+        ask->plan = w->plan;
+        w->web_probing = true;
+        w->inflight++;
+        wizard_spinner_acquire(w);
+        s_notice(st, trf("cost.probing", n), UI_NORMAL);
+        web_probe_run(w->session.http, w->session.loop, urls, sitemap, n, NULL, s_on_probe, ask);
+    }
+    free(urls);
+    free(sitemap);
+}
+
 static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
 {
     struct cost_step *st = s_state(w);
@@ -377,6 +446,9 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
     case L'e':
         s_notice(st, NULL, UI_NORMAL);
         price_editor_open(w);
+        return true;
+    case L'w':
+        s_probe_web(w, st);
         return true;
     case 27:
         wizard_go(w, STEP_BOTS);

@@ -264,6 +264,11 @@ void wizard_forget_from_deployment(struct wizard *w)
         free(w->pull);
         w->pull = NULL;
     }
+    if (w->web_probe) {
+        web_probe_free(w->web_probe);
+        free(w->web_probe);
+        w->web_probe = NULL;
+    }
     if (w->deployment) {
         deployment_free(w->deployment);
         free(w->deployment);

@@ -9,6 +9,7 @@ import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
+from test_wizard import Pane
 
 PAGE = b"<html><body>" + b"x" * 19_974 + b"</body></html>"          # 20,000 bytes
 SITEMAP = ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
@@ -143,6 +144,34 @@ class WebProbeTest(harness.EmulatorTestCase):
         self.assertIn("Web sources probed from here: 4 of 7 answered", r.stdout)
         self.assertIn(f"! {self.web.url}/missing: HTTP 404 from here", r.stdout)
         self.assertIn(f"{self.web.url}/sitemap.xml: sitemap of 7 pages", r.stdout)
+
+    def test_wizard_w_key_probes_with_consent(self):
+        state = __import__("tempfile").mkdtemp(prefix="bcm-state-")
+        self.addCleanup(__import__("shutil").rmtree, state, True)
+        pane = Pane(self, ["wizard", "--bots", self.only], self.emu.env(XDG_STATE_HOME=state))
+        self.addCleanup(pane.close)
+        pane.wait_for(r"How do you want to migrate")
+        pane.keys("Enter")
+        pane.wait_for(r"(Account)\s+\d{12}")
+        pane.keys("Enter")
+        pane.wait_for(r"Every required check passed")
+        pane.keys("Enter")
+        pane.wait_for(r"bots selected")
+        n = len(self.web.headers_seen)
+        pane.keys("Enter")
+        pane.wait_for(r"Cost preview for 2 bots")
+        self.assertEqual(len(self.web.headers_seen), n, "nothing is fetched before the key")
+        pane.keys("w")
+        pane.wait_for(r"Web sources probed from here: 4 of 7 answered")
+        screen = pane.wait_for(r"! http://127\.0\.0\.1:\d+/missing: HTTP 404")
+        self.assertIn("/loop: more than 5 redirects", screen)
+        self.assertGreater(len(self.web.headers_seen), n)
+        pane.keys("q")
+        pane.wait_for(r"< Quit >")
+        pane.keys("y")
+        pane.wait_for(r"__STTY__")
+        self.assertIsNone(harness.sanitizer_report(
+            __import__("subprocess").CompletedProcess([], 0, "", pane.stderr())), pane.stderr())
 
     def test_not_probed_without_the_flag(self):
         n = len(self.web.headers_seen)

@@ -208,6 +208,9 @@ void plan_recompute(struct plan *p);
  * index: 1-50 pages per child sitemap); a URL that failed keeps the guess. Every bot is
  * estimated again and the assumptions restated. */
 #define PLAN_WEB_TEXT_SHARE_LO 0.3
+/* The selected bots' source URLs and sitemaps, each once (borrowed strings, valid while
+ * the inventory is): *urls and *sitemap are allocated (caller frees both). */
+size_t plan_web_sources(const struct plan *p, const char ***urls, bool **sitemap);
 void plan_apply_web_probe(struct plan *p, const struct web_probe *w);
 void plan_free(struct plan *p);
 

@@ -969,6 +969,37 @@ void plan_set_concurrency_message(struct plan *p, int concurrency, struct messag
     s_restate_assumptions(p);
 }
 
+size_t plan_web_sources(const struct plan *p, const char ***urls_out, bool **sitemap_out)
+{
+    const char **urls = NULL;
+    bool *sitemap = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct bot *b = p->items[i].bot;
+        if (!p->items[i].selected)
+            continue;
+        for (int kind = 0; kind < 2; kind++) {
+            char **list = kind ? b->sitemap_urls : b->source_urls;
+            size_t nl = kind ? b->n_sitemap_urls : b->n_source_urls;
+            for (size_t u = 0; u < nl; u++) {
+                bool seen = !list[u];
+                for (size_t k = 0; k < n && !seen; k++)
+                    seen = sitemap[k] == (kind == 1) && strcmp(urls[k], list[u]) == 0;
+                if (seen)
+                    continue;
+                urls = xrealloc(urls, (n + 1) * sizeof *urls);
+                sitemap = xrealloc(sitemap, (n + 1) * sizeof *sitemap);
+                urls[n] = list[u];
+                sitemap[n] = kind == 1;
+                n++;
+            }
+        }
+    }
+    *urls_out = urls;
+    *sitemap_out = sitemap;
+    return n;
+}
+
 void plan_apply_web_probe(struct plan *p, const struct web_probe *w)
 {
     for (size_t i = 0; i < p->nitems; i++) {
