@@ -7,9 +7,9 @@
 #include <stdlib.h>
 
 struct welcome {
-    int choice;      /* 0 re-embed (this tool), 1 snapshot restore + logical replication */
+    int choice;      /* 0 re-embed (the wizard), 1 copy from the v0 snapshot (the copy command) */
     int scroll;
-    bool show_other; /* the snapshot path was chosen: explain that this tool does not do it */
+    bool show_other; /* the copy was chosen: say that the copy command does it, not the wizard */
 };
 
 static struct welcome *s_state(struct wizard *w)

@@ -193,6 +193,21 @@ class WizardTest(harness.EmulatorTestCase):
     def emu_account_pattern(self):
         return r"(Account|アカウント)\s+\d{12}"
 
+    def test_copy_way_points_to_the_copy_command(self):
+        """The welcome's second way is the snapshot copy, done by the copy command: choosing it
+        says how to run that, and launches nothing; the first way still goes on."""
+        pane = self.start()
+        screen = pane.wait_for(r"How do you want to migrate")
+        self.assertIn("Copy the old vectors from the v0 snapshot", screen)
+        pane.keys("Down")
+        pane.keys("Enter")
+        screen = pane.wait_for(r"bedrock-chat-migrate copy")
+        self.assertIn("1 Welcome", screen)
+        pane.keys("Up")
+        pane.keys("Enter")
+        pane.wait_for(self.emu_account_pattern())
+        self.assertEqual(self.tasks_launched(), [])
+
     def test_steps_one_to_five_and_back(self):
         pane = self.start()
         screen = pane.wait_for(r"1 Welcome")
