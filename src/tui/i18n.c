@@ -135,6 +135,16 @@ const struct tr_entry tr_table_core[] = {
     {"outputs.ok", N_("✓ Every required check passed. Enter continues to the bots.")},
     {"outputs.not_ok", N_("✗ Fix the failed checks below first (hints under each), then F5 or paste again.")},
     {"outputs.fix_first", N_("Not yet: the deployment must pass its checks before the bots can be read.")},
+    {"outputs.aurora.title", N_("Start the Aurora cluster?")},
+    {"outputs.aurora.body",
+     N_("The Aurora cluster %s is stopped (the stack's rdbSchedules can stop it on a schedule). Every "
+        "embedding task launched now would fail.\n\nStart it now? This calls rds:StartDBCluster; "
+        "starting takes a few minutes, and the wizard goes on once the cluster is available.")},
+    {"outputs.aurora.yes", N_("Start it")},
+    {"outputs.aurora.no", N_("Not now")},
+    {"outputs.aurora.starting", N_("%s Starting the Aurora cluster %s: %s, %d s so far…")},
+    {"outputs.aurora.available", N_("✓ The Aurora cluster is available.")},
+    {"outputs.aurora.failed", N_("The Aurora cluster could not be started: %s")},
     {"outputs.paste_intro", N_("Paste the stack's outputs: the console's Outputs tab, `describe-stacks` JSON or text, KEY=VALUE lines, or the guide's variables. Your terminal's paste goes straight into the box.")},
     {"outputs.paste_title", N_("Stack outputs")},
     {"outputs.paste_count", N_("%zu lines, %zu bytes — Ctrl-D validates")},

@@ -3,7 +3,10 @@
  * fix hint for every check that is not OK. */
 #include "tui/tui.h"
 
+#include "aws/session.h"
+#include "engine/discover/aurora_cluster.h"
 #include "engine/discover/deployment.h"
+#include "util/ev_loop.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -20,7 +23,17 @@ struct outputs_step {
     struct ui_textbox box;
     char *submitted;     /* the paste given to deployment_resolve (kept until it answers) */
     int scroll;
+    /* starting a stopped Aurora cluster (explicitly confirmed) */
+    bool aurora_offered;
+    bool aurora_starting;
+    bool aurora_call;    /* a StartDBCluster / DescribeDBClusters answer is awaited */
+    char *aurora_id;
+    char *aurora_status;
+    uint64_t aurora_timer;
+    uint64_t aurora_since_ms;
 };
+
+static void s_aurora_offer(struct wizard *w);
 
 static struct outputs_step *s_state(struct wizard *w)
 {
@@ -56,6 +69,8 @@ static void s_on_resolved(void *ud, struct deployment *dep, const char *error)
         st->scroll = 0;
         if (deployment_ok(w->deployment) && w->resume == WIZARD_RESUME_CONTINUE && w->step == STEP_OUTPUTS)
             wizard_go(w, STEP_RUN);
+        else
+            s_aurora_offer(w);
     }
     wizard_dirty(w);
 }
@@ -78,11 +93,105 @@ static void s_resolve(struct wizard *w, bool from_paste)
     }
     /* A new resolution replaces what the later steps were built on. */
     wizard_forget_from_deployment(w);
+    if (!st->aurora_starting)
+        st->aurora_offered = false; /* a fresh look may offer the start again */
     st->resolving = true;
     st->from_paste = from_paste;
     w->inflight++;
     wizard_spinner_acquire(w);
     deployment_resolve(&w->session, &opts, s_on_resolved, w);
+}
+
+/* ---- a stopped Aurora cluster: offered, started on confirmation, followed until available */
+
+static uint64_t s_aurora_poll_ms(void)
+{
+    const char *v = getenv("BCM_POLL_MS"); /* the tests' knob for every poll */
+    long ms = v ? strtol(v, NULL, 10) : 0;
+    return ms > 0 && ms <= 60000 ? (uint64_t)ms : 10000;
+}
+
+static void s_aurora_poll(void *ud);
+
+static void s_aurora_answer(void *ud, const struct aurora_result *r)
+{
+    struct wizard *w = ud;
+    struct outputs_step *st = w->step_data[STEP_OUTPUTS];
+    w->inflight--;
+    if (!st)
+        return;
+    st->aurora_call = false;
+    if (r->lookup != AURORA_FOUND) {
+        st->aurora_starting = false;
+        wizard_spinner_release(w);
+        char *msg = trf("outputs.aurora.failed", r->message ? r->message : "unknown error");
+        free(st->notice);
+        st->notice = msg;
+        wizard_dirty(w);
+        return;
+    }
+    free(st->aurora_status);
+    st->aurora_status = xstrdup(r->cluster->status);
+    if (w->deployment)
+        deployment_set_aurora(w->deployment, r, w->session.region);
+    if (aurora_cluster_is_available(r->cluster)) {
+        st->aurora_starting = false;
+        wizard_spinner_release(w);
+        free(st->notice);
+        st->notice = xstrdup(tr("outputs.aurora.available"));
+        if (w->deployment && deployment_ok(w->deployment) && w->step == STEP_OUTPUTS && !w->modal)
+            wizard_go(w, STEP_BOTS);
+    } else {
+        st->aurora_timer = ev_timer_add(w->session.loop, s_aurora_poll_ms(), s_aurora_poll, w);
+    }
+    wizard_dirty(w);
+}
+
+static void s_aurora_poll(void *ud)
+{
+    struct wizard *w = ud;
+    struct outputs_step *st = w->step_data[STEP_OUTPUTS];
+    st->aurora_timer = 0;
+    st->aurora_call = true;
+    w->inflight++;
+    aurora_cluster_describe(w->session.client, st->aurora_id, s_aurora_answer, w);
+}
+
+static void s_aurora_confirmed(struct wizard *w, void *ud, bool yes)
+{
+    (void)ud;
+    struct outputs_step *st = w->step_data[STEP_OUTPUTS];
+    if (!yes || !st || st->aurora_starting || !st->aurora_id)
+        return;
+    st->aurora_starting = true;
+    st->aurora_call = true;
+    st->aurora_since_ms = ev_now_ms();
+    free(st->aurora_status);
+    st->aurora_status = xstrdup("starting");
+    free(st->notice);
+    st->notice = NULL;
+    w->inflight++;
+    wizard_spinner_acquire(w);
+    aurora_cluster_start(w->session.client, st->aurora_id, s_aurora_answer, w);
+    wizard_dirty(w);
+}
+
+/* Offered once per resolution, only for a cluster RDS says is stopped. */
+static void s_aurora_offer(struct wizard *w)
+{
+    struct outputs_step *st = s_state(w);
+    const struct deployment *dep = w->deployment;
+    const struct deployment_check *ch = dep ? deployment_check_by_id(dep, "aurora_cluster") : NULL;
+    if (!ch || ch->state != CHECK_FAIL || !dep->have_aurora || !dep->aurora.status ||
+        strcmp(dep->aurora.status, "stopped") != 0 || st->aurora_offered || st->aurora_starting || w->modal)
+        return;
+    st->aurora_offered = true;
+    free(st->aurora_id);
+    st->aurora_id = xstrdup(dep->aurora.identifier);
+    char *body = trf("outputs.aurora.body", dep->aurora.identifier);
+    ui_confirm(w, tr("outputs.aurora.title"), body, tr("outputs.aurora.yes"), tr("outputs.aurora.no"),
+               s_aurora_confirmed, NULL);
+    free(body);
 }
 
 static void s_enter(struct wizard *w)
@@ -152,6 +261,13 @@ static void s_draw_result(struct wizard *w, struct outputs_step *st, struct rect
         ui_text(y++, a.x + 1, a.w - 2, ui_attr(w, UI_RUNNING), line);
         free(line);
         return;
+    }
+    if (st->aurora_starting) {
+        int secs = (int)((ev_now_ms() - st->aurora_since_ms) / 1000);
+        char *line = trf("outputs.aurora.starting", wizard_spinner_frame(w), st->aurora_id,
+                         st->aurora_status ? st->aurora_status : "starting", secs);
+        ui_text(y++, a.x + 1, a.w - 2, ui_attr(w, UI_RUNNING), line);
+        free(line);
     }
     if (st->error) {
         ui_text(y++, a.x + 1, a.w - 2, ui_attr(w, UI_FAIL), tr("outputs.failed"));
@@ -315,6 +431,10 @@ static void s_destroy(struct wizard *w)
     free(st->error);
     free(st->notice);
     free(st->submitted);
+    if (st->aurora_timer)
+        ev_timer_cancel(w->session.loop, st->aurora_timer);
+    free(st->aurora_id);
+    free(st->aurora_status);
     free(st);
     w->step_data[STEP_OUTPUTS] = NULL;
 }
