@@ -6,14 +6,29 @@
 #   make fuzz       libFuzzer targets, each for FUZZ_SECONDS
 #   make bench      benchmarks (bench/results.json)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make dist       the release: bedrock-chat-migrate-VERSION-linux-ARCH.tar.gz (runs on any
+#                   Linux with glibc >= 2.34; libraries, man page and catalog inside)
 
 PROG      := bedrock-chat-migrate
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 PKGS      := ncursesw libcurl libcrypto libcjson libxml-2.0
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# The only platform-specific part of the build (the sources' is src/util/platform.c). On
+# macOS, Homebrew's ncurses, curl, OpenSSL and libxml2 are keg-only (their pkg-config files
+# are outside the default path) and gettext's functions live in libintl, not in libc.
+UNAME_S   := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+BREW      := $(shell brew --prefix 2>/dev/null)
+export PKG_CONFIG_PATH := $(BREW)/opt/ncurses/lib/pkgconfig:$(BREW)/opt/curl/lib/pkgconfig:$(BREW)/opt/openssl@3/lib/pkgconfig:$(BREW)/opt/libxml2/lib/pkgconfig:$(PKG_CONFIG_PATH)
+export PATH := $(BREW)/opt/gettext/bin:$(PATH)
+PLATFORM_CFLAGS := -D_DARWIN_C_SOURCE -I$(BREW)/opt/gettext/include
+PLATFORM_LIBS   := -L$(BREW)/opt/gettext/lib -lintl
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(PLATFORM_CFLAGS)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PLATFORM_LIBS)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -35,6 +50,17 @@ TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
+# The git revision --version prints: `git describe` in a clone, else the line `git archive`
+# writes into .git-revision (export-subst), else "unknown". build/revision is rewritten only
+# when the revision changes, so only app/version.o is rebuilt then.
+REVISION  := $(shell [ -e .git ] && git describe --always --dirty --abbrev=12 2>/dev/null || \
+               sed -n 's/^\([0-9a-f]\{7,40\}\)$$/\1/p' .git-revision 2>/dev/null)
+REVISION  := $(or $(REVISION),unknown)
+$(shell mkdir -p build && { [ "$$(cat build/revision 2>/dev/null)" = "$(REVISION)" ] || \
+    echo "$(REVISION)" > build/revision; })
+VERSION_OBJS := build/rel/src/app/version.o build/san/src/app/version.o build/fuzzobj/src/app/version.o
+$(VERSION_OBJS): build/revision
+$(VERSION_OBJS): BASE_CFLAGS += -DBCM_REVISION='"$(REVISION)"'
 # The wizard's Japanese catalog (po/ja.po); the program finds build/locale beside itself.
 JA_MO     := build/locale/ja/LC_MESSAGES/$(PROG).mo
 # What `--demo` needs from an installed copy: the emulator, seed and simulator scripts.
@@ -42,7 +68,7 @@ DEMO_FILES := tests/integration/demo_env.py tests/integration/harness.py \
               tests/integration/seed.py tests/integration/simulator.py
 
 .PHONY: all deps check unit integration demo fuzz bench install uninstall \
-        clean screenshots san-prog fuzz-build-smoke fuzz-short lint
+        clean screenshots san-prog fuzz-build-smoke fuzz-short lint dist check-dist
 
 all: $(PROG) $(JA_MO)
 
@@ -103,16 +129,47 @@ lint:
 	    if [ -s build/lint-tidy.txt ]; then cat build/lint-tidy.txt; exit 1; fi
 
 check: deps
-	@$(MAKE) --no-print-directory $(PROG) $(JA_MO) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke
-	@python3 tests/runner.py --unit $(UNIT_BINS) --valgrind $(VG_BINS) \
+	@$(MAKE) --no-print-directory $(PROG) $(JA_MO) build/san/$(PROG) $(UNIT_BINS) $(VG_BINS) fuzz-build-smoke dist
+	@BCM_DIST_TARBALL=$(CURDIR)/$(DIST_TARBALL) python3 tests/runner.py --unit $(UNIT_BINS) --valgrind $(VG_BINS) \
 	    --check "lint (cppcheck, clang-tidy)=$(MAKE) --no-print-directory -s lint" \
 	    --check "fuzz every target for $(FUZZ_CHECK_SECONDS) s=$(MAKE) --no-print-directory -s fuzz-short" \
 	    --check "duplicate launches guard (no SyncStatus QUEUED, no table writes)=scripts/guard-no-table-writes.sh" \
 	    --check "layers (no include circles, curses in tui only)=scripts/check-layers.sh" \
+	    --check "Linux-only calls only in src/util/platform.c=scripts/check-portable.sh" \
 	    --integration tests/integration --tls --program build/san/$(PROG)
 
 demo: deps $(PROG) $(JA_MO)
 	@scripts/demo.sh ./$(PROG)
+
+# The release tarball (scripts/dist.sh): the program, its man page and catalog, every
+# shared library it loads except glibc's (found through an $$ORIGIN-relative run path),
+# and terminfo for common terminals. libxml2 is linked in statically without ICU
+# (scripts/dist/no_icu.c says why), so nothing in it needs a glibc newer than 2.34.
+VERSION      := $(shell sed -n 's/^\#define BCM_VERSION "\(.*\)"$$/\1/p' include/app/version.h)
+DIST_ARCH    ?= $(shell uname -m)
+DIST_NAME    := $(PROG)-$(VERSION)-linux-$(DIST_ARCH)
+DIST_TARBALL := $(DIST_NAME).tar.gz
+XML2_A       := $(shell pkg-config --variable=libdir libxml-2.0 2>/dev/null)/libxml2.a
+ICU_SUFFIX   := $(shell nm $(XML2_A) 2>/dev/null | sed -n 's/.* U ucnv_open_\([0-9]*\)$$/\1/p' | head -n 1)
+DIST_LIBS    := $(filter-out -lxml2,$(PKG_LIBS)) $(XML2_A) -lz -llzma -lm
+
+build/dist/no_icu.o: scripts/dist/no_icu.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DICU_SUFFIX=$(or $(ICU_SUFFIX),72) -c -o $@ $<
+
+build/dist/$(PROG): build/rel/src/main.o build/librel.a build/dist/no_icu.o
+	$(CC) $(CFLAGS) -o $@ $^ $(DIST_LIBS) -Wl,--disable-new-dtags,-rpath,'$$ORIGIN/../lib'
+
+dist: $(DIST_TARBALL)
+
+$(DIST_TARBALL): build/dist/$(PROG) $(JA_MO) man/$(PROG).1 scripts/dist.sh
+	@scripts/dist.sh build/dist/$(PROG) $(DIST_NAME)
+
+# The tarball's own test (also part of `make check`): glibc symbol versions and a run in a
+# root holding only glibc and the unpacked tarball.
+check-dist: dist build/san/$(PROG)
+	@cd tests/integration && BCM_DIST_TARBALL=$(CURDIR)/$(DIST_TARBALL) \
+	    BCM_PROGRAM=$(CURDIR)/build/san/$(PROG) python3 -m unittest -v test_dist
 
 # Fuzzing needs clang's libFuzzer; the smoke build in `check` makes sure the targets
 # keep compiling and replays the committed corpus once. The library is instrumented once
@@ -176,6 +233,6 @@ uninstall:
 	rm -f $(DESTDIR)$(LOCALEDIR)/ja/LC_MESSAGES/$(PROG).mo
 
 clean:
-	rm -rf build $(PROG)
+	rm -rf build $(PROG) $(PROG)-*-linux-*.tar.gz
 
 -include $(shell find build -name '*.d' 2>/dev/null)

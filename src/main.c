@@ -5,6 +5,7 @@
  * engine, never each other. */
 #include "app/options.h"
 #include "app/output.h"
+#include "app/version.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "tui/wizard.h"
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PROGRAM_VERSION "1.0.0"
 
 enum {
     OPT_REGION = 256, OPT_PROFILE, OPT_ENDPOINT, OPT_DEBUG, OPT_DEBUG_FILE, OPT_JSON,
@@ -83,7 +83,10 @@ static void s_print_usage(FILE *out)
     fputs("\nEvery command takes --region REGION, --profile NAME, --endpoint-url URL,\n"
           "--json, --debug and --debug-file FILE. The wizard also takes --lang en|ja,\n"
           "--no-color and --demo (a local emulator seeded with a demo deployment; nothing\n"
-          "reaches real AWS). --help prints this text, --version the version.\n"
+          "reaches real AWS; its journal and report stay under\n"
+          "$XDG_STATE_HOME/bedrock-chat-migrate/demo/). --help prints this text, --version\n"
+          "the version, git revision and the libraries' versions (curl, OpenSSL, ncurses,\n"
+          "cJSON, libxml2).\n"
           "\nRun `bedrock-chat-migrate COMMAND --help` for a command's options.\n"
           "Exit status: 0 success, 1 some bots failed, 2 usage error,\n"
           "3 configuration or AWS error, 130 interrupted.\n", out);
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
     o.nargs = argc - optind;
 
     if (o.version) {
-        printf("bedrock-chat-migrate %s\n", PROGRAM_VERSION);
+        app_print_version(stdout, wizard_curses_version(), wizard_curses_built_version());
         return EXIT_OK;
     }
     size_t n;

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
+#include "util/platform.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -236,7 +237,7 @@ static void s_on_timeout(void *ud)
 static int s_start(struct process_run *run, const char *command, char **error)
 {
     int out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    if (platform_pipe(out, false) != 0 || platform_pipe(err, false) != 0) {
         *error = xasprintf("could not create a pipe (%s)", strerror(errno));
         goto fail;
     }

@@ -9,8 +9,36 @@
 #include "util/log.h"
 #include "util/mem.h"
 
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* The CA certificates when neither AWS_CA_BUNDLE nor the profile names them: SSL_CERT_FILE,
+ * libcurl's built-in path when it exists, else the first bundle found where distributions keep it.
+ * A release binary built on Debian (/etc/ssl/certs/ca-certificates.crt) then still
+ * verifies AWS's certificates on Amazon Linux, Fedora or RHEL (/etc/pki/tls/certs/…).
+ * NULL: leave it to libcurl. */
+static const char *s_system_ca_bundle(void)
+{
+    static const char *const bundles[] = {
+        "/etc/ssl/certs/ca-certificates.crt",                 /* Debian, Ubuntu, Alpine */
+        "/etc/pki/tls/certs/ca-bundle.crt",                   /* Amazon Linux, Fedora, RHEL */
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  /* the same, newer layout */
+        "/etc/ssl/ca-bundle.pem",                             /* openSUSE */
+        "/etc/ssl/cert.pem",                                  /* macOS, BSDs */
+    };
+    const char *env = getenv("SSL_CERT_FILE");
+    if (env && *env && access(env, R_OK) == 0)
+        return env;
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    if (info && info->cainfo && access(info->cainfo, R_OK) == 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++)
+        if (access(bundles[i], R_OK) == 0)
+            return bundles[i];
+    return NULL;
+}
 
 /* BCM_HTTP_TIMEOUT_MS: the total time one HTTP request may take (default 60 s), a knob for
  * tests that hold replies past the timeout without waiting a minute. 0 when unset. */
@@ -94,6 +122,8 @@ int aws_session_open(struct aws_session *s, const struct aws_session_options *o,
     const char *ca = getenv("AWS_CA_BUNDLE");
     if (!ca || !*ca)
         ca = aws_config_get(s->config, s->profile, "ca_bundle");
+    if (!ca || !*ca)
+        ca = s_system_ca_bundle();
     struct http_curl_config hc = {.ca_bundle = ca};
     s->http = http_curl_transport_new(s->loop, &hc);
     struct cred_chain_config cc = {

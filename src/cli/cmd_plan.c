@@ -222,16 +222,27 @@ static void s_print_table(const struct plan *p)
     }
 }
 
+/* Warnings about the bots that will run, one line each; those about bots left out cost
+ * nothing and are summed up in one line (--json lists every one). */
 static void s_print_warnings(const struct plan *p)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < p->nitems; i++)
-        n += p->items[i].nwarnings;
-    if (!n)
+    size_t n = 0, skipped = 0, skipped_bots = 0;
+    for (size_t i = 0; i < p->nitems; i++) {
+        const struct plan_item *it = &p->items[i];
+        if (it->selected) {
+            n += it->nwarnings;
+        } else if (it->nwarnings) {
+            skipped += it->nwarnings;
+            skipped_bots++;
+        }
+    }
+    if (!n && !skipped)
         return;
     printf("\nWarnings:\n");
     for (size_t i = 0; i < p->nitems; i++) {
         const struct plan_item *it = &p->items[i];
+        if (!it->selected)
+            continue;
         for (size_t w = 0; w < it->nwarnings; w++) {
             char *id = s_safe(it->bot->bot_id, 64);
             char *text = s_safe(it->warnings[w], 400);
@@ -240,6 +251,11 @@ static void s_print_warnings(const struct plan *p)
             free(text);
         }
     }
+    if (!n)
+        printf("  none about the selected bots.\n");
+    if (skipped)
+        printf("  (%zu more about %zu bot%s that will not run, so cost nothing; --json lists them)\n",
+               skipped, skipped_bots, skipped_bots == 1 ? "" : "s");
 }
 
 /* The image pull through NAT: its line, and the free fix when it is worth making. */

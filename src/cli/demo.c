@@ -2,6 +2,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/platform.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,10 +43,8 @@ static char *s_find_script(void)
             return p;
         free(p);
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    char *exe = platform_executable_path();
+    if (exe) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
@@ -54,11 +52,14 @@ static char *s_find_script(void)
                                         "../tests/integration", "../../tests/integration"};
             for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
                 char *p = xasprintf("%s/%s/%s", exe, candidates[i], DEMO_SCRIPT);
-                if (s_is_file(p))
+                if (s_is_file(p)) {
+                    free(exe);
                     return p;
+                }
                 free(p);
             }
         }
+        free(exe);
     }
     char *p = xasprintf("%s/demo/%s", BCM_DATADIR, DEMO_SCRIPT);
     if (s_is_file(p))
@@ -174,6 +175,28 @@ static void s_forget_real_aws(void)
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 }
 
+/* The operator's state directory ($XDG_STATE_HOME, else ~/.local/state), read before the
+ * demo's environment replaces it; NULL when neither is known. */
+static char *s_user_state_home(void)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    if (state && state[0] == '/')
+        return xstrdup(state);
+    const char *home = getenv("HOME");
+    return home && home[0] == '/' ? xasprintf("%s/.local/state", home) : NULL;
+}
+
+/* A fresh directory name for this demo's state under the operator's state directory. */
+static char *s_demo_state_dir(const char *user_state)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32] = "demo";
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    return xasprintf("%s/bedrock-chat-migrate/demo/%s-%ld", user_state, stamp, (long)getpid());
+}
+
 static void s_rm_dir(const char *dir)
 {
     char *env = xasprintf("%s/env", dir);
@@ -223,7 +246,7 @@ int demo_start(struct demo_env *d, char **error)
     }
     if (pid == 0) {
         setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        platform_die_with_parent();
         int logfd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
@@ -287,8 +310,18 @@ int demo_start(struct demo_env *d, char **error)
         return -1;
     }
     s_forget_real_aws();
-    if (s_import_env(env_path, error) != 0)
+    char *user_state = s_user_state_home();
+    if (s_import_env(env_path, error) != 0) {
+        free(user_state);
         goto fail;
+    }
+    /* The emulator's environment points state into its temporary directory, which goes
+     * away with it; the report the wizard names at the end must stay. */
+    if (user_state) {
+        d->state_dir = s_demo_state_dir(user_state);
+        setenv("XDG_STATE_HOME", d->state_dir, 1);
+        free(user_state);
+    }
     setenv("BCM_DEMO_ACTIVE", "1", 1);
     free(env_path);
     free(log_path);
@@ -324,5 +357,14 @@ void demo_stop(struct demo_env *d)
         s_rm_dir(d->dir);
         free(d->dir);
         d->dir = NULL;
+    }
+    if (d->state_dir) {
+        /* Nothing launched, nothing written: leave no empty directories behind. */
+        char *inner = xasprintf("%s/bedrock-chat-migrate", d->state_dir);
+        (void)rmdir(inner);
+        (void)rmdir(d->state_dir);
+        free(inner);
+        free(d->state_dir);
+        d->state_dir = NULL;
     }
 }

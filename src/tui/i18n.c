@@ -3,6 +3,7 @@
 #include "tui/i18n.h"
 
 #include "util/mem.h"
+#include "util/platform.h"
 
 #include <libintl.h>
 #include <limits.h>
@@ -241,19 +242,21 @@ static bool s_holds_catalog(const char *dir)
     return found;
 }
 
-/* The directory of the running program, or NULL when /proc does not say. */
+/* The directory of the running program, or NULL when the system does not say. */
 static char *s_program_directory(void)
 {
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0)
+    char *path = platform_executable_path();
+    char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash) {
+        free(path);
         return NULL;
-    path[n] = '\0';
-    char *slash = strrchr(path, '/');
-    if (!slash)
-        return NULL;
+    }
     *slash = '\0';
-    return xstrdup(path[0] ? path : "/");
+    if (!path[0]) {
+        free(path);
+        return xstrdup("/");
+    }
+    return path;
 }
 
 /* $BCM_LOCALEDIR, then the build tree beside the program (./bedrock-chat-migrate uses

@@ -15,6 +15,7 @@
 #include "tui/run_screens.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
+#include "util/platform.h"
 #include "util/textwidth.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -772,6 +774,45 @@ static void s_free_wizard(struct wizard *w)
     free(w->exit_message);
 }
 
+#define STR_PATCH_(x) #x
+#define STR_PATCH(x) STR_PATCH_(x)
+
+/* The release tarball carries terminfo for common terminals in share/terminfo beside bin/:
+ * it is searched after the system's own directories (the empty first entry of
+ * TERMINFO_DIRS stands for them), so a system without terminfo still gets a wizard. */
+static void s_use_bundled_terminfo(void)
+{
+    char *exe = platform_executable_path();
+    char *slash = exe ? strrchr(exe, '/') : NULL;
+    if (!slash) {
+        free(exe);
+        return;
+    }
+    *slash = '\0';
+    char *dir = xasprintf("%s/../share/terminfo", exe);
+    free(exe);
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        const char *old = getenv("TERMINFO_DIRS");
+        char *dirs = old && *old ? xasprintf("%s:%s", old, dir) : xasprintf(":%s", dir);
+        setenv("TERMINFO_DIRS", dirs, 1);
+        free(dirs);
+    }
+    free(dir);
+}
+
+const char *wizard_curses_version(void)
+{
+    const char *v = (curses_version)(); /* "ncurses 6.4.20221231" */
+    const char *space = v ? strchr(v, ' ') : NULL;
+    return space ? space + 1 : v;
+}
+
+const char *wizard_curses_built_version(void)
+{
+    return NCURSES_VERSION "." STR_PATCH(NCURSES_VERSION_PATCH);
+}
+
 int wizard_main(const struct app_options *o)
 {
     if (i18n_init(o->lang) != 0) {
@@ -796,6 +837,7 @@ int wizard_main(const struct app_options *o)
 
     if (tcgetattr(STDIN_FILENO, &s_saved_termios) == 0)
         s_have_termios = 1;
+    s_use_bundled_terminfo();
     set_escdelay(50);
     if (!initscr()) {
         app_error(o, "cannot initialise the terminal (TERM=%s); use the commands instead",

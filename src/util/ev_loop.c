@@ -1,6 +1,7 @@
 #include "util/ev_loop.h"
 
 #include "util/mem.h"
+#include "util/platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +66,7 @@ struct ev_loop *ev_loop_new(void)
         return NULL;
     }
     loop->next_timer_id = 1;
-    if (pipe2(loop->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (platform_pipe(loop->wake_pipe, true) != 0) {
         curl_multi_cleanup(loop->multi);
         free(loop);
         return NULL;

@@ -1,9 +1,10 @@
 #include "util/random.h"
 
+#include "util/platform.h"
+
 #include <openssl/rand.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ static void s_seed_from(uint64_t seed)
 static uint64_t s_system_seed(void)
 {
     uint64_t seed = 0;
-    if (getrandom(&seed, sizeof seed, 0) == (ssize_t)sizeof seed)
+    if (platform_random_bytes(&seed, sizeof seed) == 0)
         return seed;
     if (RAND_bytes((unsigned char *)&seed, sizeof seed) == 1)
         return seed;

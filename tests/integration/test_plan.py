@@ -3,6 +3,7 @@ index or the table, aliases and conversations never listed, real S3 sizes, the m
 file flagged, selection flags, errors, JSON fields and totals."""
 import json
 import os
+import re
 import tempfile
 import unittest
 
@@ -86,6 +87,34 @@ class PlanWithIndexTest(harness.EmulatorTestCase):
         j = _json(self, "--scan-table", "--include-empty")
         self.assertTrue(all(b["selected"] for b in j["bots"]))
         self.assertEqual(j["totals"]["selected"], len(self.dep.bots))
+
+    def test_warnings_only_about_bots_that_run(self):
+        # The empty bots are not selected: their "costs a Fargate minimum" warning would be
+        # about money that is not spent, so it is only counted in one line.
+        empty = self.dep.bot_ids("empty")
+        r = self.cli("plan", "--scan-table")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warnings = r.stdout.split("\nWarnings:\n", 1)[1].split("\n\n", 1)[0]
+        self.assertNotIn("no knowledge source", warnings)
+        for bot_id in empty:
+            self.assertNotIn(bot_id + ":", warnings)
+        # The empty bots and any other bot left out (a Knowledge Base bot, say) are counted.
+        left_out = re.search(r"\((\d+) more about (\d+) bots? that will not run, so cost nothing; "
+                             r"--json lists them\)", warnings)
+        self.assertIsNotNone(left_out, warnings)
+        self.assertGreaterEqual(int(left_out.group(2)), len(empty))
+        self.assertGreaterEqual(int(left_out.group(1)), int(left_out.group(2)))
+        # --json still lists every bot's warnings.
+        j = _json(self, "--scan-table")
+        for b in j["bots"]:
+            if b["bot_id"] in empty:
+                self.assertTrue(any("no knowledge source" in w for w in b["warnings"]), b)
+        # Selected, they run and cost: then they are warned about one by one.
+        r = self.cli("plan", "--scan-table", "--include-empty")
+        warnings = r.stdout.split("\nWarnings:\n", 1)[1].split("\n\n", 1)[0]
+        for bot_id in empty:
+            self.assertIn("! %s: no knowledge source" % bot_id, warnings)
+        self.assertNotIn("will not run", warnings)
 
     def test_bots_and_exclude(self):
         ids = sorted(self.dep.bot_ids("succeeded"))
