@@ -694,16 +694,23 @@ static int s_run(struct copy_cmd *cc)
     int exit_code = EXIT_OK;
     size_t mismatches = 0;
     bool removed = false;
+    /* A copy verified before it was interrupted only has its clean-up left: the temporary
+     * cluster may already be half deleted, so it must not be "ensured" again. */
+    bool only_cleanup_left = cc->resuming && cc->view.verified;
+    if (only_cleanup_left)
+        s_say(cc, "resume", "the copy was verified before the interruption; only the temporary "
+                            "resources remain to be deleted");
     struct temp_cluster_options to = {0};
-    cc->step_done = false;
-    cc->job = temp_cluster_ensure(cc->s.client, cc->journal, &cc->view, &to, s_on_progress,
-                                  s_on_temp_done, cc);
+    cc->step_done = only_cleanup_left;
+    if (!only_cleanup_left)
+        cc->job = temp_cluster_ensure(cc->s.client, cc->journal, &cc->view, &to, s_on_progress,
+                                      s_on_temp_done, cc);
     s_wait(cc, &cc->step_done);
     if (cc->step_error && !cc->stop_and_clean) {
         app_error(o, "%s", cc->step_error);
         return EXIT_CONFIG;
     }
-    if (!cc->stop_and_clean) {
+    if (!cc->stop_and_clean && !only_cleanup_left) {
         struct rds_data_target source = {cc->view.res[COPY_RES_CLUSTER].id, cc->view.res[COPY_RES_SECRET].id,
                                          "postgres"};
         struct rds_data_target v1 = {cc->target.cluster_arn, out->db_secret_arn, "postgres"};
