@@ -382,7 +382,7 @@ class EmulatorLifecycleTest(unittest.TestCase):
                     main_pid, s3_pid, tmpdir = owner.stdout.readline().split()
                     self.assertTrue(process_alive(int(main_pid)))
                     owner.send_signal(sig)
-                    owner.wait(timeout=20)
+                    owner.wait(timeout=60)   # a loaded 2-core machine can take long to tear three emulators down
                     wait_until(lambda: not process_alive(int(main_pid)) and not process_alive(int(s3_pid)),
                                f"servers gone after {sig.name}")
                     if sig != signal.SIGKILL:   # nothing can clean up after SIGKILL but the kernel
