@@ -374,15 +374,20 @@ class EmulatorLifecycleTest(unittest.TestCase):
                   "time.sleep(120)\n")
         signals = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
         # Side by side: each owner starts its own emulator.
+        # Each owner starts with SIGINT at its default action, as a command typed at a shell
+        # does. A test run started in the background of a non-interactive shell inherits
+        # SIGINT ignored, and Python then keeps it ignored: Ctrl-C could not reach the owner.
         owners = [subprocess.Popen([sys.executable, "-c", script], cwd=HERE, text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) for _ in signals]
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                  for _ in signals]
         try:
             for sig, owner in zip(signals, owners):
                 with self.subTest(signal=sig.name):
                     main_pid, s3_pid, tmpdir = owner.stdout.readline().split()
                     self.assertTrue(process_alive(int(main_pid)))
                     owner.send_signal(sig)
-                    owner.wait(timeout=60)   # a loaded 2-core machine can take long to tear three emulators down
+                    owner.wait(timeout=60)   # generous: a loaded 2-core machine tears three emulators down slowly
                     wait_until(lambda: not process_alive(int(main_pid)) and not process_alive(int(s3_pid)),
                                f"servers gone after {sig.name}")
                     if sig != signal.SIGKILL:   # nothing can clean up after SIGKILL but the kernel
