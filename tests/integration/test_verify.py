@@ -236,6 +236,66 @@ class AlreadyMigratedTest(VectorStoreMixin, RunTestCase):
         self.assert_data_api_clean()
 
 
+class LogsInTheTaskDefinitionsRegionTest(VectorStoreMixin, RunTestCase):
+    """The task definition's awslogs-region is not the stack's region: the counts the
+    tasks logged, for verify and for finding the bots already migrated, are read there
+    (the emulator has the log group and the streams in us-west-2 only)."""
+    seed_args = {"bots": 5, "failing": 0, "empty_bots": 1, "conversations": 5, "suffix": "vlogregion",
+                 "log_region": "us-west-2"}
+
+    def log_reads_signed_for(self, start):
+        reads = [r for r in self.proxy.requests[start:] if r.operation == "GetLogEvents"]
+        self.assertTrue(reads, "no task log was read")
+        return {r.headers.get("Authorization", "").split("/")[2] for r in reads}
+
+    def test_verify_and_already_migrated_read_the_log_region(self):
+        import random
+        import time
+        self.assertNotEqual(self.emu.region, "us-west-2")
+        succeeded = sorted(self.dep.bot_ids(expected="succeeded"))
+        migrated = succeeded[0]
+        bot = next(b for b in self.dep.bots if b["bot_id"] == migrated)
+        task_id = "7" * 32
+        # What the stack's own task did after the upgrade (the test plays it; the tool
+        # never writes to the table), logging in the task definition's region.
+        self.emu.client("dynamodb").update_item(
+            TableName=self.dep.table, Key={"PK": {"S": bot["pk"]}, "SK": {"S": bot["sk"]}},
+            UpdateExpression="SET SyncStatus = :s, SyncStatusReason = :r, LastExecId = :e",
+            ExpressionAttributeValues={":s": {"S": "SUCCEEDED"}, ":r": {"S": ""}, ":e": {"S": task_id}})
+        logs = self.emu.client("logs", region="us-west-2")
+        stream = f"{self.dep.log_prefix}/{self.dep.container}/{task_id}"
+        logs.create_log_stream(logGroupName=self.dep.log_group, logStreamName=stream)
+        logs.put_log_events(logGroupName=self.dep.log_group, logStreamName=stream,
+                            logEvents=[{"timestamp": int(time.time() * 1000) + 5000,
+                                        "message": "Successfully inserted 7 records."}])
+        simulator.write_vectors(self.db, migrated, 7, random.Random(5))
+
+        start = len(self.proxy.requests)
+        done = self.run_cli("plan", "--json", **self.data_api.env())
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:])
+        plan = json_lines(done.stdout)[-1]
+        self.assertTrue(plan["already_migrated"]["checked"], plan["already_migrated"])
+        items = {b["bot_id"]: b for b in plan["bots"]}
+        self.assertEqual(items[migrated]["why_not"], "already migrated (--include-migrated)")
+        self.assertEqual(items[migrated]["already_migrated"]["vector_rows"], 7)
+        self.assertEqual(self.log_reads_signed_for(start), {"us-west-2"})
+
+        sim = self.start_simulator(db=self.pg.client())
+        done = self.run_cli("run", "--yes", "--no-verify", **self.data_api.env())
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:])
+        sim.stop()
+        start = len(self.proxy.requests)
+        done = self.run_cli("verify", "--json", **self.data_api.env())
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr[-3000:])
+        rows = {b["bot_id"]: b for b in json_lines(done.stdout)[-1]["bots"]}
+        for bot_id in succeeded[1:]:
+            self.assertEqual(rows[bot_id]["verdict"], "ok", rows[bot_id])
+            self.assertEqual(rows[bot_id]["logged_rows"], sim.logged_rows[bot_id], rows[bot_id])
+        self.assertEqual(rows[migrated]["logged_rows"], 7, rows[migrated])
+        self.assertEqual(self.log_reads_signed_for(start), {"us-west-2"})
+        self.assert_data_api_clean()
+
+
 class VerifyWithoutPermissionTest(VectorStoreMixin, RunTestCase):
     seed_args = {"bots": 3, "failing": 0, "empty_bots": 1, "conversations": 5}
     emulator_args = {"policy": {"Version": "2012-10-17", "Statement": [

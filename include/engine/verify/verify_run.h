@@ -32,6 +32,7 @@ struct verify_source {
     const struct inventory *inv;    /* the table's bots (orphans are ids not here) */
     const struct journal_view *journal;   /* the run's judged outcomes; may be NULL */
     const char *log_group;          /* the embedding task's awslogs group; NULL: no logs read */
+    struct aws_client *log_client;  /* the awslogs-region's client; NULL: the one given */
     const char *log_stream_prefix;
     const char *container;
     uint64_t wake_base_ms;          /* 0: the Data API client's default (tests shorten it) */

@@ -27,6 +27,7 @@ struct migrated_candidate {
 
 struct migrated_job {
     struct aws_session *s;
+    struct aws_client *log_client;   /* the task definition's awslogs-region */
     char *secret_arn, *log_group, *log_stream_prefix, *container;
     struct migrated_candidate *all;   /* every SUCCEEDED bot with a task id */
     size_t nall;
@@ -115,7 +116,7 @@ static void s_next(struct migrated_job *j)
         j->in_flight++;
         struct task_log_where where = {j->log_group, j->log_stream_prefix, j->container,
                                        j->all[j->candidates[mr->k]].task_id};
-        task_log_read(j->s->client, &where, NULL, 1, s_on_log, mr);
+        task_log_read(j->log_client, &where, NULL, 1, s_on_log, mr);
     }
     if (j->in_flight == 0 && j->next >= j->ncand) {
         j->set.checked = true;
@@ -196,6 +197,8 @@ void migrated_find(struct aws_session *s, const struct deployment *dep, const st
     j->ud = ud;
     j->secret_arn = dep->outputs.db_secret_arn ? xstrdup(dep->outputs.db_secret_arn) : NULL;
     j->log_group = dep->log_group && *dep->log_group ? xstrdup(dep->log_group) : NULL;
+    /* The logs are in the task definition's awslogs-region, not always the stack's. */
+    j->log_client = aws_session_client_for_region(s, dep->log_region);
     j->log_stream_prefix = dep->log_stream_prefix ? xstrdup(dep->log_stream_prefix) : NULL;
     j->container = dep->container_name ? xstrdup(dep->container_name) : NULL;
     size_t n = inv ? inv->nbots : 0;

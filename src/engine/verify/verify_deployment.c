@@ -111,6 +111,8 @@ static void s_on_inventory(void *ud, struct inventory *inv, const char *error)
         .inv = &j->inv,
         .journal = j->have_journal ? &j->journal : NULL,
         .log_group = dep->log_group,
+        /* The logs are in the task definition's awslogs-region, not always the stack's. */
+        .log_client = aws_session_client_for_region(j->s, dep->log_region),
         .log_stream_prefix = dep->log_stream_prefix,
         .container = dep->container_name,
     };

@@ -25,6 +25,7 @@ struct verify_bot {
 
 struct verify_job {
     struct aws_client *client;
+    struct aws_client *log_client;  /* the task definition's awslogs-region */
     char *cluster_arn, *secret_arn, *database;
     char *log_group, *log_stream_prefix, *container;
     uint64_t wake_base_ms;
@@ -142,7 +143,7 @@ static void s_next_logs(struct verify_job *j)
         j->logs_in_flight++;
         struct task_log_where where = {j->log_group, j->log_stream_prefix, j->container,
                                        j->bots[lr->index].task_id};
-        task_log_read(j->client, &where, NULL, VERIFY_LOG_LINES, s_on_log, lr);
+        task_log_read(j->log_client, &where, NULL, VERIFY_LOG_LINES, s_on_log, lr);
     }
     if (j->logs_in_flight == 0 && j->next_log >= j->nlog)
         s_finish(j);
@@ -209,6 +210,7 @@ struct verify_job *verify_start(struct aws_client *client, const struct verify_s
 {
     struct verify_job *j = xcalloc(1, sizeof(*j));
     j->client = client;
+    j->log_client = src->log_client ? src->log_client : client;
     j->cluster_arn = xstrdup(src->cluster_arn ? src->cluster_arn : "");
     j->secret_arn = xstrdup(src->secret_arn ? src->secret_arn : "");
     j->database = xstrdup(src->database ? src->database : "postgres");
