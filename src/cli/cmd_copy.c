@@ -582,6 +582,39 @@ static void s_print_summary(struct copy_cmd *cc, size_t mismatches, bool removed
                    : "The temporary cluster is kept (--keep-temporary): `bedrock-chat-migrate cleanup --yes` removes it.\n");
 }
 
+/* No bot goes the copy way: nothing is created, and the run ends here. */
+static void s_print_nothing_to_copy(struct copy_cmd *cc, const struct copy_preview *p)
+{
+    if (cc->o->json) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "event", "summary");
+        cJSON_AddNullToObject(e, "run_id");
+        cJSON_AddBoolToObject(e, "nothing_to_copy", true);
+        cJSON_AddNumberToObject(e, "copied_bots", 0);
+        cJSON_AddNumberToObject(e, "mismatches", 0);
+        cJSON_AddNumberToObject(e, "rows_copied_now", 0);
+        cJSON_AddBoolToObject(e, "reindexed", false);
+        cJSON_AddBoolToObject(e, "temporary_removed", false);
+        cJSON *re = cJSON_AddArrayToObject(e, "reembed");
+        cJSON *sk = cJSON_AddArrayToObject(e, "skipped");
+        for (size_t i = 0; i < p->nbots; i++) {
+            const struct copy_bot_way *w = &p->bots[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "bot_id", w->bot->bot_id);
+            cJSON_AddStringToObject(o, "reason", w->reason ? w->reason : "");
+            cJSON_AddItemToArray(w->way == COPY_WAY_REEMBED ? re : sk, o);
+        }
+        cJSON_AddStringToObject(e, "journal", cc->journal_path);
+        app_print_json(e);
+        return;
+    }
+    printf("Nothing to copy: no selected bot has rows in the snapshot that the new cluster lacks "
+           "(%zu to re-embed, %zu skipped). No temporary cluster was created.\n",
+           p->nreembed, p->nskip);
+    if (p->nreembed)
+        printf("Re-embed the others with `bedrock-chat-migrate run --bots ID,... --yes`.\n");
+}
+
 static int s_run(struct copy_cmd *cc)
 {
     const struct app_options *o = cc->o;
@@ -661,11 +694,47 @@ static int s_run(struct copy_cmd *cc)
     }
     cc->have_plan = true;
 
+    /* The v1 cluster's rows per bot, before anything is created: a bot that already has
+     * vectors there is not copied, and a copy with nothing left to copy restores nothing
+     * (another `copy` after a finished one, or after a kill that came once it had
+     * finished, must not make a second temporary cluster). */
+    struct rds_data_target v1_early = {cc->target.cluster_arn, out->db_secret_arn, "postgres"};
+    if ((rc = s_read_counts(cc, &v1_early, &cc->new_counts)))
+        return rc;
+    struct copy_row_count *fresh = xcalloc(cc->new_counts.n + 1, sizeof(*fresh));
+    for (size_t i = 0; i < cc->new_counts.n; i++)
+        fresh[i] = (struct copy_row_count){cc->new_counts.items[i].bot_id, cc->new_counts.items[i].rows};
+    /* What a finished copy of the same snapshot in this journal learnt of its rows: a bot
+     * it copied had that many, a bot it found empty had none. Another copy then restores
+     * only for bots whose rows it does not know yet. */
+    struct copy_row_count *known = xcalloc(cc->view.nbots + 1, sizeof(*known));
+    size_t nknown = 0;
+    if (!cc->resuming && cc->view.finished && cc->view.snapshot_id &&
+        (strcmp(cc->view.snapshot_id, cc->snap.id) == 0 ||
+         (cc->view.snapshot_arn && cc->snap.arn && strcmp(cc->view.snapshot_arn, cc->snap.arn) == 0))) {
+        for (size_t i = 0; i < cc->view.nbots; i++) {
+            const struct copy_bot_entry *b = &cc->view.bots[i];
+            if (b->way && strcmp(b->way, "copy") == 0 && b->rows >= 0)
+                known[nknown++] = (struct copy_row_count){b->bot_id, b->rows};
+            else if (b->reason && strcmp(b->reason, COPY_WHY_NO_ROWS) == 0)
+                known[nknown++] = (struct copy_row_count){b->bot_id, 0};
+        }
+    }
     struct copy_preview preview;
-    struct copy_preview_options po = {.concurrency = o->concurrency, .region = cc->s.region};
+    struct copy_preview_options po = {.concurrency = o->concurrency, .region = cc->s.region,
+                                      .new_rows = fresh, .n_new_rows = cc->new_counts.n,
+                                      .snapshot_rows = nknown ? known : NULL,
+                                      .n_snapshot_rows = nknown, .snapshot_rows_partial = true};
     copy_preview_build(&cc->plan, &cc->snap, &po, &preview);
     s_print_preview(cc, &preview);
+    bool nothing_to_copy = !cc->resuming && preview.ncopy == 0;
+    if (nothing_to_copy)
+        s_print_nothing_to_copy(cc, &preview);
     copy_preview_free(&preview);
+    free(fresh);
+    free(known);
+    if (nothing_to_copy)
+        return EXIT_OK;
     if ((rc = s_confirm(cc)))
         return rc;
 

@@ -246,46 +246,88 @@ class CopyIamTest(CopyTestBase):
 
 
 class CopyCrashTest(CopyTestBase):
-    """kill -9 at seeded random moments, then resume: same rows, no duplicates, one
-    temporary cluster for the whole run, nothing left behind."""
+    """kill -9 at ten seeded random moments of one copy, then resume: same rows, no
+    duplicates, one temporary cluster for the whole run, nothing left behind.
+
+    A moment is a journal record count plus a random delay (0-400 ms) after it: the copy
+    journals before and after every create, delete and bot, so the moments land between
+    any two steps of the copy, including inside the requests in flight, whatever the
+    machine's speed (a wall-clock delay alone missed most of a fast copy, or all of a slow
+    one's later steps)."""
     seed_args = dict(bots=14, failing=0, empty_bots=1, suffix="crash")
 
-    @unittest.skip("known bug, issue 17 open: some kill moments make a later resume start a "
-                   "second run (a second restore); a kill during the clean-up is fixed")
+    def journal_lines(self):
+        state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        if not os.path.isdir(state):
+            return 0
+        n = 0
+        for name in os.listdir(state):
+            if name.endswith(".copy.jsonl"):
+                with open(os.path.join(state, name), "rb") as f:
+                    n += f.read().count(b"\n")
+        return n
+
+    def journal_records(self):
+        state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        out = []
+        for name in os.listdir(state):
+            if name.endswith(".copy.jsonl"):
+                with open(os.path.join(state, name), encoding="utf-8") as f:
+                    out += [json.loads(line) for line in f if line.strip()]
+        return out
+
     def test_kill_nine_then_resume(self):
         rng = random.Random(1717)
         env = self.emu.env(**self.copy_env())
         args = [harness.program(), "copy", "--outputs", self.world.outputs_file, "--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json",
                 "--concurrency", "2"]
-        kills = 0
+        moments = []
         finished = None
-        for moment in range(10):
-            delay = rng.uniform(0.3, 6.0)
+        while len(moments) < 10:
+            target = self.journal_lines() + rng.randint(1, 6)
+            extra = rng.uniform(0.0, 0.4)
             proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 240
+            while proc.poll() is None and self.journal_lines() < target and time.monotonic() < deadline:
+                time.sleep(0.01)
             try:
-                proc.wait(timeout=delay)
-                out, err = proc.communicate()
-                if proc.returncode == 0:
-                    finished = subprocess.CompletedProcess(args, 0, out, err)  # a resume finished it first
-                    break
-                self.fail(f"copy exited {proc.returncode} before being killed:\n{err[-3000:]}{out[-3000:]}")
+                proc.wait(timeout=extra)
             except subprocess.TimeoutExpired:
+                lines = self.journal_lines()
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate()
-                kills += 1
-        self.assertGreaterEqual(kills, 3, "the copy finished too fast to be interrupted")
-        # The last resume, unless one in the loop already finished the copy (another `copy`
-        # after a finished one would rightly start a new run and restore again).
+                moments.append((lines, round(extra, 3)))
+                continue
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                self.fail(f"copy exited {proc.returncode} before being killed (kills so far at "
+                          f"{moments}):\n{err[-3000:]}{out[-3000:]}")
+            finished = subprocess.CompletedProcess(args, 0, out, err)
+            break
+        self.assertEqual(len(moments), 10, f"the copy finished after {len(moments)} kills: {moments}")
+        kinds = {r.get("type") for r in self.journal_records()}
+        self.assertIn("bot_done", kinds, f"no kill came after a bot was copied: {moments}")
+        # The last resume, unless one in the loop already finished the copy.
         done = finished or self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
-        self.assertEqual(done.returncode, 0, done.stderr[-4000:] + done.stdout[-2000:])
+        self.assertEqual(done.returncode, 0, f"kills at {moments}\n" + done.stderr[-4000:] + done.stdout[-2000:])
         self.assert_copied_equal()
-        restores = {e["form"]["DBClusterIdentifier"] for e in self.emu.requests_seen()
-                    if e.get("operation") == "RestoreDBClusterFromSnapshot"}
-        self.assertEqual(len(restores), 1, restores)
+        restores = [e["form"]["DBClusterIdentifier"] for e in self.emu.requests_seen()
+                    if e.get("operation") == "RestoreDBClusterFromSnapshot"]
+        self.assertEqual(len(set(restores)), 1, f"kills at {moments}: {restores}")
+        headers = [r["run_id"] for r in self.journal_records() if r.get("type") == "copy"]
+        self.assertEqual(len(headers), 1, f"kills at {moments}: runs {headers}")
         self.assertEqual(self.temporary_leftovers(), [])
+        # Another copy after a finished one has nothing left to copy: it restores nothing.
+        again = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
+        self.assertEqual(again.returncode, 0, again.stderr[-3000:] + again.stdout[-3000:])
+        self.assertEqual(len([e for e in self.emu.requests_seen()
+                              if e.get("operation") == "RestoreDBClusterFromSnapshot"]), len(restores),
+                         again.stdout[-3000:])
+        self.assert_copied_equal()
         done = self.cli("cleanup", "--yes", "--json")
         self.assertEqual(done.returncode, 0)
         self.assertEqual(self.events(done)[-1]["removed_runs"], 0)
+        self.assertEqual(self.temporary_leftovers(), [])
         self.assert_requests_match_models()
 
 

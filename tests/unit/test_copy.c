@@ -285,6 +285,19 @@ static void test_preview_ways(void **state)
     assert_int_equal(pv.bots[3].rows_lo, 10); /* 8000 bytes / (1000 - 200) */
     assert_false(pv.prices.region_exact);
     copy_preview_free(&pv);
+
+    /* Partly known (a finished copy of the same snapshot): a bot it found empty is
+     * re-embedded, one it did not see is still priced as a copy. */
+    struct copy_row_count known[] = {{"01HF8ED52AA9RVARD5SB1XZ3VF", 0}};
+    struct copy_preview_options partial = {.region = "ap-northeast-1", .snapshot_rows = known,
+                                           .n_snapshot_rows = 1, .snapshot_rows_partial = true};
+    copy_preview_build(&p, &snap, &partial, &pv);
+    assert_int_equal(pv.bots[3].way, COPY_WAY_REEMBED);
+    assert_string_equal(pv.bots[3].reason, COPY_WHY_NO_ROWS);
+    assert_int_equal(pv.bots[0].way, COPY_WAY_COPY);
+    assert_int_equal(pv.bots[4].way, COPY_WAY_COPY);
+    assert_int_equal(pv.ncopy, 2);
+    copy_preview_free(&pv);
 }
 
 int main(void)

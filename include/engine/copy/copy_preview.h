@@ -65,6 +65,9 @@ struct copy_preview_options {
     const struct copy_row_count *snapshot_rows; /* rows in the snapshot, once known (non-NULL:
                                                    counted, a bot absent has none) */
     size_t n_snapshot_rows;
+    bool snapshot_rows_partial; /* true: snapshot_rows names only the bots known (from an
+                                   earlier finished copy of the same snapshot); a bot absent
+                                   is not known, not empty */
 };
 
 struct copy_preview {

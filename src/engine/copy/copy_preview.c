@@ -161,7 +161,7 @@ void copy_preview_build(const struct plan *plan, const struct copy_snapshot *sna
         int64_t in_new = s_rows_for(o ? o->new_rows : NULL, o ? o->n_new_rows : 0, it->bot->bot_id);
         int64_t in_snap = s_rows_for(o ? o->snapshot_rows : NULL, o ? o->n_snapshot_rows : 0,
                                      it->bot->bot_id);
-        if (in_snap < 0 && o && o->snapshot_rows)
+        if (in_snap < 0 && o && o->snapshot_rows && !o->snapshot_rows_partial)
             in_snap = 0; /* counted: a bot absent from GROUP BY has no rows */
         int64_t born = copy_ulid_time_ms(it->bot->bot_id);
         if (!it->selected) {
