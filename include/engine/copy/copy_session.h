@@ -198,6 +198,8 @@ struct copy_session_state {
     enum copy_phase phase;
     enum copy_outcome outcome;
     bool resuming;                 /* continuing an unfinished copy from the journal */
+    bool nothing_to_copy;          /* DONE/COPIED without creating anything: no selected bot
+                                      is left to copy (state->preview says why per bot) */
     bool stopping;                 /* copy_session_stop was asked: bots in flight finishing */
     const char *run_id;            /* NULL until the journal header is written */
     const char *journal_path;
@@ -245,7 +247,8 @@ void copy_session_cancel(struct copy_session *s);
 /* Stop-and-clean (the first Ctrl-C): start no further step or bot, let bots in flight
  * commit or roll back, then remove the temporary resources (clean = true) or keep them
  * (clean = false), and end STOPPED. A removal already under way is never cancelled.
- * Before anything was created it ends CANCELLED. */
+ * Before anything was created it ends STOPPED too, once the step in flight has answered
+ * (state->run_id NULL: nothing was created). */
 void copy_session_stop(struct copy_session *s, bool clean);
 /* COPY_PHASE_CLEANUP_ASK: remove (true) or keep (false) the temporary resources. */
 void copy_session_cleanup(struct copy_session *s, bool remove);
@@ -260,5 +263,12 @@ void copy_session_free(struct copy_session *s);
  * "run_id", "bots": [{"bot_id", "way", "phase", "rows", "rows_total", "bytes",
  * "rows_per_s", "bytes_per_s", "eta_s"}], "rate": {...}, "cleanup", ...}. */
 struct cJSON *copy_session_state_to_json(const struct copy_session_state *st);
+/* One bot: {"bot_id", "way", "phase", "rows", "rows_total", "bytes", "rows_per_s",
+ * "bytes_per_s", "eta_s" (null unknown)}. */
+struct cJSON *copy_session_bot_to_json(const struct copy_session_bot *b);
+/* The whole copy's progress: {"bots_to_copy", "bots_copied", "bots_failed", "rows",
+ * "rows_total" (null unknown), "rows_copied_now", "bytes_copied_now", "seconds",
+ * "rows_per_s", "bytes_per_s", "eta_s" (null unknown)}. */
+struct cJSON *copy_session_rate_to_json(const struct copy_session_state *st);
 
 #endif
