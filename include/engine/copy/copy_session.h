@@ -159,6 +159,7 @@ struct copy_session_bot {
     enum copy_way way;             /* copy, reembed, skip */
     const char *reason;            /* why this way (COPY_WHY_* or the plan's words) */
     enum copy_bot_phase phase;
+    bool copied_now;               /* started in this process (not by an earlier attempt) */
     int64_t rows_done;             /* rows written in this process (or all, once DONE) */
     int64_t rows_total;            /* the snapshot's count; -1 not counted yet */
     uint64_t bytes_done;           /* bytes of values written */
