@@ -141,6 +141,19 @@ class CopyTest(CopyTestBase):
         self.assertGreater(preview["reembed"]["usd_hi"], 0)
         summary = next(e for e in events if e.get("event") == "summary")
         self.assertEqual(summary["mismatches"], 0)
+        # The measured rates: per bot as it is copied, and the whole copy's in the summary.
+        copied = [e for e in events if e.get("event") == "bot" and e.get("state") == "copied"]
+        self.assertTrue(copied)
+        for e in copied:
+            self.assertGreater(e["rows_per_s"], 0, e)
+            self.assertGreater(e["bytes_per_s"], 0, e)
+            self.assertEqual(e["eta_s"], 0, e)
+        self.assertEqual(summary["rows_copied_now"], sum(e["rows"] for e in copied))
+        self.assertGreater(summary["rows_per_s"], 0)
+        self.assertGreater(summary["bytes_copied_now"], 0)
+        for e in events:
+            if e.get("event") == "copy_progress":
+                self.assertGreaterEqual(e["rows_total"], e["rows"])
         self.assertTrue(summary["temporary_removed"])
         self.assertTrue(summary["reindexed"])
         reembed = {b["bot_id"] for b in summary["reembed"]}

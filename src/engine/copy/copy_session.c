@@ -266,6 +266,8 @@ static void s_changed(struct copy_session *s, bool urgent)
 {
     if (s->zombie)
         return;
+    /* The state a view reads between notifications is always current too. */
+    s_refresh(s);
     if (s->notify_timer) {
         if (!urgent || s->notify_urgent)
             return;
@@ -841,12 +843,14 @@ static void s_on_bot_progress(void *ud, const char *bot_id, int64_t rows_done, i
     bool urgent = false;
     if (!finished && rows_done == 0 && b->phase != COPY_BOT_COPYING) {
         b->phase = COPY_BOT_COPYING;
+        b->copied_now = true;
         s->bot_started_ms[i] = ev_now_ms();
         urgent = true;
     }
     b->rows_done = rows_done;
     b->bytes_done = bytes_done;
     if (finished) {
+        b->copied_now = true;
         double secs = s->bot_started_ms[i] ? (double)(ev_now_ms() - s->bot_started_ms[i]) / 1000.0 : 0;
         if (secs > 0.001 && rows_done > 0) {
             b->rows_per_s = (double)rows_done / secs;
