@@ -8,6 +8,6 @@ set -eu
 cd "$(dirname "$0")/.."
 xgettext --from-code=UTF-8 --language=C --keyword= --keyword=N_ --keyword=NC_:1c,2 --keyword=M_ --keyword=MC_:1c,2 --sort-by-file \
     --package-name=bedrock-chat-migrate --no-wrap \
-    -o po/bedrock-chat-migrate.pot src/tui/i18n.c src/tui/i18n_run.c src/engine/message/message.c
+    -o po/bedrock-chat-migrate.pot src/tui/i18n.c src/tui/i18n_run.c src/tui/i18n_copy.c src/engine/message/message.c
 msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap \
     po/ja.po po/bedrock-chat-migrate.pot

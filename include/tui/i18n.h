@@ -4,8 +4,8 @@
  * gettext decides), binding the gettext domain to its catalogs, and the key → English
  * tables. The English text is the gettext msgid; the Japanese translations live in
  * po/ja.po, compiled to <localedir>/ja/LC_MESSAGES/bedrock-chat-migrate.mo. The core table
- * is in src/tui/i18n.c; the run dashboard and summary strings in src/tui/i18n_run.c (owned
- * with those screens). After changing a table, run po/update.sh and translate what it
+ * is in src/tui/i18n.c; the run dashboard and summary strings in src/tui/i18n_run.c, the
+ * copy way's in src/tui/i18n_copy.c (each owned with those screens). After changing a table, run po/update.sh and translate what it
  * marks new or fuzzy in po/ja.po. */
 #ifndef BCM_TUI_I18N_H
 #define BCM_TUI_I18N_H
@@ -32,9 +32,10 @@ struct tr_entry {
 #define N_(english) english, NULL
 #define NC_(context, english) english, context
 
-/* Tables linked in (core and run); each ends with an entry whose key is NULL. */
+/* Tables linked in (core, run and copy); each ends with an entry whose key is NULL. */
 extern const struct tr_entry tr_table_core[];
 extern const struct tr_entry tr_table_run[];
+extern const struct tr_entry tr_table_copy[];
 
 /* lang_option: --lang value or NULL (then the environment decides). Returns -1 when the
  * option names an unknown language. --lang ja works without a ja_JP locale installed:

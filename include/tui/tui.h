@@ -60,8 +60,15 @@ enum wizard_step_id {
     STEP_COST,
     STEP_RUN,
     STEP_SUMMARY,
+    STEP_COPY,      /* the copy way: snapshot, both previews side by side, confirmation */
+    STEP_COPY_RUN,  /* the copy way: the copy's dashboard, verification and clean-up */
     STEP_COUNT
 };
+
+/* The steps the operator walks, in order, for the way chosen on the welcome step (the
+ * breadcrumb's numbers): re-embed Welcome … Cost, Run, Summary; copy Welcome … Bots,
+ * Copy (snapshot and previews), Copying. Writes up to STEP_COUNT ids; returns how many. */
+size_t wizard_path(const struct wizard *w, enum wizard_step_id out[STEP_COUNT]);
 
 /* Semantic colours (what a thing is), mapped to a palette or to monochrome attributes. */
 enum ui_color {
@@ -168,6 +175,9 @@ struct wizard {
         struct price_value fargate_vcpu_hour, fargate_gb_hour, embed_per_1k_tokens;
     } price_edits;
     enum wizard_resume resume;
+    bool copy_way;                   /* the welcome step's choice: copy v0's vectors from its
+                                        snapshot instead of re-embedding (STEP_COPY follows
+                                        the bots step) */
     int inflight;                    /* engine requests started by steps 2–4 and not yet
                                         answered; the session is not reopened meanwhile */
 
@@ -207,6 +217,8 @@ extern const struct wizard_step step_bots;
 extern const struct wizard_step step_cost;
 extern const struct wizard_step step_run;
 extern const struct wizard_step step_summary;
+extern const struct wizard_step step_copy;
+extern const struct wizard_step step_copy_run;
 
 /* --- wizard.c: state machine and services for the steps --------------------------- */
 

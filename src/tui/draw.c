@@ -359,7 +359,7 @@ struct rect ui_body(const struct wizard *w)
 
 static const struct wizard_step *const s_crumb_steps[STEP_COUNT] = {
     &step_welcome, &step_identity, &step_outputs, &step_bots,
-    &step_cost, &step_run, &step_summary,
+    &step_cost, &step_run, &step_summary, &step_copy, &step_copy_run,
 };
 
 void ui_title_bar(const struct wizard *w)
@@ -376,7 +376,13 @@ void ui_title_bar(const struct wizard *w)
     if (w->opts && w->opts->demo) {
         /* The long badge only when the program name and the current step still fit. */
         const char *badge = tr("title.demo");
-        char *now = xasprintf("%d %s", (int)w->step + 1, tr(s_crumb_steps[w->step]->name));
+        enum wizard_step_id path[STEP_COUNT];
+        size_t npath = wizard_path(w, path);
+        int pos = 0;
+        for (size_t i = 0; i < npath; i++)
+            if (path[i] == w->step)
+                pos = (int)i;
+        char *now = xasprintf("%d %s", pos + 1, tr(s_crumb_steps[w->step]->name));
         int need = 1 + (int)text_width(tr("title.program")) + 2 + 4 + (int)text_width(now) + 2;
         free(now);
         if (need + (int)text_width(badge) + 3 > w->cols)
@@ -392,31 +398,37 @@ void ui_title_bar(const struct wizard *w)
     col += ui_text(0, col, right - col, bar, tr("title.program"));
     col += ui_text(0, col, right - col, bar, "  ");
     /* Breadcrumb: the current step stands out; when the width runs out, earlier steps go. */
+    enum wizard_step_id path[STEP_COUNT];
+    int npath = (int)wizard_path(w, path);
+    int now = 0;
+    for (int i = 0; i < npath; i++)
+        if (path[i] == w->step)
+            now = i;
     char *crumbs[STEP_COUNT];
     int total = 0;
-    for (int i = 0; i < STEP_COUNT; i++) {
-        crumbs[i] = xasprintf("%d %s", i + 1, tr(s_crumb_steps[i]->name));
+    for (int i = 0; i < npath; i++) {
+        crumbs[i] = xasprintf("%d %s", i + 1, tr(s_crumb_steps[path[i]]->name));
         total += (int)text_width(crumbs[i]) + (i ? 3 : 0);
     }
     int first = 0;
-    while (first < (int)w->step && total > right - col - 2) {
+    while (first < now && total > right - col - 2) {
         total -= (int)text_width(crumbs[first]) + 3;
         first++;
     }
     if (first > 0)
         col += ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), "… › ");
-    for (int i = first; i < STEP_COUNT; i++) {
+    for (int i = first; i < npath; i++) {
         /* Later steps that do not fit whole end the line with one "…". */
-        if (i > (int)w->step && col + 3 + (int)text_width(crumbs[i]) > right - 1) {
+        if (i > now && col + 3 + (int)text_width(crumbs[i]) > right - 1) {
             ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), " …");
             break;
         }
         if (i > first)
             col += ui_text(0, col, right - col, ui_attr(w, UI_CRUMB), " › ");
-        attr_t a = i == (int)w->step ? ui_attr(w, UI_CRUMB_NOW) : ui_attr(w, UI_CRUMB);
+        attr_t a = i == now ? ui_attr(w, UI_CRUMB_NOW) : ui_attr(w, UI_CRUMB);
         col += ui_text(0, col, right - col, a, crumbs[i]);
     }
-    for (int i = 0; i < STEP_COUNT; i++)
+    for (int i = 0; i < npath; i++)
         free(crumbs[i]);
 }
 

@@ -99,13 +99,13 @@ const struct tr_entry tr_table_core[] = {
      N_("• Bedrock Claude Chat v1 is deployed (the stack's outputs include DbConfigSecretArn).\n• Published bot APIs were removed before the upgrade (their stacks pointed at the old cluster).\n• Your credentials may call: sts:GetCallerIdentity, cloudformation:DescribeStacks, dynamodb:DescribeTable/Scan, s3:ListBucket, ecs:DescribeTaskDefinition/RunTask/DescribeTasks/ListTasks, iam:PassRole on the task roles, logs:GetLogEvents.")},
     {"welcome.ways_title", N_("Two ways to migrate")},
     {"welcome.ways",
-     N_("Re-embed (this tool): simple and safe, works from the documents and URLs the bots already have; costs Fargate time and Bedrock embedding tokens, takes minutes to hours, and web sources are crawled again as they are today.\nCopy from the snapshot (the copy command): restores the replaced cluster's final snapshot as a temporary cluster and copies the exact old vectors through the Data API; no embedding cost, about an hour of a small temporary cluster. Run bedrock-chat-migrate copy outside the wizard: it lists the snapshots and previews both ways.")},
+     N_("Re-embed (this tool): simple and safe, works from the documents and URLs the bots already have; costs Fargate time and Bedrock embedding tokens, takes minutes to hours, and web sources are crawled again as they are today.\nCopy from the snapshot: restores the replaced cluster's final snapshot as a temporary cluster and copies the exact old vectors through the Data API; no embedding cost, about an hour of a small temporary cluster. The copy step lists the snapshots and shows both ways side by side before anything is created (headless: bedrock-chat-migrate copy).")},
     {"welcome.more", N_("more ↓ PgDn")},
     {"welcome.choose", N_("How do you want to migrate?")},
     {"welcome.choice_reembed", N_("Re-embed every selected bot with this tool")},
-    {"welcome.choice_snapshot", N_("Copy the old vectors from the v0 snapshot (the copy command)")},
-    {"welcome.snapshot_note", N_("The wizard re-embeds. For the copy, quit (q) and run: bedrock-chat-migrate copy — it lists the snapshots and shows both previews before creating anything.")},
+    {"welcome.choice_snapshot", N_("Copy the old vectors from the v0 snapshot (no re-embedding)")},
     {"welcome.enter_hint", N_("Enter continues to the identity check; nothing is launched yet.")},
+    {"welcome.enter_hint_copy", N_("Enter continues to the identity check; the copy step lists the snapshots and shows both ways before anything is created.")},
     /* identity */
     {"identity.intro", N_("The account and credentials every later step uses. Check this is the account of your Bedrock Chat deployment before going on.")},
     {"identity.fetching", N_("Asking STS who these credentials are…")},
@@ -407,8 +407,8 @@ const char *i18n_locale_dir(void)
 
 const struct tr_entry *i18n_entry(size_t i)
 {
-    const struct tr_entry *tables[] = {tr_table_core, tr_table_run};
-    for (size_t t = 0; t < 2; t++) {
+    const struct tr_entry *tables[] = {tr_table_core, tr_table_run, tr_table_copy};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
         size_t n = 0;
         while (tables[t][n].key)
             n++;

@@ -497,7 +497,7 @@ next:
         return true;
     }
     s_set_notice(st, NULL);
-    wizard_go(w, STEP_COST);
+    wizard_go(w, w->copy_way ? STEP_COPY : STEP_COST);
     return true;
 }
 

@@ -52,7 +52,8 @@ static void s_on_identity(void *ud, const struct identity *id, const char *error
         w->identity = copy;
         if (!w->journal_path) {
             w->journal_path = app_journal_path(w->opts, w->session.region);
-            if (w->resume == WIZARD_RESUME_UNASKED)
+            /* The copy way has its own journal, looked at by the copy step. */
+            if (w->resume == WIZARD_RESUME_UNASKED && !w->copy_way)
                 resume_offer_check(w);
         }
     }

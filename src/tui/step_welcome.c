@@ -1,5 +1,6 @@
 /* Step 1, Welcome: what the tool will do, what must be true first, the two ways to
- * migrate with their trade-offs, and the operator's choice. */
+ * migrate with their trade-offs, and the operator's choice (re-embed: the cost and run
+ * steps follow the bots; copy: the copy steps, step_copy.c and step_copy_run.c). */
 #include "tui/tui.h"
 
 #include "util/mem.h"
@@ -7,9 +8,8 @@
 #include <stdlib.h>
 
 struct welcome {
-    int choice;      /* 0 re-embed (the wizard), 1 copy from the v0 snapshot (the copy command) */
+    int choice;      /* 0 re-embed, 1 copy from the v0 snapshot (w->copy_way once chosen) */
     int scroll;
-    bool show_other; /* the copy was chosen: say that the copy command does it, not the wizard */
 };
 
 static struct welcome *s_state(struct wizard *w)
@@ -70,10 +70,8 @@ static void s_draw(struct wizard *w, struct rect a)
         ui_text(cy++, a.x + 3, text_w - 2, at, line);
         free(line);
     }
-    if (st->show_other && st->choice == 1)
-        ui_wrap(cy, a.x + 3, text_w - 2, 2, ui_attr(w, UI_WARN), tr("welcome.snapshot_note"));
-    else
-        ui_text(cy, a.x + 3, text_w - 2, ui_attr(w, UI_DIM), tr("welcome.enter_hint"));
+    ui_text(cy, a.x + 3, text_w - 2, ui_attr(w, UI_DIM),
+            tr(st->choice == 1 ? "welcome.enter_hint_copy" : "welcome.enter_hint"));
 }
 
 static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
@@ -81,7 +79,7 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
     struct welcome *st = s_state(w);
     if (is_key_code) {
         switch (wch) {
-        case KEY_UP: st->choice = 0; st->show_other = false; return true;
+        case KEY_UP: st->choice = 0; return true;
         case KEY_DOWN: st->choice = 1; return true;
         case KEY_NPAGE: st->scroll += 5; return true;
         case KEY_PPAGE: st->scroll = st->scroll > 5 ? st->scroll - 5 : 0; return true;
@@ -97,10 +95,10 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
     } else if (wch != L'\r' && wch != L'\n') {
         return false;
     }
-    if (st->choice == 1) {
-        st->show_other = true;
-        return true;
-    }
+    /* The way decides the steps after the bots (and the breadcrumb); a run already
+     * launched keeps its way. */
+    if (!w->run_started)
+        w->copy_way = st->choice == 1;
     wizard_go(w, STEP_IDENTITY);
     return true;
 }

@@ -39,8 +39,20 @@
 
 static const struct wizard_step *const s_steps[STEP_COUNT] = {
     &step_welcome, &step_identity, &step_outputs, &step_bots,
-    &step_cost, &step_run, &step_summary,
+    &step_cost, &step_run, &step_summary, &step_copy, &step_copy_run,
 };
+
+size_t wizard_path(const struct wizard *w, enum wizard_step_id out[STEP_COUNT])
+{
+    static const enum wizard_step_id reembed[] = {STEP_WELCOME, STEP_IDENTITY, STEP_OUTPUTS, STEP_BOTS,
+                                                  STEP_COST, STEP_RUN, STEP_SUMMARY};
+    static const enum wizard_step_id copy[] = {STEP_WELCOME, STEP_IDENTITY, STEP_OUTPUTS, STEP_BOTS,
+                                               STEP_COPY, STEP_COPY_RUN};
+    const enum wizard_step_id *path = w->copy_way ? copy : reembed;
+    size_t n = w->copy_way ? sizeof copy / sizeof *copy : sizeof reembed / sizeof *reembed;
+    memcpy(out, path, n * sizeof(*out));
+    return n;
+}
 
 /* Signal handlers can only reach what is static: the flags, the loop to wake and the
  * terminal state to put back. Everything else stays in struct wizard. */

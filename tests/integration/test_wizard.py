@@ -193,19 +193,28 @@ class WizardTest(harness.EmulatorTestCase):
     def emu_account_pattern(self):
         return r"(Account|アカウント)\s+\d{12}"
 
-    def test_copy_way_points_to_the_copy_command(self):
-        """The welcome's second way is the snapshot copy, done by the copy command: choosing it
-        says how to run that, and launches nothing; the first way still goes on."""
+    def test_copy_way_changes_the_steps(self):
+        """The welcome's second way is the snapshot copy, done in the wizard: choosing it puts
+        the copy steps after the bots in the breadcrumb (no Cost, Run, Summary) and launches
+        nothing; going back and choosing the first way puts them back. (The copy itself:
+        test_wizard_copy.py.)"""
         pane = self.start()
         screen = pane.wait_for(r"How do you want to migrate")
         self.assertIn("Copy the old vectors from the v0 snapshot", screen)
+        self.assertIn("6 Run", screen.split("\n", 1)[0])
         pane.keys("Down")
+        screen = pane.wait_for("the copy step lists the snapshots")
         pane.keys("Enter")
-        screen = pane.wait_for(r"bedrock-chat-migrate copy")
-        self.assertIn("1 Welcome", screen)
+        screen = pane.wait_for(self.emu_account_pattern())
+        top = screen.split("\n", 1)[0]
+        self.assertIn("5 Copy", top)
+        self.assertNotIn("Run", top)
+        pane.keys("Escape")
+        pane.wait_for(r"How do you want to migrate")
         pane.keys("Up")
         pane.keys("Enter")
-        pane.wait_for(self.emu_account_pattern())
+        screen = pane.wait_for(self.emu_account_pattern())
+        self.assertIn("5 Cost", screen.split("\n", 1)[0])
         self.assertEqual(self.tasks_launched(), [])
 
     def test_steps_one_to_five_and_back(self):
