@@ -2,7 +2,9 @@
 # `make screenshots`: renders every wizard step to screenshots/<lang>/NN-<step>.png, in
 # English and Japanese, from a real terminal: the demo (--demo, the local emulator) runs
 # inside tmux inside xterm on a virtual X server (Xvfb) with DejaVu Sans Mono and a CJK
-# font (VL Gothic) for double-width characters. Keys go in through tmux send-keys; each
+# font (VL Gothic) for double-width characters; the copy way (steps 8, 9) runs on the
+# demo deployment plus the snapshot copy's world (demo_env.py --copy-world, which needs
+# PostgreSQL). Keys go in through tmux send-keys; each
 # step is shot (xwd, converted by ImageMagick) once tmux's copy of the screen shows that
 # step's expected text and has settled — polled, never a blind wait.
 #
@@ -41,8 +43,9 @@ done
 # ---- X server ---------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/bcm-shots-XXXXXX")
 sock="bcm-shots-$$"
-xvfb_pid="" xterm_pid=""
+xvfb_pid="" xterm_pid="" copy_demo_pid=""
 cleanup() {
+  [ -n "$copy_demo_pid" ] && kill "$copy_demo_pid" 2>/dev/null && wait "$copy_demo_pid" 2>/dev/null || true
   tmux -L "$sock" kill-server 2>/dev/null || true
   [ -n "$xterm_pid" ] && kill "$xterm_pid" 2>/dev/null || true
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
@@ -168,6 +171,77 @@ run_language() {
   fi
 }
 
+# The copy way (steps 8 and 9): the demo deployment plus the snapshot copy's world
+# (demo_env.py --copy-world: the v0 snapshot and two PostgreSQL databases behind the Data
+# API test server), the wizard started on it without --demo; the copy step with both
+# previews, then the copy's dashboard once it has copied and verified (the clean-up
+# question), answered with Remove.
+run_copy_language() {
+  local lang=$1 bots_word=$2 quit_word=$3
+  local dir="$out_dir/$lang"
+  title="bcm-shots-copy-$lang-$$"
+  local cw="$work/copy-$lang"
+  mkdir -p "$cw/tmp" "$cw/state"
+  # Its own temporary files go to the system's TMPDIR: PostgreSQL's initdb runs as another
+  # user when this runs as root, and $work is private.
+  python3 "$here/tests/integration/demo_env.py" --copy-world --bots 12 --failing 1 \
+      --empty-bots 1 --conversations 20 --env-file "$cw/env" >"$cw/demo.out" 2>"$cw/demo.err" &
+  copy_demo_pid=$!
+  for _ in $(seq 1 $((step_timeout * 10))); do
+    grep -q ready "$cw/demo.out" 2>/dev/null && break
+    kill -0 "$copy_demo_pid" 2>/dev/null || { cat "$cw/demo.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q ready "$cw/demo.out" || { echo "screenshots: the copy world did not start" >&2; exit 1; }
+  local outputs
+  outputs=$(sed -n 's/^BCM_DEMO_COPY_OUTPUTS=//p' "$cw/env" | tr -d "'")
+  local cmd
+  cmd=$(printf 'set -a; . %q; set +a; env XDG_STATE_HOME=%q TMPDIR=%q LANG=C.UTF-8 %q --outputs %q --lang %q' \
+        "$cw/env" "$cw/state" "$cw/tmp" "$prog" "$outputs" "$lang")
+  LC_ALL=C.UTF-8 xterm -u8 -T "$title" -geometry "${cols}x${rows}+0+0" \
+      -fa "DejaVu Sans Mono" -fd "VL Gothic" -fs 12 -bg black -fg grey85 -bc -b 4 \
+      -xrm 'XTerm*allowTitleOps: false' -xrm 'XTerm*cursorBlink: false' \
+      -e tmux -L "$sock" -f "$work/tmux.conf" new-session -s shot "sh -c $(printf '%q' "$cmd")" &
+  xterm_pid=$!
+
+  wait_for "the welcome screen" "'(•)' in s"
+  keys Down
+  keys Enter
+  wait_for "the identity step" "'123456789012' in s"
+  keys Enter
+  wait_for "the checked stack outputs" "s.count('✓') >= 6"
+  keys Enter
+  wait_for "the bots table" "'$bots_word' in s and '\$' in s"
+  keys Enter
+  wait_for "the copy step" "'bedrockchatstack-snapshot' in s and '│' in s and s.count('\$') >= 3"
+  shoot "$dir/08-copy.png"
+  keys Tab
+  keys Enter
+  wait_for "the confirmation" "'< ' in s and s.count('<') >= 3"
+  keys y
+  wait_for "the copy's dashboard, copied and verified" "'< Remove >' in s or '< 削除する >' in s or 'copy --snapshot' in s"
+  shoot "$dir/09-copy_run.png"
+  if ! screen | grep -q 'copy --snapshot'; then
+    keys Enter
+    wait_for "the temporary resources removed" "'are deleted' in s or '削除しました' in s"
+  fi
+  keys q
+  wait_for "the quit question" "'< $quit_word >' in s"
+  keys y
+  for _ in $(seq 1 300); do kill -0 "$xterm_pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$xterm_pid" 2>/dev/null; then
+    echo "screenshots: the wizard did not exit after q" >&2
+    exit 1
+  fi
+  wait "$xterm_pid" 2>/dev/null || true
+  xterm_pid=""
+  kill "$copy_demo_pid" 2>/dev/null || true
+  wait "$copy_demo_pid" 2>/dev/null || true
+  copy_demo_pid=""
+}
+
 run_language en "DEMO —" succeeded
 run_language ja "デモ —" 成功
+run_copy_language en "bots selected" Quit
+run_copy_language ja "件のボットを選択" 終了
 echo "screenshots: done ($(find "$out_dir" -name '*.png' | wc -l) images in $out_dir)"

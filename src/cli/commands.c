@@ -202,7 +202,9 @@ static const struct cli_command s_commands[] = {
     {"wizard", "the step-by-step terminal wizard (the default on a terminal)",
      "Usage: bedrock-chat-migrate [wizard] [--lang en|ja] [--no-color] [--demo] [plan options]\n\n"
      "Opens the full-screen wizard: welcome, identity, stack outputs, bots, cost preview,\n"
-     "the run dashboard and the summary. It needs a terminal of at least 80x24.\n\n"
+     "the run dashboard and the summary; or, choosing the copy way on the welcome step, the\n"
+     "snapshots and both previews side by side, then the copy's dashboard. It needs a\n"
+     "terminal of at least 80x24.\n\n"
      "Wizard options:\n"
      "  --lang en|ja          language of the screens (default from LANGUAGE / LC_ALL /\n"
      "                        LC_MESSAGES / LANG, through gettext)\n"
@@ -213,7 +215,8 @@ static const struct cli_command s_commands[] = {
      "  --max-early-failures N  stop launching when the first N bots to finish all fail the\n"
      "                        same way (or 80 % of the first 10 do); 0 never stops (3)\n"
      "  --journal FILE        the run's journal (an unfinished run there is offered)\n"
-     "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n\n"
+     "  --assign-public-ip    give the tasks a public IP (public subnets without NAT)\n"
+     "  --snapshot ID|ARN     the copy way: offer only this v0 cluster snapshot\n\n"
      PLAN_OPTIONS COMMON_OPTIONS,
      NULL /* main.c hands over to the wizard (tui/wizard.h) */},
 };

@@ -7,6 +7,12 @@ writes the environment for running the program against it to F (shell-quoted KEY
 lines, for `set -a; . F`), prints "ready" on standard output, and keeps the embedding
 simulator running (each task takes a random LO..HI seconds) until it is told to stop;
 then it stops the simulator and both emulator processes and removes their files.
+
+With --copy-world it also sets up the snapshot copy's world (copy_seed.py: the replaced
+v0 cluster's snapshot, two PostgreSQL databases behind the RDS Data API test server; it
+needs PostgreSQL installed) and adds BCM_DEMO_COPY_OUTPUTS, the outputs file naming the
+v1 cluster the copy writes to (pass it with --outputs). `make screenshots` uses it for the
+wizard's copy steps.
 """
 import argparse
 import os
@@ -56,14 +62,16 @@ def main(argv=None):
     ap.add_argument("--duration", type=parse_duration, default=(8.0, 40.0), help="LO:HI seconds per task")
     ap.add_argument("--region", default=harness.DEFAULT_REGION)
     ap.add_argument("--env-file", required=True)
+    ap.add_argument("--copy-world", action="store_true", help="also the snapshot copy's world")
     args = ap.parse_args(argv)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
 
-    emu = harness.Emulator(region=args.region)
+    emu = harness.Emulator(region=args.region, rds_extras=args.copy_world)
     sim = None
+    world = None
     try:
         emu.start()
         dep = seed.seed_deployment(emu, bots=args.bots, failing=args.failing,
@@ -71,7 +79,13 @@ def main(argv=None):
                                    knowledge_base_bots=1)
         sim = Simulator(emu, dep, duration=args.duration, fail_bot_ids=dep.bot_ids("failed"),
                         poll_interval=0.25).start()
-        write_env_file(args.env_file, emu.env())
+        env = emu.env()
+        if args.copy_world:
+            import copy_seed  # noqa: E402 (needs PostgreSQL: only for this world)
+            world = copy_seed.CopyWorld(emu, dep).start()
+            env.update(world.env())
+            env["BCM_DEMO_COPY_OUTPUTS"] = world.outputs_file
+        write_env_file(args.env_file, env)
         print("ready", flush=True)
         reported = 0
         while not stop.wait(1.0):
@@ -86,6 +100,8 @@ def main(argv=None):
     finally:
         if sim is not None:
             sim.stop(raise_errors=False)
+        if world is not None:
+            world.stop()
         emu.stop()
 
 
