@@ -899,6 +899,7 @@ static int s_open_runner(struct run_cmd *rc)
         /* The run was planned with or without public IPs; the flag can only add them. */
         cfg.assign_public_ip = rc->prior.assign_public_ip || o->assign_public_ip;
         cfg.concurrency = o->concurrency > 0 ? o->concurrency : rc->prior.concurrency;
+        cfg.concurrency_chosen = o->concurrency > 0;
         if (cfg.concurrency <= 0) {
             /* A journal from before the concurrency was recorded: the default task size's. */
             char *why = NULL;
@@ -970,6 +971,14 @@ static void s_announce_start(const struct run_cmd *rc)
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
         cJSON_AddNumberToObject(e, "total", (double)runner_count(r));
         cJSON_AddNumberToObject(e, "concurrency", runner_concurrency(r));
+        bool kept = false;
+        int ceiling = runner_vcpu_ceiling(r, &kept);
+        if (ceiling > 0) {
+            cJSON *c = cJSON_AddObjectToObject(e, "concurrency_ceiling");
+            cJSON_AddNumberToObject(c, "value", ceiling);
+            cJSON_AddStringToObject(c, "cause", "vcpu_quota");
+            cJSON_AddBoolToObject(c, "from_journal", kept);
+        }
         cJSON_AddBoolToObject(e, "detach", rc->o->detach);
         app_print_json(e);
         return;

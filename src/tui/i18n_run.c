@@ -31,6 +31,8 @@ const struct tr_entry tr_table_run[] = {
     {"run.col.reason", NC_("run.col.reason", "Reason")},
     {"run.progress", N_("%zu of %zu bots done")},
     {"run.stats", N_("%s bots/min · ETA %s · cost so far ≈ %s · concurrency %d")},
+    {"run.vcpu_ceiling", N_("(held to %d: Fargate vCPU quota)")},
+    {"run.vcpu_ceiling_kept", N_("(held to %d: Fargate vCPU quota, kept from the journal)")},
     {"run.paused", N_("LAUNCHING PAUSED (p resumes)")},
     {"run.finished", N_("run finished")},
     {"run.reason.launch_retry", N_("launch refused for now; retrying with back-off")},

@@ -159,6 +159,14 @@ static void s_draw_header(struct wizard *w, struct run_screen *rs, struct rect a
     ui_format_usd_range(cost, sizeof cost, lo, hi);
     snprintf(line, sizeof line, tr("run.stats"), rate, eta, cost, runner_concurrency(w->runner));
     int col = area.x + ui_text(area.y + 2, area.x, area.w, ui_attr(w, UI_NORMAL), line);
+    /* A vCPU-quota refusal lowered the concurrency (this session or, journaled, an earlier one). */
+    bool from_journal = false;
+    int ceiling = runner_vcpu_ceiling(w->runner, &from_journal);
+    if (ceiling > 0 && col < area.x + area.w - 2) {
+        char *note = trf(from_journal ? "run.vcpu_ceiling_kept" : "run.vcpu_ceiling", ceiling);
+        col += 2 + ui_text(area.y + 2, col + 2, area.x + area.w - col - 2, ui_attr(w, UI_WARN), note);
+        free(note);
+    }
     if (runner_paused(w->runner))
         ui_text(area.y + 2, col + 2, area.x + area.w - col - 2, ui_attr(w, UI_WARN) | A_BOLD,
                 tr("run.paused"));

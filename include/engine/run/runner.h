@@ -110,6 +110,8 @@ struct runner_config {
     const char *log_stream_prefix;
     const char *log_region;    /* awslogs-region; NULL: the session's region */
     int concurrency;           /* ≥ 1 */
+    bool concurrency_chosen;   /* the operator set it for this session (--concurrency): a
+                                  journaled vCPU-quota ceiling is then said, not applied */
     int retries;               /* automatic retries for throttling-type failures */
     int max_early_failures;    /* stop launching when the first N to finish all fail the same
                                   way (engine/run/early_failure.h); 0: the default (3), <0: never */
@@ -176,6 +178,10 @@ const struct run_bot *runner_bot(const struct runner *r, size_t i);
 void runner_counts(const struct runner *r, size_t counts[BOT_STATE_COUNT]);
 int runner_concurrency(const struct runner *r);
 void runner_set_concurrency(struct runner *r, int n);
+/* The ceiling a RunTask refused over the account's Fargate vCPU quota brought the
+ * concurrency down to (journaled: a resumed run keeps it), or 0 when none; *from_journal
+ * (may be NULL) says it came from an earlier session of the run. */
+int runner_vcpu_ceiling(const struct runner *r, bool *from_journal);
 
 struct runner_progress {
     size_t total, done, succeeded, failed, alive, queued;
@@ -208,6 +214,7 @@ struct journal_view {
     size_t nsubnets;
     bool assign_public_ip;
     int concurrency;           /* as first run; 0 when the journal does not say */
+    int vcpu_ceiling;          /* lowered by a vCPU-quota refusal (journaled); 0 none */
     int retries;               /* -1 when the journal does not say */
     struct run_bot *bots;
     size_t nbots;

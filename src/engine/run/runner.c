@@ -169,6 +169,10 @@ static void s_vcpu_refused(struct runner *r, size_t i, const char *why)
                        r->concurrency, ceiling);
         r->concurrency = ceiling;
         r->vcpu_ceiling_lowered++;
+        r->vcpu_ceiling = ceiling;
+        r->vcpu_ceiling_resumed = false;
+        /* Journaled, so a resume keeps the ceiling instead of knocking again. */
+        runner_journal_ceiling(r, ceiling, why);
     }
 }
 
@@ -470,6 +474,30 @@ static void s_new_run_id(struct runner *r)
     snprintf(r->started_by, sizeof r->started_by, "bcm-%s", r->run_id);
 }
 
+/* A resumed run keeps the ceiling an earlier session's vCPU-quota refusal set, unless the
+ * operator chose the concurrency for this session (the quota may have been raised). */
+static void s_keep_vcpu_ceiling(struct runner *r, const struct runner_config *cfg, int ceiling)
+{
+    if (ceiling <= 0)
+        return;
+    r->vcpu_ceiling = ceiling;
+    r->vcpu_ceiling_resumed = true;
+    if (cfg->concurrency_chosen) {
+        if (r->concurrency > ceiling)
+            runner_message(r, RUNNER_INFO, "concurrency %d as chosen, above the %d an earlier session of "
+                                           "this run was held to by the account's Fargate vCPU quota",
+                           r->concurrency, ceiling);
+        return;
+    }
+    if (r->concurrency > ceiling) {
+        runner_message(r, RUNNER_WARN, "concurrency kept at %d (not %d): an earlier session of this run was "
+                                       "refused a task over the account's Fargate on-demand vCPU quota "
+                                       "(journaled); once the quota is raised, choose the concurrency again",
+                       ceiling, r->concurrency);
+        r->concurrency = ceiling;
+    }
+}
+
 struct runner *runner_open(struct aws_session *s, const struct runner_config *cfg,
                            const struct runner_target *targets, size_t ntargets,
                            const struct runner_observer *obs, char **error)
@@ -519,6 +547,7 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         rp.bots = NULL;
         rp.n = 0;
         r->resumed = true;
+        s_keep_vcpu_ceiling(r, cfg, rp.vcpu_ceiling);
     } else {
         s_new_run_id(r);
     }
@@ -645,6 +674,13 @@ cJSON *runner_summary_json(const struct runner *r)
     if (p.eta_seconds >= 0)
         cJSON_AddNumberToObject(o, "eta_s", p.eta_seconds);
     cJSON_AddNumberToObject(o, "requests", (double)p.requests);
+    cJSON_AddNumberToObject(o, "concurrency", r->concurrency);
+    if (r->vcpu_ceiling > 0) {
+        cJSON *ceiling = cJSON_AddObjectToObject(o, "concurrency_ceiling");
+        cJSON_AddNumberToObject(ceiling, "value", r->vcpu_ceiling);
+        cJSON_AddStringToObject(ceiling, "cause", "vcpu_quota");
+        cJSON_AddBoolToObject(ceiling, "from_journal", r->vcpu_ceiling_resumed);
+    }
     cJSON_AddBoolToObject(o, "finished", r->finished);
     cJSON_AddBoolToObject(o, "fatal", r->fatal);
     cJSON *failed = cJSON_AddArrayToObject(o, "failed");
@@ -777,6 +813,13 @@ void runner_counts(const struct runner *r, size_t counts[BOT_STATE_COUNT])
 int runner_concurrency(const struct runner *r)
 {
     return r->concurrency;
+}
+
+int runner_vcpu_ceiling(const struct runner *r, bool *from_journal)
+{
+    if (from_journal)
+        *from_journal = r->vcpu_ceiling_resumed;
+    return r->vcpu_ceiling;
 }
 
 void runner_set_concurrency(struct runner *r, int n)

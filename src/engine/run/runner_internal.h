@@ -52,6 +52,9 @@ struct runner {
     size_t n;
     int concurrency;
     int vcpu_ceiling_lowered;  /* times a vCPU-quota refusal lowered the concurrency */
+    int vcpu_ceiling;          /* the concurrency a vCPU-quota refusal brought it down to (0 none),
+                                  journaled, so a resumed run keeps it */
+    bool vcpu_ceiling_resumed; /* that ceiling came from the journal (an earlier session) */
     bool started, paused, stop_launching, fatal, finished, abandon;
     bool reconciling, reconcile_again, resumed;
     bool launched_this_session;
@@ -108,6 +111,9 @@ int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, cons
                                  bool retryable, bool permanent);
 int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome);
 int runner_journal_retry(struct runner *r, const struct run_bot *b, bool automatic);
+/* The concurrency lowered to `ceiling` because Fargate refused a task over the account's
+ * vCPU quota (why: its words). */
+int runner_journal_ceiling(struct runner *r, int ceiling, const char *why);
 
 /* A run read back from its journal. */
 struct runner_replay {
@@ -117,6 +123,7 @@ struct runner_replay {
     size_t nsubnets;
     bool assign_public_ip;
     int concurrency, retries;
+    int vcpu_ceiling;          /* the last journaled vCPU-quota ceiling, 0 none */
     struct run_bot *bots;
     size_t n;
     char *error;

@@ -122,6 +122,15 @@ int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, cons
     return s_write(r, rec);
 }
 
+int runner_journal_ceiling(struct runner *r, int ceiling, const char *why)
+{
+    cJSON *rec = s_rec("ceiling", NULL);
+    cJSON_AddNumberToObject(rec, "concurrency", ceiling);
+    cJSON_AddStringToObject(rec, "cause", "vcpu_quota");
+    cJSON_AddStringToObject(rec, "reason", why ? why : "");
+    return s_write(r, rec);
+}
+
 int runner_journal_outcome(struct runner *r, const struct run_bot *b, enum bot_state outcome)
 {
     cJSON *rec = s_rec("outcome", b);
@@ -213,6 +222,13 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         double conc = s_num(rec, "concurrency", 0), retries = s_num(rec, "retries", -1);
         rp->concurrency = conc >= 1 && conc <= 1000 ? (int)conc : 0;
         rp->retries = retries >= 0 && retries <= 10 ? (int)retries : -1;
+        return 0;
+    }
+    if (strcmp(type, "ceiling") == 0) {
+        /* A vCPU-quota refusal lowered the concurrency: the last one holds. */
+        double c = s_num(rec, "concurrency", 0);
+        if (c >= 1 && c <= 1000)
+            rp->vcpu_ceiling = (int)c;
         return 0;
     }
     const char *bot_id = runner_json_text(rec, "bot_id");
@@ -371,6 +387,7 @@ int journal_view_load(const char *path, struct journal_view *v, char **error)
     v->nsubnets = rp.nsubnets;
     v->assign_public_ip = rp.assign_public_ip;
     v->concurrency = rp.concurrency;
+    v->vcpu_ceiling = rp.vcpu_ceiling;
     v->retries = rp.retries;
     v->bots = rp.bots;
     v->nbots = rp.n;
