@@ -57,6 +57,7 @@ extern const struct aws_service AWS_SVC_ECR;
 extern const struct aws_service AWS_SVC_SERVICE_QUOTAS;
 extern const struct aws_service AWS_SVC_RDS;
 extern const struct aws_service AWS_SVC_SECRETS_MANAGER;
+extern const struct aws_service AWS_SVC_BEDROCK;
 
 enum aws_error_kind {
     AWS_ERR_NONE = 0,

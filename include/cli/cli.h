@@ -30,6 +30,11 @@ const struct cli_command *cli_commands(size_t *n);
 /* Opens the AWS session or reports why not; returns 0 or EXIT_CONFIG. */
 int cli_open_session(const struct app_options *o, struct aws_session *s);
 
+struct deployment;
+/* The release the deployment runs (and that every launch meets both task contracts) and
+ * the Bedrock model access check, a line each, for plan and run. */
+void cli_print_deployment_facts(const struct deployment *dep);
+
 int cmd_whoami(const struct app_options *o);
 int cmd_outputs(const struct app_options *o);
 int cmd_plan(const struct app_options *o);

@@ -59,6 +59,9 @@ const struct aws_service AWS_SVC_RDS_DATA = {
     "RDS Data", "rds-data", "rds-data", AWS_PROTO_REST_JSON, NULL, NULL, "2018-08-01", 3};
 const struct aws_service AWS_SVC_RDS = {
     "RDS", "rds", "rds", AWS_PROTO_QUERY, NULL, NULL, "2014-10-31", 3};
+/* Bedrock's control plane (model availability), not the runtime the tasks invoke. */
+const struct aws_service AWS_SVC_BEDROCK = {
+    "Bedrock", "bedrock", "bedrock", AWS_PROTO_REST_JSON, NULL, NULL, "2023-04-20", 3};
 
 struct aws_client {
     struct ev_loop *loop;

@@ -332,6 +332,8 @@ static void s_print_human(const struct plan_cmd *pc, const struct plan *p)
     else
         printf("  No bots were found.\n");
     s_print_warnings(p);
+    printf("\n");
+    cli_print_deployment_facts(&pc->dep);
     if (pc->inv.bucket_error) {
         char *e = s_safe(pc->inv.bucket_error, 600);
         printf("\nDocument sizes are not known: %s\n", e);
@@ -445,6 +447,7 @@ static void s_print_json(const struct plan_cmd *pc, const struct plan *p, cJSON 
         cJSON_AddItemToObject(rest, name, field);
         free(name);
     }
+    deployment_facts_to_json(&pc->dep, rest);
     cJSON_AddStringToObject(rest, "table", pc->dep.outputs.table ? pc->dep.outputs.table : "");
     if (pc->inv.bucket_error)
         cJSON_AddStringToObject(rest, "bucket_error", pc->inv.bucket_error);

@@ -391,6 +391,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
         cJSON_AddStringToObject(e, "journal", rc->journal_path);
         cJSON_AddNumberToObject(e, "pilot", (double)rc->npilot);
         cJSON_AddNumberToObject(e, "left_out_done_by_pilot", (double)rc->pilot_done_bots);
+        deployment_facts_to_json(&rc->dep, e);
         app_print_json(e);
         return;
     }
@@ -439,6 +440,7 @@ static void s_announce_fresh(const struct run_cmd *rc)
             printf("; `bedrock-chat-migrate plan` shows how.\n");
         }
     }
+    cli_print_deployment_facts(&rc->dep);
     printf("Journal: %s\n", rc->journal_path);
     fflush(stdout);
 }

@@ -135,6 +135,9 @@ const struct tr_entry tr_table_core[] = {
     {"outputs.source", N_("Outputs from")},
     {"outputs.ok", N_("✓ Every required check passed. Enter continues to the bots.")},
     {"outputs.not_ok", N_("✗ Fix the failed checks below first (hints under each), then F5 or paste again.")},
+    {"outputs.contracts", N_("Release deployed: %s. Every launch passes the bot's keys both as the command "
+                             "argument (v1.0.0-v1.2.4) and as EVENT (v1.2.5+): both task contracts are met.")},
+    {"outputs.release_unknown", N_("not known")},
     {"outputs.fix_first", N_("Not yet: the deployment must pass its checks before the bots can be read.")},
     {"outputs.aurora.title", N_("Start the Aurora cluster?")},
     {"outputs.aurora.body",
@@ -159,6 +162,7 @@ const struct tr_entry tr_table_core[] = {
     {"check.stack_version", N_("Stack version")},
     {"check.aurora_cluster", N_("Aurora cluster")},
     {"check.release", N_("Bedrock Chat release")},
+    {"check.bedrock_model_access", N_("Bedrock model access")},
     /* bots */
     {"bots.loading", N_("%s Reading bots: %llu items scanned, %zu bots found…")},
     {"bots.failed", N_("The bots could not be read:")},

@@ -289,6 +289,11 @@ static void s_draw_result(struct wizard *w, struct outputs_step *st, struct rect
     bool ok = deployment_ok(dep);
     ui_text(y++, a.x + 1, a.w - 2, ui_attr(w, ok ? UI_OK : UI_FAIL),
             ok ? tr("outputs.ok") : tr("outputs.not_ok"));
+    /* What was deployed and what every launch satisfies, whatever the release. */
+    char *contracts = trf("outputs.contracts", dep->release_family ? dep->release_family
+                                                                   : tr("outputs.release_unknown"));
+    y += ui_wrap(y, a.x + 1, a.w - 2, 2, ui_attr(w, UI_DIM), contracts);
+    free(contracts);
     y++;
     struct ui_check_item *items = dep->nchecks ? xcalloc(dep->nchecks, sizeof(*items)) : NULL;
     char **labels = dep->nchecks ? xcalloc(dep->nchecks, sizeof(char *)) : NULL;

@@ -26,7 +26,7 @@ DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases
 # botocore service name -> endpoint prefix, for every service the program calls
 SERVICES = {"sts": "sts", "cloudformation": "cloudformation", "dynamodb": "dynamodb",
             "ecs": "ecs", "logs": "logs", "s3": "s3", "ec2": "ec2", "rds-data": "rds-data",
-            "rds": "rds", "secretsmanager": "secretsmanager"}
+            "rds": "rds", "secretsmanager": "secretsmanager", "bedrock": "bedrock"}
 REGIONS_PER_PARTITION = 3
 EXTRA_REGIONS = {"aws": ["ap-northeast-1", "eu-west-1", "us-east-1", "us-west-2"]}
 

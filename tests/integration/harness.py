@@ -261,6 +261,7 @@ class Emulator:
         self._main = None
         self._s3 = None
         self._fronts = []
+        self.bedrock = None               # fake_bedrock.FakeBedrock: model availability
         self.program_endpoint = None      # what the program is given (https in the TLS pass)
         self.program_s3_endpoint = None
         self._lock = threading.RLock()   # re-entrant for the signal handler, see _live_lock
@@ -297,6 +298,11 @@ class Emulator:
             self._create_user()
             self._enable_auth()
             self._write_empty_config()
+            # The emulator has no Bedrock model availability: a stand-in says the embedding
+            # model is accessible (test_model_access gives each test its own answers).
+            from fake_bedrock import FakeBedrock
+            self.bedrock = FakeBedrock(None, None).start()
+            self.bedrock.set("cohere.embed-multilingual-v3")
         except BaseException:
             self.stop()
             raise
@@ -307,6 +313,9 @@ class Emulator:
             for front in self._fronts:
                 front.stop()
             self._fronts = []
+            if self.bedrock is not None:
+                self.bedrock.stop()
+                self.bedrock = None
             for server in (self._main, self._s3):
                 if server is not None:
                     server.kill()
@@ -412,6 +421,8 @@ class Emulator:
             "AWS_ACCESS_KEY_ID": self.access_key,
             "AWS_SECRET_ACCESS_KEY": self.secret_key,
         }
+        if self.bedrock is not None:
+            env["AWS_ENDPOINT_URL_BEDROCK"] = self.bedrock.url
         if tls_pass():
             import tls_ca
             env["AWS_CA_BUNDLE"] = tls_ca.ca_file()
@@ -486,7 +497,11 @@ class EmulatorTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.emu is not None:
+            bedrock = cls.emu.bedrock
+            problems = list(bedrock.problems) if bedrock is not None else []
             cls.emu.stop()
+            if problems:
+                raise AssertionError(f"Bedrock requests botocore's model does not allow: {problems}")
 
     def run(self, result=None):
         # Show the emulator's own output under any failing test: a 500 from moto explains

@@ -256,11 +256,13 @@ def seed_image(emu, dep, image_bytes):
 def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with_index=True,
                     conversations=200, empty_bots=3, suffix=None, legacy_bots=0,
                     image_bytes=None, nat=False, s3_endpoint=False, aurora_status="available",
-                    release="v1.4", knowledge_base_bots=0, log_region=None):
+                    release="v1.4", knowledge_base_bots=0, log_region=None, state_machine=None):
     """aurora_status: "available", or "stopped" (as the stack's rdbSchedules leave it).
     release: "v1.4" (v1.2.5+, what `git checkout v1` deploys: its task definition asks for
     100 GiB of ephemeral storage) or "v1.0" (v1.0.0 – v1.2.4: the Fargate default 20 GiB).
     Pair it with the simulator's matching contract.
+    state_machine: the stack holds the Step Functions state machine through which v1.2.5+
+    launches its tasks (AWS::StepFunctions::StateMachine); None: as the release has it.
     knowledge_base_bots: v1.2.5+ bots backed by a Bedrock Knowledge Base (a
     BedrockKnowledgeBase map, and sources): expected "knowledge_base", never launched."""
     if release not in ("v1.4", "v1.0"):
@@ -516,7 +518,16 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
         f"BackendApiBackendApiUrl{names.hex8('out-api')}":
             f"https://{names.tail('api', 10).lower()}.execute-api.{region}.amazonaws.com",
     }
-    _create_stack(cfn, stack_name, outputs)
+    if state_machine is None:
+        state_machine = release == "v1.4"
+    extra = {}
+    if state_machine:
+        definition = {"StartAt": "RunEmbeddingTask", "States": {"RunEmbeddingTask": {"Type": "Pass", "End": True}}}
+        extra[f"EmbeddingStateMachine{names.hex8('sfn').upper()}"] = {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"RoleArn": f"arn:aws:iam::{account}:role/{stack_name}-EmbeddingStateMachineRole",
+                           "DefinitionString": json.dumps(definition)}}
+    _create_stack(cfn, stack_name, outputs, extra)
     unrelated = "CDKToolkit" if suffix is None else f"CDKToolkit{suffix}"
     existing = {s["StackName"] for s in cfn.list_stacks()["StackSummaries"]
                 if s["StackStatus"] != "DELETE_COMPLETE"}
@@ -540,10 +551,10 @@ def seed_deployment(emu, bots=24, failing=2, stack_name="BedrockChatStack", with
     return dep
 
 
-def _create_stack(cfn, name, outputs):
+def _create_stack(cfn, name, outputs, resources=None):
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}, **(resources or {})},
         "Outputs": {k: {"Value": v} for k, v in outputs.items()},
     }
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))

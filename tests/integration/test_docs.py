@@ -191,7 +191,8 @@ class DocsTest(unittest.TestCase):
         prefix = {"STS": "sts", "CLOUDFORMATION": "cloudformation", "DYNAMODB": "dynamodb",
                   "EC2": "ec2", "ECS": "ecs", "LOGS": "logs", "S3": "s3", "ECR": "ecr",
                   "SERVICE_QUOTAS": "servicequotas", "RDS": "rds",
-                  "SECRETS_MANAGER": "secretsmanager", "RDS_DATA": "rds-data"}
+                  "SECRETS_MANAGER": "secretsmanager", "RDS_DATA": "rds-data",
+                  "BEDROCK": "bedrock"}
         # S3 operations whose IAM action has another name.
         renamed = {"s3:ListObjectsV2": "s3:ListBucket"}
         calls = set()

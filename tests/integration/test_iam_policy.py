@@ -115,6 +115,22 @@ REST_OPERATIONS = {"POST /Execute": "ExecuteStatement", "POST /BatchExecute": "B
                    "POST /RollbackTransaction": "RollbackTransaction"}
 
 
+# REST requests whose path carries a label: the prefix names the operation (Bedrock's model).
+REST_PREFIX_OPERATIONS = {"GET /foundation-model-availability/": "GetFoundationModelAvailability"}
+# The model access check's statement: optional, asked during the checks; without it the check
+# is skipped with a note (ModelAccessPermission below).
+MODEL_ACCESS_SID = "OptionalCheckBedrockModelAccess"
+
+
+class _BedrockRecord:
+    """A fake_bedrock request as the proxy would have named it ("METHOD /path")."""
+
+    def __init__(self, rec):
+        auth = next((v for k, v in rec.headers.items() if k.lower() == "authorization"), "")
+        self.headers = {"Authorization": auth}
+        self.operation = f"{rec.method} {rec.path.split('?', 1)[0]}"
+
+
 def action_of(record):
     """service:Operation of a request, from the SigV4 credential scope."""
     auth = record.headers.get("Authorization", "")
@@ -124,6 +140,9 @@ def action_of(record):
         if len(scope) >= 4:
             service = scope[3]
     operation = REST_OPERATIONS.get(record.operation, record.operation)
+    for prefix, name in REST_PREFIX_OPERATIONS.items():
+        if record.operation.startswith(prefix):
+            operation = name
     return f"{SERVICE_PREFIX.get(service, service)}:{operation}"
 
 
@@ -203,12 +222,16 @@ class MinimumPolicy(RunTestCase):
         work = tempfile.mkdtemp(prefix="bcm-iam-")
         self.addCleanup(shutil.rmtree, work, True)
         first = len(self.proxy.requests)
+        first_bedrock = len(self.emu.bedrock.sent())
         results = self.flow(creds, work, stop_at_first_failure=False)
         for name, done, ok in results:
             self.assertTrue(ok, f"{name} failed with exactly the README policy: exit {done.returncode}\n"
                                 f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
         used = {action_of(r) for r in self.proxy.requests[first:]
                 if r.headers.get("Authorization", "").find(creds["AWS_ACCESS_KEY_ID"]) >= 0}
+        # Bedrock's model availability is answered by the stand-in (the emulator has none).
+        bedrock = [_BedrockRecord(r) for r in self.emu.bedrock.sent()[first_bedrock:]]
+        used |= {action_of(r) for r in bedrock if creds["AWS_ACCESS_KEY_ID"] in r.headers["Authorization"]}
         allowed = set(policy_actions(self.policy))
         not_in_flow = {a for sid in AURORA_OPTIONAL_SIDS for a in statement_actions(self.policy, sid)}
         not_in_flow |= copy_only_actions(self.policy)
@@ -414,3 +437,34 @@ class _Done:
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ModelAccessPermission(RunTestCase):
+    """bedrock:GetFoundationModelAvailability: a statement of its own, optional; without it the
+    check is skipped with a note naming the permission (the stand-in refuses as IAM would)."""
+    seed_args = {"bots": 2, "failing": 0, "empty_bots": 0, "conversations": 0, "suffix": "iambedrock"}
+
+    def test_statement_of_its_own(self):
+        policy = load_policy()
+        self.assertEqual(statement_actions(policy, MODEL_ACCESS_SID), ["bedrock:GetFoundationModelAvailability"])
+        others = [st.get("Sid") for st in policy["Statement"] if st.get("Sid") != MODEL_ACCESS_SID
+                  and "bedrock:GetFoundationModelAvailability" in policy_actions({"Statement": [st]})]
+        self.assertEqual(others, [])
+        self.assertTrue(MODEL_ACCESS_SID.startswith(OPTIONAL_SID))
+        with open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        self.assertIn(f'"Sid": "{MODEL_ACCESS_SID}"', readme)
+        self.assertIn(f"`{MODEL_ACCESS_SID}`", readme)
+
+    def test_without_the_statement_the_check_is_skipped(self):
+        self.emu.bedrock.deny()
+        self.addCleanup(self.emu.bedrock.deny, False)
+        done = self.run_cli("outputs", "--json")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        check = {c["id"]: c for c in json.loads(done.stdout)["checks"]}["bedrock_model_access"]
+        self.assertEqual(check["state"], "skipped", check)
+        self.assertIn("bedrock:GetFoundationModelAvailability", check["hint"])
+        self.emu.bedrock.deny(False)
+        done = self.run_cli("outputs", "--json")
+        check = {c["id"]: c for c in json.loads(done.stdout)["checks"]}["bedrock_model_access"]
+        self.assertEqual(check["state"], "ok", check)

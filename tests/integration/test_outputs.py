@@ -14,7 +14,7 @@ JSON_FIELDS = ("table", "cluster", "task_definition", "task_definition_arn", "co
                "task_memory", "log_group", "log_stream_prefix", "checks")
 CHECK_IDS = {"table", "cluster", "task_definition", "subnets", "security_group",
              "document_bucket", "stack_version", "aurora_cluster",
-             "release"}
+             "release", "bedrock_model_access"}
 
 
 def _checks(doc):

@@ -46,6 +46,11 @@ struct fake_cloud {
     const char *aurora_status;  /* NULL: available */
     bool aurora_denied;
     int rds_calls, resource_calls;
+    bool state_machine;         /* the stack has a Step Functions state machine (v1.2.5+) */
+    bool resources_denied;      /* ListStackResources is refused */
+    const char *model_authorization; /* NULL: AUTHORIZED */
+    bool bedrock_denied;
+    int bedrock_calls;
     char last_subnet_query[256];
 };
 
@@ -161,8 +166,20 @@ static struct fake_routed_reply s_cloudformation(struct fake_cloud *f, const str
         buf_puts(&b, "</DescribeStacksResult></DescribeStacksResponse>");
     } else if (strcmp(action, "ListStackResources") == 0) {
         f->resource_calls++;
-        buf_puts(&b, "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>"
-                     "</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>");
+        if (f->resources_denied) {
+            free(action);
+            return s_reply(403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                                "<Message>not authorized to perform: cloudformation:ListStackResources"
+                                "</Message></Error></ErrorResponse>");
+        }
+        buf_puts(&b, "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>");
+        if (f->state_machine)
+            buf_puts(&b, "<member><LogicalResourceId>EmbeddingStateMachine1A2B3C4D</LogicalResourceId>"
+                         "<PhysicalResourceId>arn:aws:states:us-east-1:123456789012:stateMachine:"
+                         "EmbeddingStateMachine-Xyz</PhysicalResourceId>"
+                         "<ResourceType>AWS::StepFunctions::StateMachine</ResourceType>"
+                         "<ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>");
+        buf_puts(&b, "</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>");
     } else {
         fail_msg("unexpected CloudFormation action %s", action);
     }
@@ -278,6 +295,19 @@ static struct fake_routed_reply s_route(void *ud, const struct http_request *req
         return s_ec2(f, req);
     if (strncmp(req->host, "rds.", 4) == 0)
         return s_rds(f, req);
+    if (strncmp(req->host, "bedrock.", 8) == 0) {
+        f->bedrock_calls++;
+        assert_string_equal(req->method, "GET");
+        assert_string_equal(req->path, "/foundation-model-availability/cohere.embed-multilingual-v3");
+        if (f->bedrock_denied)
+            return s_reply(403, "{\"message\":\"not authorized to perform: bedrock:GetFoundationModelAvailability\"}");
+        return s_reply_owned(200, xasprintf("{\"modelId\":\"cohere.embed-multilingual-v3\","
+                                            "\"agreementAvailability\":{\"status\":\"AVAILABLE\"},"
+                                            "\"authorizationStatus\":\"%s\","
+                                            "\"entitlementAvailability\":\"AVAILABLE\","
+                                            "\"regionAvailability\":\"AVAILABLE\"}",
+                                            f->model_authorization ? f->model_authorization : "AUTHORIZED"));
+    }
     if (strstr(req->host, "s3") || strcmp(req->method, "GET") == 0) {
         f->bucket_calls++;
         if (f->bucket_missing)
@@ -385,7 +415,7 @@ static void test_named_stack_all_ok(void **state)
     for (size_t i = 0; i < h.dep.nchecks; i++)
         if (h.dep.checks[i].state != CHECK_OK)
             fail_msg("check %s is not ok: %s", h.dep.checks[i].id, h.dep.checks[i].summary);
-    assert_int_equal(h.dep.nchecks, 9);
+    assert_int_equal(h.dep.nchecks, 10);
     assert_string_equal(h.dep.release_family, "v1.0.0-v1.2.4"); /* no ephemeral storage asked */
     assert_non_null(strstr(s_check(&h, "release")->summary, "both contracts are met"));
     assert_true(deployment_ok(&h.dep));
@@ -393,7 +423,12 @@ static void test_named_stack_all_ok(void **state)
     assert_true(h.dep.have_aurora);
     assert_string_equal(h.dep.aurora.arn, "arn:aws:rds:us-east-1:123456789012:cluster:vectordb-1");
     assert_non_null(strstr(s_check(&h, "aurora_cluster")->summary, "vectordb-1, available"));
-    assert_int_equal(h.cloud.resource_calls, 0); /* DbConfigHostname named it */
+    /* DbConfigHostname named the cluster: the one listing is the release's (no state machine,
+     * no ephemeral storage: v1.0.0-v1.2.4 on both counts) */
+    assert_int_equal(h.cloud.resource_calls, 1);
+    assert_non_null(strstr(s_check(&h, "release")->summary, "no Step Functions state machine"));
+    assert_int_equal(h.cloud.bedrock_calls, 1);
+    assert_non_null(strstr(s_check(&h, "bedrock_model_access")->summary, "can be invoked in us-east-1"));
 
     cJSON *j = deployment_to_json(&h.dep);
     assert_string_equal(cJSON_GetObjectItem(j, "table")->valuestring, "Conversation-Table");
@@ -666,11 +701,82 @@ static void test_aurora_without_hostname_looks_in_the_stack(void **state)
     h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, false, NULL};
     struct deployment_options o = {0};
     s_resolve(&h, &o);
-    assert_int_equal(h.cloud.resource_calls, 1);
+    assert_int_equal(h.cloud.resource_calls, 2); /* the cluster's lookup and the release's */
     assert_int_equal(h.cloud.rds_calls, 0);
     const struct deployment_check *db = s_check(&h, "aurora_cluster");
     assert_int_equal(db->state, CHECK_SKIPPED);
     assert_non_null(strstr(db->summary, "AWS::RDS::DBCluster"));
+    s_free(&h);
+}
+
+/* A Step Functions state machine among the stack's resources is v1.2.5+, whatever the task
+ * definition says; without the listing (refused) the task definition decides alone. */
+static void test_release_from_the_state_machine(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.state_machine = true;
+    struct deployment_options o = {.stack = "BedrockChatStack"};
+    s_resolve(&h, &o);
+    assert_true(h.have_dep);
+    assert_string_equal(h.dep.release_family, "v1.2.5+");
+    assert_true(h.dep.release_from_state_machine);
+    assert_false(h.dep.release_from_ephemeral_storage);
+    assert_string_equal(h.dep.state_machine, "EmbeddingStateMachine-Xyz");
+    const struct deployment_check *rel = s_check(&h, "release");
+    assert_int_equal(rel->state, CHECK_OK);
+    assert_non_null(strstr(rel->summary, "Step Functions state machine EmbeddingStateMachine-Xyz"));
+    assert_non_null(strstr(rel->summary, "both contracts are met"));
+    cJSON *j = deployment_to_json(&h.dep);
+    assert_string_equal(cJSON_GetObjectItem(j, "release_family")->valuestring, "v1.2.5+");
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "release_evidence"), 0)->valuestring,
+                        "step_functions_state_machine");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "task_contracts")), 2);
+    cJSON_Delete(j);
+    s_free(&h);
+
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.state_machine = true;
+    h.cloud.resources_denied = true;
+    s_resolve(&h, &o);
+    assert_true(deployment_ok(&h.dep));
+    assert_string_equal(h.dep.release_family, "v1.0.0-v1.2.4"); /* the task definition's word */
+    assert_null(h.dep.state_machine);
+    assert_non_null(strstr(s_check(&h, "release")->summary, "Fargate's default ephemeral storage"));
+    s_free(&h);
+}
+
+/* Model access: a definite no fails the check (a run would refuse); a refused question is
+ * skipped with a note naming the optional permission. */
+static void test_model_access_check(void **state)
+{
+    (void)state;
+    struct harness h;
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.model_authorization = "NOT_AUTHORIZED";
+    struct deployment_options o = {.stack = "BedrockChatStack"};
+    s_resolve(&h, &o);
+    const struct deployment_check *ma = s_check(&h, "bedrock_model_access");
+    assert_int_equal(ma->state, CHECK_FAIL);
+    assert_non_null(strstr(ma->summary, "not authorized to invoke cohere.embed-multilingual-v3 in us-east-1"));
+    assert_non_null(strstr(ma->hint, "Model access"));
+    assert_false(deployment_ok(&h.dep));
+    assert_string_equal(h.dep.model_access, "not_accessible");
+    s_free(&h);
+
+    s_init(&h);
+    h.cloud.stacks[h.cloud.nstacks++] = (struct fake_stack){"BedrockChatStack", true, true, NULL};
+    h.cloud.bedrock_denied = true;
+    s_resolve(&h, &o);
+    ma = s_check(&h, "bedrock_model_access");
+    assert_int_equal(ma->state, CHECK_SKIPPED);
+    assert_non_null(strstr(ma->hint, "bedrock:GetFoundationModelAvailability"));
+    assert_true(deployment_ok(&h.dep));
+    assert_null(h.dep.model_access);
     s_free(&h);
 }
 
@@ -691,6 +797,8 @@ int main(void)
         cmocka_unit_test(test_stopped_aurora_fails_with_the_start_command),
         cmocka_unit_test(test_aurora_denied_is_a_warning),
         cmocka_unit_test(test_aurora_without_hostname_looks_in_the_stack),
+        cmocka_unit_test(test_release_from_the_state_machine),
+        cmocka_unit_test(test_model_access_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

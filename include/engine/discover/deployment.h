@@ -30,7 +30,7 @@ enum check_state { CHECK_PENDING, CHECK_OK, CHECK_WARN, CHECK_FAIL, CHECK_SKIPPE
 struct deployment_check {
     const char *id;        /* stable: "table", "cluster", "task_definition", "subnets",
                               "security_group", "document_bucket", "stack_version",
-                              "aurora_cluster", "release" */
+                              "aurora_cluster", "release", "bedrock_model_access" */
     enum check_state state;
     char *summary;         /* what was found: "ACTIVE, 2 vCPU / 4096 MiB, FARGATE" (English) */
     char *hint;            /* what to do when not OK; NULL when OK (English) */
@@ -54,10 +54,24 @@ struct deployment {
     char *log_region;
     bool fargate;              /* requiresCompatibilities has FARGATE */
     char *cpu_architecture;    /* "X86_64" / "ARM64" */
-    char *release_family;      /* "v1.2.5+" / "v1.0.0-v1.2.4" from the task definition, or NULL */
+    char *release_family;      /* "v1.2.5+" / "v1.0.0-v1.2.4", or NULL when nothing tells */
+    /* what told it: the stack's Step Functions state machine (v1.2.5+ launches its tasks
+     * through one; read with the optional cloudformation:ListStackResources), the task's
+     * 100 GiB of ephemeral storage (v1.2.5+); neither: v1.0.0-v1.2.4 from the task */
+    bool release_from_state_machine;
+    bool release_from_ephemeral_storage;
+    char *state_machine;       /* that state machine's name, or NULL */
     /* the v1 Aurora cluster, when DescribeDBClusters answered (have_aurora) */
     struct aurora_cluster aurora;
     bool have_aurora;
+    /* Bedrock model access for the embedding model, when Bedrock answered: the verdict
+     * ("accessible", "pending", "not_accessible") and its four answers as Bedrock wrote them;
+     * all NULL when the check was skipped (no permission, no answer) */
+    char *model_access;
+    char *model_agreement;
+    char *model_authorization;
+    char *model_entitlement;
+    char *model_region_availability;
     struct deployment_check *checks;
     size_t nchecks;
 };
@@ -87,5 +101,10 @@ void deployment_set_aurora(struct deployment *dep, const struct aurora_result *r
 void deployment_move(struct deployment *dst, struct deployment *src);
 void deployment_free(struct deployment *dep);
 struct cJSON *deployment_to_json(const struct deployment *dep);
+/* What was deployed and what the launches satisfy, added to j (outputs and plan --json
+ * share them): release_family (or null), task_contracts ["command", "EVENT"], and
+ * bedrock_model_access ({model, verdict, agreement, authorization, entitlement,
+ * region_availability}, or null when Bedrock was not asked or did not answer). */
+void deployment_facts_to_json(const struct deployment *dep, struct cJSON *j);
 
 #endif

@@ -6,6 +6,8 @@
 #include "aws/client.h"
 #include "aws/error_class.h"
 #include "aws/session.h"
+#include "engine/discover/model_access.h"
+#include "engine/discover/stack_resources.h"
 #include "util/buf.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -29,12 +31,13 @@ enum check_index {
     CHK_STACK_VERSION,
     CHK_AURORA,
     CHK_RELEASE,
+    CHK_MODEL_ACCESS,
     CHK_COUNT
 };
 
 static const char *const CHECK_IDS[CHK_COUNT] = {
     "table", "cluster", "task_definition", "subnets", "security_group", "document_bucket",
-    "stack_version", "aurora_cluster", "release",
+    "stack_version", "aurora_cluster", "release", "bedrock_model_access",
 };
 
 struct found_stack {
@@ -59,6 +62,9 @@ struct resolve_call {
     size_t nfound;
     /* validation */
     int pending;
+    int td_ephemeral_gib;      /* the task's ephemeral storage; -1: not read */
+    bool resources_listed;     /* ListStackResources answered */
+    char *state_machine;       /* a Step Functions state machine of the stack (v1.2.5+) */
     char *sg_vpc;
     char **subnet_vpcs;
     size_t nsubnet_vpcs;
@@ -163,6 +169,7 @@ static void s_call_free(struct resolve_call *c)
     }
     free(c->found);
     free(c->sg_vpc);
+    free(c->state_machine);
     for (size_t i = 0; i < c->nsubnet_vpcs; i++)
         free(c->subnet_vpcs[i]);
     free(c->subnet_vpcs);
@@ -207,10 +214,13 @@ static void s_cross_checks(struct resolve_call *c)
     }
 }
 
+static void s_release_check(struct resolve_call *c);
+
 static void s_check_done(struct resolve_call *c)
 {
     if (--c->pending > 0)
         return;
+    s_release_check(c);
     s_cross_checks(c);
     c->done(c->ud, &c->dep, NULL);
     s_call_free(c);
@@ -326,23 +336,68 @@ static const char *s_str_of(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Which v1 release family deployed the task definition, and that the launch satisfies it.
- * v1.2.5 added 100 GiB of ephemeral storage to the embedding task in the same change that
- * moved the keys to EVENT (cdk/lib/constructs/embedding.ts): a fingerprint that needs no
- * permission beyond DescribeTaskDefinition. */
-static void s_release_check(struct resolve_call *c, const cJSON *td)
+/* The task definition's part of the release: v1.2.5 added 100 GiB of ephemeral storage to
+ * the embedding task in the same change that moved the keys to EVENT
+ * (cdk/lib/constructs/embedding.ts): a fingerprint that needs no permission beyond
+ * DescribeTaskDefinition. -1: the task definition could not be read. */
+static void s_release_from_task_definition(struct resolve_call *c, const cJSON *td)
+{
+    c->td_ephemeral_gib = td ? s_int_of(cJSON_GetObjectItemCaseSensitive(
+                                   cJSON_GetObjectItemCaseSensitive(td, "ephemeralStorage"), "sizeInGiB"))
+                             : -1;
+}
+
+/* Which v1 release family is deployed, and that the launch satisfies it, once the task
+ * definition and the stack's resources have answered. From v1.2.5 the stack launches its
+ * embedding tasks through a Step Functions state machine (Pipe → Step Functions → RunTask
+ * with EVENT): such a resource is the surest sign. Without the resources (no stack, or no
+ * cloudformation:ListStackResources) the task definition alone decides. */
+static void s_release_check(struct resolve_call *c)
 {
     struct deployment *d = &c->dep;
-    if (!td) {
+    int gib = c->td_ephemeral_gib;
+    free(d->release_family);
+    d->release_family = NULL;
+    free(d->state_machine);
+    d->state_machine = c->state_machine ? xstrdup(c->state_machine) : NULL;
+    d->release_from_state_machine = c->state_machine != NULL;
+    d->release_from_ephemeral_storage = gib >= 100;
+    if (c->state_machine) {
+        d->release_family = xstrdup("v1.2.5+");
+        s_set_check(c, CHK_RELEASE, CHECK_OK,
+                    gib >= 100 ? MESSAGE(MSG_CHECK_RELEASE_NEW_BOTH, MSG_S("machine", c->state_machine),
+                                         MSG_I("gib", gib))
+                               : MESSAGE(MSG_CHECK_RELEASE_NEW_SFN, MSG_S("machine", c->state_machine)),
+                    MESSAGE0(MSG_NONE));
+        return;
+    }
+    if (gib < 0) {
         s_set_check(c, CHK_RELEASE, CHECK_SKIPPED, MESSAGE0(MSG_CHECK_RELEASE_UNKNOWN), MESSAGE0(MSG_NONE));
         return;
     }
-    int gib = s_int_of(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(td, "ephemeralStorage"), "sizeInGiB"));
     d->release_family = xstrdup(gib >= 100 ? "v1.2.5+" : "v1.0.0-v1.2.4");
     s_set_check(c, CHK_RELEASE, CHECK_OK,
-                gib >= 100 ? MESSAGE(MSG_CHECK_RELEASE_NEW, MSG_I("gib", gib)) : MESSAGE0(MSG_CHECK_RELEASE_OLD),
+                gib >= 100 ? MESSAGE(MSG_CHECK_RELEASE_NEW, MSG_I("gib", gib))
+                           : c->resources_listed ? MESSAGE0(MSG_CHECK_RELEASE_OLD_NO_SFN)
+                                                 : MESSAGE0(MSG_CHECK_RELEASE_OLD),
                 MESSAGE0(MSG_NONE));
+}
+
+static void s_on_stack_resources(void *ud, const struct stack_resources *res,
+                                 const struct stack_resources_error *err)
+{
+    struct resolve_call *c = ud;
+    (void)err; /* optional: without the listing the task definition decides alone */
+    if (res) {
+        c->resources_listed = true;
+        const struct stack_resource *sm = stack_resources_find_type(res, "AWS::StepFunctions::StateMachine");
+        if (sm) {
+            /* The physical id is the machine's ARN: its last part names it. */
+            const char *name = strrchr(sm->physical_id, ':');
+            c->state_machine = xstrdup(name && name[1] ? name + 1 : sm->logical_id);
+        }
+    }
+    s_check_done(c);
 }
 
 static void s_on_task_definition(void *ud, struct aws_response *resp)
@@ -361,12 +416,12 @@ static void s_on_task_definition(void *ud, struct aws_response *resp)
             s_set_check(c, CHK_TASK_DEFINITION, CHECK_FAIL,
                         s_call_failed("ECS DescribeTaskDefinition", family, &resp->err),
                         s_retry_hint(&resp->err, "ecs:DescribeTaskDefinition"));
-        s_release_check(c, NULL);
+        s_release_from_task_definition(c, NULL);
         s_check_done(c);
         return;
     }
     const cJSON *td = cJSON_GetObjectItemCaseSensitive(resp->json, "taskDefinition");
-    s_release_check(c, td);
+    s_release_from_task_definition(c, td);
     const char *arn = s_str_of(td, "taskDefinitionArn");
     const char *status = s_str_of(td, "status");
     d->task_definition_arn = arn ? xstrdup(arn) : NULL;
@@ -697,6 +752,72 @@ void deployment_set_aurora(struct deployment *dep, const struct aurora_result *r
             s_aurora_check(&dep->checks[i], dep, r, region);
 }
 
+/* Model access: a definite no (or an agreement still being processed) fails the check, so
+ * `run` refuses (exit 3) instead of launching tasks that would all fail on their first
+ * InvokeModel; a question Bedrock did not answer is skipped with a note (the permission is
+ * optional, and the run's early-failure stop still catches a systematic failure). */
+static void s_model_access_check(struct resolve_call *c, const struct model_access_result *r)
+{
+    struct deployment *d = &c->dep;
+    const char *model = r->model_id, *region = c->session->region;
+    free(d->model_access);
+    d->model_access = NULL;
+    switch (r->verdict) {
+    case MODEL_ACCESS_OK:
+        d->model_access = xstrdup("accessible");
+        s_set_check(c, CHK_MODEL_ACCESS, CHECK_OK,
+                    MESSAGE(MSG_CHECK_MODEL_OK, MSG_S("model", model), MSG_S("region", region)),
+                    MESSAGE0(MSG_NONE));
+        break;
+    case MODEL_ACCESS_PENDING:
+        d->model_access = xstrdup("pending");
+        s_set_check(c, CHK_MODEL_ACCESS, CHECK_FAIL,
+                    MESSAGE(MSG_CHECK_MODEL_PENDING, MSG_S("model", model), MSG_S("region", region)),
+                    MESSAGE(MSG_HINT_MODEL_PENDING, MSG_S("region", region)));
+        break;
+    case MODEL_ACCESS_NOT_ACCESSIBLE: {
+        d->model_access = xstrdup("not_accessible");
+        struct message summary;
+        struct message hint = MESSAGE(MSG_HINT_MODEL_ENABLE, MSG_S("model", model), MSG_S("region", region));
+        if (r->region_availability && strcmp(r->region_availability, "NOT_AVAILABLE") == 0) {
+            summary = MESSAGE(MSG_CHECK_MODEL_NOT_IN_REGION, MSG_S("model", model), MSG_S("region", region));
+            message_free(&hint);
+            hint = MESSAGE(MSG_HINT_MODEL_NOT_IN_REGION, MSG_S("model", model), MSG_S("region", region));
+        } else if (r->authorization && strcmp(r->authorization, "NOT_AUTHORIZED") == 0) {
+            summary = MESSAGE(MSG_CHECK_MODEL_NOT_AUTHORIZED, MSG_S("model", model), MSG_S("region", region));
+        } else if (r->entitlement && strcmp(r->entitlement, "NOT_AVAILABLE") == 0) {
+            summary = MESSAGE(MSG_CHECK_MODEL_NOT_ENTITLED, MSG_S("model", model), MSG_S("region", region));
+        } else if (r->agreement && strcmp(r->agreement, "ERROR") == 0) {
+            summary = MESSAGE(MSG_CHECK_MODEL_AGREEMENT_ERROR, MSG_S("model", model), MSG_S("region", region),
+                              MSG_S("error", r->agreement_error ? r->agreement_error : "-"));
+        } else {
+            summary = MESSAGE(MSG_CHECK_MODEL_NO_AGREEMENT, MSG_S("model", model), MSG_S("region", region));
+        }
+        s_set_check(c, CHK_MODEL_ACCESS, CHECK_FAIL, summary, hint);
+        break;
+    }
+    case MODEL_ACCESS_UNKNOWN:
+        s_set_check(c, CHK_MODEL_ACCESS, CHECK_SKIPPED,
+                    MESSAGE(MSG_CHECK_NOT_CHECKED, MSG_S("why", r->why ? r->why : "no answer")),
+                    MESSAGE(r->denied ? MSG_HINT_MODEL_DENIED : MSG_HINT_MODEL_UNKNOWN, MSG_S("model", model),
+                            MSG_S("region", region)));
+        break;
+    }
+    if (r->verdict != MODEL_ACCESS_UNKNOWN) {
+        d->model_agreement = r->agreement ? xstrdup(r->agreement) : NULL;
+        d->model_authorization = r->authorization ? xstrdup(r->authorization) : NULL;
+        d->model_entitlement = r->entitlement ? xstrdup(r->entitlement) : NULL;
+        d->model_region_availability = r->region_availability ? xstrdup(r->region_availability) : NULL;
+    }
+}
+
+static void s_on_model_access(void *ud, const struct model_access_result *r)
+{
+    struct resolve_call *c = ud;
+    s_model_access_check(c, r);
+    s_check_done(c);
+}
+
 const struct deployment_check *deployment_check_by_id(const struct deployment *dep, const char *id)
 {
     for (size_t i = 0; dep && i < dep->nchecks; i++)
@@ -751,6 +872,16 @@ static void s_validate(struct resolve_call *c)
 
     c->pending++;
     aurora_cluster_find(cl, d->outputs.db_hostname, d->stack_name, s_on_aurora, c);
+
+    c->pending++;
+    model_access_check(cl, MODEL_ACCESS_EMBEDDING_MODEL, s_on_model_access, c);
+
+    /* The stack's resources tell the release (a state machine is v1.2.5+); optional. */
+    c->td_ephemeral_gib = -1;
+    if (d->stack_name) {
+        c->pending++;
+        stack_resources_list(cl, d->stack_name, s_on_stack_resources, c);
+    }
 
     if (!d->outputs.document_bucket) {
         s_set_check(c, CHK_DOCUMENT_BUCKET, c->check_bucket ? CHECK_WARN : CHECK_SKIPPED,
@@ -1079,6 +1210,12 @@ void deployment_free(struct deployment *dep)
     free(dep->log_region);
     free(dep->cpu_architecture);
     free(dep->release_family);
+    free(dep->state_machine);
+    free(dep->model_access);
+    free(dep->model_agreement);
+    free(dep->model_authorization);
+    free(dep->model_entitlement);
+    free(dep->model_region_availability);
     aurora_cluster_free(&dep->aurora);
     for (size_t i = 0; i < dep->nchecks; i++) {
         free(dep->checks[i].summary);
@@ -1117,6 +1254,31 @@ static cJSON *s_str_array(char *const *v, size_t n)
     return a;
 }
 
+void deployment_facts_to_json(const struct deployment *dep, cJSON *j)
+{
+    s_add_str(j, "release_family", dep->release_family);
+    cJSON *evidence = cJSON_AddArrayToObject(j, "release_evidence");
+    if (dep->release_from_state_machine)
+        cJSON_AddItemToArray(evidence, cJSON_CreateString("step_functions_state_machine"));
+    if (dep->release_from_ephemeral_storage)
+        cJSON_AddItemToArray(evidence, cJSON_CreateString("task_ephemeral_storage"));
+    s_add_str(j, "state_machine", dep->state_machine);
+    cJSON *contracts = cJSON_AddArrayToObject(j, "task_contracts");
+    cJSON_AddItemToArray(contracts, cJSON_CreateString("command"));
+    cJSON_AddItemToArray(contracts, cJSON_CreateString("EVENT"));
+    if (dep->model_access) {
+        cJSON *ma = cJSON_AddObjectToObject(j, "bedrock_model_access");
+        cJSON_AddStringToObject(ma, "model", MODEL_ACCESS_EMBEDDING_MODEL);
+        cJSON_AddStringToObject(ma, "verdict", dep->model_access);
+        s_add_str(ma, "agreement", dep->model_agreement);
+        s_add_str(ma, "authorization", dep->model_authorization);
+        s_add_str(ma, "entitlement", dep->model_entitlement);
+        s_add_str(ma, "region_availability", dep->model_region_availability);
+    } else {
+        cJSON_AddNullToObject(j, "bedrock_model_access");
+    }
+}
+
 cJSON *deployment_to_json(const struct deployment *dep)
 {
     const struct stack_outputs *o = &dep->outputs;
@@ -1146,10 +1308,7 @@ cJSON *deployment_to_json(const struct deployment *dep)
     else
         cJSON_AddNullToObject(j, "task_memory");
     s_add_str(j, "cpu_architecture", dep->cpu_architecture);
-    s_add_str(j, "release_family", dep->release_family);
-    cJSON *contracts = cJSON_AddArrayToObject(j, "task_contracts");
-    cJSON_AddItemToArray(contracts, cJSON_CreateString("command"));
-    cJSON_AddItemToArray(contracts, cJSON_CreateString("EVENT"));
+    deployment_facts_to_json(dep, j);
     s_add_str(j, "log_group", dep->log_group);
     s_add_str(j, "log_stream_prefix", dep->log_stream_prefix);
     s_add_str(j, "log_region", dep->log_region);

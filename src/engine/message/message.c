@@ -188,6 +188,18 @@ static const struct message_entry s_catalog[MSG_COUNT] = {
         M_("v1.0.0 to v1.2.4 (the task has Fargate's default ephemeral storage): its task reads the "
            "bot's keys from the command argument; every launch passes them as the argument and as "
            "EVENT, so both contracts are met")},
+    [MSG_CHECK_RELEASE_OLD_NO_SFN] = {"check.release.v1_0_0_no_state_machine",
+        M_("v1.0.0 to v1.2.4 (no Step Functions state machine in the stack, Fargate's default ephemeral "
+           "storage): its task reads the bot's keys from the command argument; every launch passes them "
+           "as the argument and as EVENT, so both contracts are met")},
+    [MSG_CHECK_RELEASE_NEW_SFN] = {"check.release.v1_2_5_state_machine",
+        M_("v1.2.5 or later (the stack launches its tasks through the Step Functions state machine "
+           "{machine}): its task reads the bot's keys from EVENT; every launch passes them as EVENT and "
+           "as the command argument, so both contracts are met")},
+    [MSG_CHECK_RELEASE_NEW_BOTH] = {"check.release.v1_2_5_both",
+        M_("v1.2.5 or later (the Step Functions state machine {machine}, and {gib} GiB of ephemeral "
+           "storage for the task): its task reads the bot's keys from EVENT; every launch passes them as "
+           "EVENT and as the command argument, so both contracts are met")},
     [MSG_CHECK_AURORA_OK] = {"check.aurora_cluster.ok", M_("{cluster}, {status}, {engine} {version}{acu}{data_api}")},
     [MSG_AURORA_UNKNOWN_ENGINE] = {"aurora.unknown_engine", M_("unknown engine")},
     [MSG_AURORA_ACU] = {"aurora.acu", M_(", Serverless v2 {min}-{max} ACU")},
@@ -208,6 +220,37 @@ static const struct message_entry s_catalog[MSG_COUNT] = {
         M_("{hint}; or make sure yourself that the cluster is available before the run")},
     [MSG_HINT_ALLOW_DESCRIBE_CLUSTERS] = {"hint.allow_describe_db_clusters", M_("allow rds:DescribeDBClusters")},
     [MSG_HINT_NETWORK_LOOK_AGAIN] = {"hint.network_look_again", M_("check the network, then look again")},
+    [MSG_CHECK_MODEL_OK] = {"check.bedrock_model_access.ok",
+        M_("{model} can be invoked in {region} (authorized, entitled, access granted)")},
+    [MSG_CHECK_MODEL_PENDING] = {"check.bedrock_model_access.pending",
+        M_("access to {model} in {region} was requested and is still being granted")},
+    [MSG_HINT_MODEL_PENDING] = {"hint.bedrock_model_access.pending",
+        M_("wait until the Amazon Bedrock console (Model access, region {region}) shows access granted, "
+           "then look again; tasks launched now would all fail")},
+    [MSG_CHECK_MODEL_NOT_IN_REGION] = {"check.bedrock_model_access.not_in_region",
+        M_("{model} is not offered in {region}")},
+    [MSG_HINT_MODEL_NOT_IN_REGION] = {"hint.bedrock_model_access.not_in_region",
+        M_("the embedding tasks call Bedrock in the stack's region ({region}), where {model} is not "
+           "available: every task would fail. Check the region (--region) of the stack")},
+    [MSG_CHECK_MODEL_NOT_AUTHORIZED] = {"check.bedrock_model_access.not_authorized",
+        M_("this account is not authorized to invoke {model} in {region}")},
+    [MSG_CHECK_MODEL_NOT_ENTITLED] = {"check.bedrock_model_access.not_entitled",
+        M_("this account is not entitled to {model} in {region}")},
+    [MSG_CHECK_MODEL_AGREEMENT_ERROR] = {"check.bedrock_model_access.agreement_error",
+        M_("the access agreement for {model} in {region} is in error: {error}")},
+    [MSG_CHECK_MODEL_NO_AGREEMENT] = {"check.bedrock_model_access.no_agreement",
+        M_("model access to {model} has not been granted in {region}")},
+    [MSG_HINT_MODEL_ENABLE] = {"hint.bedrock_model_access.enable",
+        M_("every embedding task calls {model}, so every bot would fail: enable it in the Amazon Bedrock "
+           "console, Model access, in region {region} (Cohere Embed Multilingual), wait until access is "
+           "granted, then run again")},
+    [MSG_HINT_MODEL_DENIED] = {"hint.bedrock_model_access.denied",
+        M_("optional: allow bedrock:GetFoundationModelAvailability to have it checked (see the README's IAM "
+           "policy), or make sure yourself that model access to {model} is granted in the Amazon Bedrock "
+           "console (Model access, {region})")},
+    [MSG_HINT_MODEL_UNKNOWN] = {"hint.bedrock_model_access.unknown",
+        M_("make sure model access to {model} is granted in the Amazon Bedrock console (Model access, "
+           "{region}); a run whose first bots all fail on it stops launching")},
     [MSG_CONCURRENCY_QUOTA] = {"concurrency.quota",
         M_("{quota} vCPU (Fargate on-demand quota) / {vcpu} vCPU per task")},
     [MSG_CONCURRENCY_QUOTA_ASSUMED] = {"concurrency.quota_assumed",
