@@ -1000,6 +1000,48 @@ static size_t s_to_launch_in_view(const struct journal_view *v, bool retry_faile
     return n;
 }
 
+/* A resume launches too (the bots never launched, a launch whose task ECS forgot, retries):
+ * what would make every new task fail is looked at again first — the Aurora cluster (the
+ * stack's rdbSchedules may have stopped it since the crash) and Bedrock model access.
+ * Either failing refuses, exit 3, before any RunTask. When the deployment cannot be read
+ * at all the resume goes on (its journal holds everything it needs) with a note. */
+static int s_recheck_before_resume(struct run_cmd *rc)
+{
+    const struct app_options *o = rc->o;
+    struct deployment_options dopts = {
+        .stack = o->stack ? o->stack : rc->prior.stack && *rc->prior.stack ? rc->prior.stack : NULL,
+        .outputs_file = o->outputs_file,
+    };
+    rc->step_done = false;
+    deployment_resolve(&rc->s, &dopts, s_on_deployment, rc);
+    if (!s_wait(rc, &rc->step_done))
+        return s_interrupted_before_launch(rc);
+    if (rc->step_error) {
+        if (!o->json)
+            fprintf(stderr, "note: the Aurora cluster and model access were not checked again before "
+                            "resuming: %s\n", rc->step_error);
+        free(rc->step_error);
+        rc->step_error = NULL;
+        return EXIT_OK;
+    }
+    static const char *const blocking[] = {"aurora_cluster", "bedrock_model_access"};
+    buf_t b = BUF_INIT;
+    for (size_t i = 0; i < sizeof blocking / sizeof *blocking; i++) {
+        const struct deployment_check *c = deployment_check_by_id(&rc->dep, blocking[i]);
+        if (!c || c->state != CHECK_FAIL)
+            continue;
+        buf_printf(&b, "\n  %s: %s", c->id, c->summary ? c->summary : "failed");
+        if (c->hint)
+            buf_printf(&b, " (%s)", c->hint);
+    }
+    if (!b.len)
+        return EXIT_OK;
+    app_error(o, "not resuming run %s: every task launched now would fail:%s\nFix it, then run the same "
+                 "command again: the run resumes where it stopped.", rc->prior.run_id, buf_cstr(&b));
+    buf_free(&b);
+    return EXIT_CONFIG;
+}
+
 static int s_run(struct run_cmd *rc)
 {
     const struct app_options *o = rc->o;
@@ -1065,6 +1107,11 @@ static int s_run(struct run_cmd *rc)
             fprintf(stderr, "note: --bots, --exclude, --include-empty and --outputs choose a new run's "
                             "bots; a resumed run keeps its own. Add --new-run to start a new run with them.\n");
         size_t n = s_to_launch_in_view(&rc->prior, o->retry_failed);
+        size_t unfinished = 0;
+        for (size_t i = 0; i < rc->prior.nbots; i++)
+            unfinished += !bot_state_final(rc->prior.bots[i].state);
+        if ((n || unfinished) && (rcode = s_recheck_before_resume(rc)) != EXIT_OK)
+            goto out;
         if (n && (rcode = s_confirm(rc, n, true)) != EXIT_OK)
             goto out;
     } else {

@@ -92,3 +92,34 @@ class StoppedClusterTest(RunTestCase):
         self.assertEqual(check["state"], "fail")
         self.assertIn("rdbSchedules", check["hint"])
 
+
+class StoppedBeforeResumeTest(RunTestCase):
+    """A run left with bots to launch (--detach); the stack's rdbSchedules stops the cluster;
+    the resume refuses (exit 3) before any RunTask, naming the cluster and the command that
+    starts it; once the cluster is available again the same command resumes to the end."""
+    seed_args = {"bots": 4, "failing": 0, "empty_bots": 0, "conversations": 0, "suffix": "resumestop"}
+
+    def test_resume_rechecks_the_cluster_before_launching(self):
+        self.start_simulator(duration=(0.3, 0.6))
+        first = self.run_cli("run", "--yes", "--scan-table", "--detach", "--concurrency", 1)
+        self.assert_clean_exit(first, 0)
+        launched = len(self.sent("RunTask"))
+        self.assertEqual(launched, 1)
+        rds = self.emu.client("rds")
+        rds.stop_db_cluster(DBClusterIdentifier=self.dep.db_cluster)
+        try:
+            resumed = self.run_cli("run", "--yes")
+            self.assert_clean_exit(resumed, 3)
+            self.assertIn("Resuming run", resumed.stdout)
+            self.assertIn(f"Aurora cluster {self.dep.db_cluster} is stopped", resumed.stderr)
+            self.assertIn(f"aws rds start-db-cluster --db-cluster-identifier {self.dep.db_cluster} "
+                          f"--region {self.dep.region}", resumed.stderr)
+            self.assertEqual(len(self.sent("RunTask")), launched, "no RunTask while the cluster is stopped")
+            for rec in self.sent("DescribeDBClusters"):
+                self.assertEqual(botocore_model.check_request("rds", rec), [])
+        finally:
+            rds.start_db_cluster(DBClusterIdentifier=self.dep.db_cluster)
+        done = self.run_cli("run", "--yes")
+        self.assert_clean_exit(done, 0)
+        self.assertIn("Resuming run", done.stdout)
+        self.assert_one_task_per_bot()
