@@ -300,10 +300,24 @@ static int s_open_runner(struct run_screen *rs)
         cfg.concurrency = s_resume_concurrency(w);
     cfg.retries = w->opts->retries >= 0 ? w->opts->retries : DEFAULT_RETRIES;
     cfg.max_early_failures = w->opts->max_early_failures < 0 ? 0 : w->opts->max_early_failures == 0 ? -1 : w->opts->max_early_failures;
+    /* Knowledge Base bots get no task: journaled with the run so its report lists them. */
+    struct run_not_run *not_run = NULL;
+    size_t nnot_run = 0;
+    for (size_t k = 0; !resume && w->plan && k < w->plan->nitems; k++) {
+        const struct plan_item *it = &w->plan->items[k];
+        if (!it->bot || !it->bot->knowledge_base)
+            continue;
+        not_run = xrealloc(not_run, (nnot_run + 1) * sizeof(*not_run));
+        not_run[nnot_run++] = (struct run_not_run){it->bot->bot_id, it->bot->pk, it->bot->title,
+                                                   (char *)PLAN_WHY_KNOWLEDGE_BASE};
+    }
+    cfg.not_run = not_run;
+    cfg.nnot_run = nnot_run;
     struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, rs};
     char *error = NULL;
     w->runner = runner_open(&w->session, &cfg, targets, ntargets, &obs, &error);
     free(targets);
+    free(not_run);
     if (!w->runner) {
         rs->open_error = xasprintf("%s", error ? error : tr("run.err.open"));
         free(error);

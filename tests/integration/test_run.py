@@ -131,6 +131,42 @@ class ExactRun(RunTestCase):
         self.assertIn("1 Bedrock Knowledge Base bot skipped", table.stdout)
         self.assertIn("not selected: Bedrock Knowledge Base bot", table.stdout)
 
+    def test_knowledge_base_bot_is_in_the_run_report(self):
+        """The report written at the end of the run lists the Knowledge Base bot as not run,
+        with its reason (Markdown and JSON), and never among the run's bots; so does the
+        report of a later resume, from the journal alone."""
+        (kb,) = [b for b in self.dep.bots if b["expected"] == "knowledge_base"]
+
+        def check_report(journal):
+            base = os.path.splitext(journal)[0]
+            with open(base + ".report.json", encoding="utf-8") as f:
+                doc = json.load(f)
+            self.assertNotIn(kb["bot_id"], {b["bot_id"] for b in doc["bots"]})
+            (nr,) = doc["not_run"]
+            self.assertEqual(nr["bot_id"], kb["bot_id"])
+            self.assertEqual(nr["pk"], kb["pk"])
+            self.assertIn("Bedrock Knowledge Base bot", nr["reason"])
+            with open(base + ".report.md", encoding="utf-8") as f:
+                md = f.read()
+            self.assertIn("## Not run", md)
+            section = md.split("## Not run", 1)[1]
+            self.assertIn(kb["bot_id"], section)
+            self.assertIn("Bedrock Knowledge Base bot", section)
+
+        check_report(self.journal_path)
+        records = [r for r in read_journal(self.journal_path) if r.get("type") == "not_run"]
+        self.assertEqual([r["bot_id"] for r in records], [kb["bot_id"]])
+        # A resume of a copy of the journal (every bot final: nothing is launched) writes
+        # the report again, from the journal alone.
+        tmp = tempfile.mkdtemp(prefix="bcm-kb-report-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        copy = os.path.join(tmp, "copy.jsonl")
+        shutil.copyfile(self.journal_path, copy)
+        again = self.run_cli("run", "--yes", "--scan-table", "--no-verify", "--journal", copy)
+        self.assertIn(again.returncode, (0, 1), again.stderr)
+        self.assertIn("Resuming run", again.stdout)
+        check_report(copy)
+
     def test_outputs_name_the_release_family(self):
         done = self.run_cli("outputs", "--json")
         self.assertEqual(done.returncode, 0, done.stderr)

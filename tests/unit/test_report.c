@@ -397,6 +397,46 @@ static void test_from_journal(void **state)
     s_rm_tree(t.path);
 }
 
+/* Bots left out on purpose (Knowledge Base bots) are listed with why, never counted among
+ * the run's bots; their titles are as inert as the run's. */
+static void test_not_run_bots_are_listed_with_why(void **state)
+{
+    (void)state;
+    struct run_bot bots[1] = {s_bot("a", "A", BOT_SUCCEEDED)};
+    struct report_context c = s_ctx("/tmp/x.jsonl");
+    struct report *rep = report_new(&c, "run-1", "bcm-run-1", bots, 1);
+    struct run_not_run kb = {(char *)"kb-bot", (char *)"user-1", (char *)HOSTILE_TITLE,
+                             (char *)"Bedrock Knowledge Base bot: no embedding task"};
+    report_add_not_run(rep, &kb);
+    assert_int_equal(rep->nbots, 1);
+    assert_true(report_all_succeeded(rep));
+    char *md = report_to_markdown(rep);
+    const char *section = strstr(md, "## Not run");
+    assert_non_null(section);
+    assert_non_null(strstr(section, "| `kb-bot` |"));
+    assert_non_null(strstr(section, "Bedrock Knowledge Base bot: no embedding task"));
+    assert_null(strchr(md, '\x1b'));
+    free(md);
+    cJSON *j = report_to_json(rep);
+    cJSON *nr = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "not_run"), 0);
+    assert_string_equal(cJSON_GetObjectItem(nr, "bot_id")->valuestring, "kb-bot");
+    assert_string_equal(cJSON_GetObjectItem(nr, "reason")->valuestring,
+                        "Bedrock Knowledge Base bot: no embedding task");
+    assert_int_equal(cJSON_GetObjectItem(j, "total")->valueint, 1);
+    cJSON_Delete(j);
+    report_free(rep);
+
+    /* None: no section, an empty list. */
+    rep = report_new(&c, "run-1", "bcm-run-1", bots, 1);
+    md = report_to_markdown(rep);
+    assert_null(strstr(md, "## Not run"));
+    free(md);
+    j = report_to_json(rep);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "not_run")), 0);
+    cJSON_Delete(j);
+    report_free(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_write_is_private_and_replaces),
         cmocka_unit_test(test_write_failure_names_the_file),
         cmocka_unit_test(test_from_journal),
+        cmocka_unit_test(test_not_run_bots_are_listed_with_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,10 @@ struct report {
     char *verified_at;          /* NULL: not verified */
     struct report_check_copy *checks;
     size_t nchecks;
+    /* bots the run left out on purpose (Knowledge Base bots), with why: listed, never counted
+     * among the run's bots */
+    struct run_not_run *not_run;
+    size_t nnot_run;
 };
 
 /* From any list of bots (tests, other views). */
@@ -78,6 +82,9 @@ struct report *report_new(const struct report_context *ctx, const char *run_id,
 struct report *report_from_runner(const struct report_context *ctx, const struct runner *r);
 struct report *report_from_journal(const struct report_context *ctx, const struct journal_view *v);
 void report_free(struct report *rep);
+/* Lists a bot the run left out on purpose (strings copied); report_from_runner and
+ * report_from_journal add the run's own. */
+void report_add_not_run(struct report *rep, const struct run_not_run *nr);
 /* The estimate-vs-actual figures of one bot (found by id); ignored for an unknown id. */
 void report_set_cost(struct report *rep, const char *bot_id, double estimate_lo,
                      double estimate_hi, double actual);

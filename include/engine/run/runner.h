@@ -95,6 +95,18 @@ struct runner_target {
     const char *last_exec_id;  /* the item's LastExecId as planned; NULL when it had none */
 };
 
+/* A bot of the table the run leaves out on purpose (a Bedrock Knowledge Base bot: no
+ * embedding task), with why. Journaled with the run, so every report of it, resumed or not,
+ * lists it; owned strings wherever the runner or a journal view holds one. */
+struct run_not_run {
+    char *bot_id;
+    char *pk;
+    char *title;
+    char *reason;
+};
+void run_not_run_copy(struct run_not_run *dst, const struct run_not_run *src);
+void run_not_run_free(struct run_not_run *nr);
+
 struct runner_config {
     const char *journal_path;  /* required */
     const char *stack;         /* for the journal header */
@@ -122,6 +134,10 @@ struct runner_config {
     /* Test knob (BCM_TEST_COMMAND_ONLY_LAUNCH=1): launch as the guide's script does, the keys
      * in the command only, to prove that v1.2.5+ tasks die on it. Never set otherwise. */
     bool keys_in_command_only;
+    /* bots left out on purpose, for the journal and the report (copied; a resumed run keeps
+     * its journal's) */
+    const struct run_not_run *not_run;
+    size_t nnot_run;
 };
 
 enum runner_msg_level { RUNNER_INFO, RUNNER_WARN, RUNNER_ERROR };
@@ -172,6 +188,8 @@ void runner_continue_after_early_stop(struct runner *r);
 void runner_free(struct runner *r);
 
 const char *runner_run_id(const struct runner *r);
+/* The bots the run leaves out on purpose (Knowledge Base bots), *n of them. */
+const struct run_not_run *runner_not_run(const struct runner *r, size_t *n);
 const char *runner_started_by(const struct runner *r);
 size_t runner_count(const struct runner *r);
 const struct run_bot *runner_bot(const struct runner *r, size_t i);
@@ -218,6 +236,8 @@ struct journal_view {
     int retries;               /* -1 when the journal does not say */
     struct run_bot *bots;
     size_t nbots;
+    struct run_not_run *not_run; /* bots left out on purpose (Knowledge Base bots) */
+    size_t nnot_run;
     size_t skipped_lines;      /* torn or corrupt lines tolerated */
 };
 /* 0, or -1 with *error when the file cannot be read, or 1 with *error when it holds no

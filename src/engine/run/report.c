@@ -66,6 +66,10 @@ struct report *report_from_runner(const struct report_context *ctx, const struct
         view[i] = *runner_bot(r, i); /* shallow: report_new copies */
     struct report *rep = report_new(ctx, runner_run_id(r), runner_started_by(r), view, n);
     free(view);
+    size_t nn = 0;
+    const struct run_not_run *not_run = runner_not_run(r, &nn);
+    for (size_t i = 0; i < nn; i++)
+        report_add_not_run(rep, &not_run[i]);
     return rep;
 }
 
@@ -74,7 +78,16 @@ struct report *report_from_journal(const struct report_context *ctx, const struc
     struct report_context c = *ctx;
     if (!c.stack && v->stack && *v->stack)
         c.stack = v->stack;
-    return report_new(&c, v->run_id, v->started_by, v->bots, v->nbots);
+    struct report *rep = report_new(&c, v->run_id, v->started_by, v->bots, v->nbots);
+    for (size_t i = 0; i < v->nnot_run; i++)
+        report_add_not_run(rep, &v->not_run[i]);
+    return rep;
+}
+
+void report_add_not_run(struct report *rep, const struct run_not_run *nr)
+{
+    rep->not_run = xrealloc(rep->not_run, (rep->nnot_run + 1) * sizeof(*rep->not_run));
+    run_not_run_copy(&rep->not_run[rep->nnot_run++], nr);
 }
 
 void report_add_check(struct report *rep, const struct report_check *c, const char *verified_at)
@@ -111,6 +124,9 @@ void report_free(struct report *rep)
         free(rep->checks[i].action);
     }
     free(rep->checks);
+    for (size_t i = 0; i < rep->nnot_run; i++)
+        run_not_run_free(&rep->not_run[i]);
+    free(rep->not_run);
     free(rep->verified_at);
     for (size_t i = 0; i < rep->nbots; i++)
         run_bot_free(&rep->bots[i]);
@@ -265,6 +281,16 @@ cJSON *report_to_json(const struct report *rep)
         if (k)
             cJSON_AddItemToObject(jb, "verification", s_check_json(k));
         cJSON_AddItemToArray(bots, jb);
+    }
+    cJSON *not_run = cJSON_AddArrayToObject(o, "not_run");
+    for (size_t i = 0; i < rep->nnot_run; i++) {
+        const struct run_not_run *nr = &rep->not_run[i];
+        cJSON *jn = cJSON_CreateObject();
+        cJSON_AddStringToObject(jn, "bot_id", nr->bot_id);
+        cJSON_AddStringToObject(jn, "pk", nr->pk);
+        cJSON_AddStringToObject(jn, "title", nr->title);
+        cJSON_AddStringToObject(jn, "reason", nr->reason);
+        cJSON_AddItemToArray(not_run, jn);
     }
     if (rep->verified_at) {
         cJSON *v = cJSON_AddObjectToObject(o, "verification");
@@ -443,6 +469,29 @@ static void s_md_table(buf_t *md, const struct report *rep)
     buf_putc(md, '\n');
 }
 
+/* Bots the run left out on purpose: listed with why, so the report accounts for every bot. */
+static void s_md_not_run(buf_t *md, const struct report *rep)
+{
+    if (!rep->nnot_run)
+        return;
+    buf_printf(md, "## Not run\n\n%zu bot(s) of the table were left out on purpose: no embedding task "
+                   "was launched for them.\n\n| Bot | Title | Owner | Why |\n|---|---|---|---|\n",
+               rep->nnot_run);
+    for (size_t i = 0; i < rep->nnot_run; i++) {
+        const struct run_not_run *nr = &rep->not_run[i];
+        buf_puts(md, "| ");
+        s_md_code(md, nr->bot_id);
+        buf_puts(md, " | ");
+        s_md_cell(md, nr->title, REPORT_TITLE_COLUMNS);
+        buf_puts(md, " | ");
+        s_md_code(md, nr->pk);
+        buf_puts(md, " | ");
+        s_md_cell(md, nr->reason, REPORT_REASON_COLUMNS);
+        buf_puts(md, " |\n");
+    }
+    buf_putc(md, '\n');
+}
+
 static void s_md_verification(buf_t *md, const struct report *rep)
 {
     if (!rep->verified_at)
@@ -545,6 +594,7 @@ char *report_to_markdown(const struct report *rep)
     s_md_header(&md, rep);
     s_md_counts(&md, rep);
     s_md_table(&md, rep);
+    s_md_not_run(&md, rep);
     s_md_costs(&md, rep);
     s_md_verification(&md, rep);
     s_md_next_steps(&md, rep);

@@ -546,6 +546,10 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         r->n = rp.n;
         rp.bots = NULL;
         rp.n = 0;
+        r->not_run = rp.not_run;
+        r->nnot_run = rp.nnot_run;
+        rp.not_run = NULL;
+        rp.nnot_run = 0;
         r->resumed = true;
         s_keep_vcpu_ceiling(r, cfg, rp.vcpu_ceiling);
     } else {
@@ -557,6 +561,17 @@ struct runner *runner_open(struct aws_session *s, const struct runner_config *cf
         *error = xasprintf("cannot write the journal %s", cfg->journal_path);
         runner_free(r);
         return NULL;
+    }
+    if (!r->resumed && cfg->nnot_run) {
+        r->not_run = xcalloc(cfg->nnot_run, sizeof(*r->not_run));
+        for (size_t k = 0; k < cfg->nnot_run; k++) {
+            run_not_run_copy(&r->not_run[r->nnot_run++], &cfg->not_run[k]);
+            if (runner_journal_not_run(r, &r->not_run[k]) != 0) {
+                *error = xasprintf("cannot write the journal %s", cfg->journal_path);
+                runner_free(r);
+                return NULL;
+            }
+        }
     }
     for (size_t t = 0; t < ntargets; t++) {
         if (runner_find_bot_by_sk(r, targets[t].pk, targets[t].sk) >= 0)
@@ -622,6 +637,9 @@ void runner_free(struct runner *r)
     for (size_t i = 0; i < r->n; i++)
         run_bot_free(&r->bots[i]);
     free(r->bots);
+    for (size_t i = 0; i < r->nnot_run; i++)
+        run_not_run_free(&r->not_run[i]);
+    free(r->not_run);
     free(r->durations);
     s_free_config(&r->cfg);
     free(r);
@@ -786,6 +804,12 @@ bool runner_fatal(const struct runner *r)
 const char *runner_run_id(const struct runner *r)
 {
     return r->run_id;
+}
+
+const struct run_not_run *runner_not_run(const struct runner *r, size_t *n)
+{
+    *n = r->nnot_run;
+    return r->not_run;
 }
 
 const char *runner_started_by(const struct runner *r)

@@ -50,6 +50,8 @@ struct runner {
     char started_by[40];
     struct run_bot *bots;
     size_t n;
+    struct run_not_run *not_run;
+    size_t nnot_run;
     int concurrency;
     int vcpu_ceiling_lowered;  /* times a vCPU-quota refusal lowered the concurrency */
     int vcpu_ceiling;          /* the concurrency a vCPU-quota refusal brought it down to (0 none),
@@ -105,6 +107,7 @@ void runner_wake(struct runner *r);
  * the guarantee against duplicates; without it nothing more may be launched). -------- */
 int runner_journal_header(struct runner *r);
 int runner_journal_bot(struct runner *r, const struct run_bot *b);
+int runner_journal_not_run(struct runner *r, const struct run_not_run *nr);
 int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token);
 int runner_journal_launched(struct runner *r, const struct run_bot *b, bool reconciled);
 int runner_journal_launch_failed(struct runner *r, const struct run_bot *b, const char *reason,
@@ -126,6 +129,8 @@ struct runner_replay {
     int vcpu_ceiling;          /* the last journaled vCPU-quota ceiling, 0 none */
     struct run_bot *bots;
     size_t n;
+    struct run_not_run *not_run;
+    size_t nnot_run;
     char *error;
 };
 /* 0, or -1 with *error set; *skipped counts damaged lines. rp is filled either way and

@@ -92,6 +92,17 @@ int runner_journal_bot(struct runner *r, const struct run_bot *b)
     return s_write(r, rec);
 }
 
+int runner_journal_not_run(struct runner *r, const struct run_not_run *nr)
+{
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "type", "not_run");
+    cJSON_AddStringToObject(rec, "bot_id", nr->bot_id ? nr->bot_id : "");
+    cJSON_AddStringToObject(rec, "pk", nr->pk ? nr->pk : "");
+    cJSON_AddStringToObject(rec, "title", nr->title ? nr->title : "");
+    cJSON_AddStringToObject(rec, "reason", nr->reason ? nr->reason : "");
+    return s_write(r, rec);
+}
+
 int runner_journal_intent(struct runner *r, const struct run_bot *b, const char *token)
 {
     cJSON *rec = s_rec("intent", b);
@@ -232,6 +243,15 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         return 0;
     }
     const char *bot_id = runner_json_text(rec, "bot_id");
+    if (strcmp(type, "not_run") == 0) {
+        if (!bot_id || rp->nnot_run >= 100000)
+            return 0;
+        rp->not_run = xrealloc(rp->not_run, (rp->nnot_run + 1) * sizeof(*rp->not_run));
+        struct run_not_run src = {(char *)bot_id, (char *)runner_json_text(rec, "pk"),
+                                  (char *)runner_json_text(rec, "title"), (char *)runner_json_text(rec, "reason")};
+        run_not_run_copy(&rp->not_run[rp->nnot_run++], &src);
+        return 0;
+    }
     if (strcmp(type, "bot") == 0) {
         const char *pk = runner_json_text(rec, "pk"), *sk = runner_json_text(rec, "sk");
         if (!bot_id || !pk || !sk || s_replay_bot(rp, bot_id))
@@ -330,6 +350,9 @@ void runner_replay_free(struct runner_replay *rp)
     for (size_t i = 0; i < rp->n; i++)
         run_bot_free(&rp->bots[i]);
     free(rp->bots);
+    for (size_t i = 0; i < rp->nnot_run; i++)
+        run_not_run_free(&rp->not_run[i]);
+    free(rp->not_run);
     free(rp->error);
 }
 
@@ -391,6 +414,8 @@ int journal_view_load(const char *path, struct journal_view *v, char **error)
     v->retries = rp.retries;
     v->bots = rp.bots;
     v->nbots = rp.n;
+    v->not_run = rp.not_run;
+    v->nnot_run = rp.nnot_run;
     v->skipped_lines = skipped;
     free(rp.error);
     return 0;
@@ -415,5 +440,25 @@ void journal_view_free(struct journal_view *v)
     for (size_t i = 0; i < v->nbots; i++)
         run_bot_free(&v->bots[i]);
     free(v->bots);
+    for (size_t i = 0; i < v->nnot_run; i++)
+        run_not_run_free(&v->not_run[i]);
+    free(v->not_run);
     memset(v, 0, sizeof(*v));
+}
+
+void run_not_run_copy(struct run_not_run *dst, const struct run_not_run *src)
+{
+    dst->bot_id = xstrdup(src->bot_id ? src->bot_id : "");
+    dst->pk = xstrdup(src->pk ? src->pk : "");
+    dst->title = xstrdup(src->title ? src->title : "");
+    dst->reason = xstrdup(src->reason ? src->reason : "");
+}
+
+void run_not_run_free(struct run_not_run *nr)
+{
+    free(nr->bot_id);
+    free(nr->pk);
+    free(nr->title);
+    free(nr->reason);
+    memset(nr, 0, sizeof(*nr));
 }
