@@ -19,6 +19,7 @@
 #include "engine/discover/inventory.h"
 #include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
+#include "engine/run/early_failure.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/report.h"
 #include "engine/verify/already_migrated.h"
@@ -796,6 +797,15 @@ static int s_outcome(struct run_cmd *rc, bool interrupted)
             cJSON_AddNumberToObject(e, "failed_the_same_way", (double)same);
             cJSON_AddNumberToObject(e, "not_launched", (double)counts[BOT_QUEUED]);
             cJSON_AddStringToObject(e, "hint", hint);
+            /* The same as message ids with parameters, for programs that word them. */
+            struct message cause_msg = early_failure_cause_message(cause);
+            struct message hint_msg = early_failure_hint_message(cause);
+            cJSON_AddStringToObject(e, "cause_id", message_id_name(cause_msg.id));
+            cJSON_AddItemToObject(e, "cause_params", message_params_json(&cause_msg));
+            cJSON_AddStringToObject(e, "hint_id", message_id_name(hint_msg.id));
+            cJSON_AddItemToObject(e, "hint_params", message_params_json(&hint_msg));
+            message_free(&cause_msg);
+            message_free(&hint_msg);
             app_print_json(e);
         } else {
             printf("Stopped launching: %zu of the first bots failed the same way (%s); %zu bot%s not "

@@ -9,6 +9,7 @@
 #include "engine/estimate/plan.h"
 #include "engine/estimate/pricing.h"
 #include "engine/run/journal.h"
+#include "engine/run/early_failure.h"
 #include "engine/run/journal_aside.h"
 #include "engine/run/runner.h"
 #include "tui/run_screens.h"
@@ -115,7 +116,17 @@ static void s_ask_early_stop(struct run_screen *rs, const struct runner *r)
     if (!cause || rs->early_asked || rs->quitting || rs->w->quitting || rs->w->modal)
         return;
     rs->early_asked = true;
-    char *body = xasprintf(tr("run.early.body"), same, cause, hint);
+    (void)hint;
+    /* The cause and what to fix in the wizard's language (engine/message). */
+    struct message cause_msg = early_failure_cause_message(cause);
+    struct message hint_msg = early_failure_hint_message(cause);
+    char *cause_text = tr_message(&cause_msg);
+    char *hint_text = tr_message(&hint_msg);
+    char *body = xasprintf(tr("run.early.body"), same, cause_text, hint_text);
+    free(cause_text);
+    free(hint_text);
+    message_free(&cause_msg);
+    message_free(&hint_msg);
     ui_confirm(rs->w, tr("run.early.title"), body, tr("run.early.continue"), tr("run.early.stop"),
                s_early_answer, NULL);
     free(body);
@@ -125,7 +136,13 @@ static void s_on_message(void *ud, const struct runner *r, enum runner_msg_level
                          const char *text)
 {
     struct run_screen *rs = ud;
-    run_screen_message(rs, level, text);
+    /* The early-failure stop is a structured message: said in the wizard's language. */
+    const struct message *early = runner_early_stop_message(r);
+    char *english = early ? message_english(early) : NULL;
+    char *worded = english && strcmp(english, text) == 0 ? tr_message(early) : NULL;
+    run_screen_message(rs, level, worded ? worded : text);
+    free(worded);
+    free(english);
     s_ask_early_stop(rs, r);
     wizard_dirty(rs->w);
 }

@@ -45,6 +45,15 @@ class EarlyStop(RunTestCase):
         self.assertEqual(events[0]["cause"], "Bedrock model access denied")
         self.assertEqual(events[0]["failed_the_same_way"], 3)
         self.assertEqual(events[0]["not_launched"], 5)
+        # The same through the message catalogue (what the wizard words in Japanese).
+        self.assertEqual(events[0]["cause_id"], "early.cause.bedrock_access")
+        self.assertEqual(events[0]["cause_params"], {})
+        self.assertEqual(events[0]["hint_id"], "early.hint.bedrock_access")
+        messages = [e for e in json_lines(done.stdout) if e.get("event") == "message"
+                    and "failed the same way" in e.get("text", "")]
+        self.assertEqual(len(messages), 1)
+        self.assertIn("3 of the first 3 bots to finish failed the same way: Bedrock model access denied. "
+                      "Not launching the other 5 bots", messages[0]["text"])
         first = len(self.sent("RunTask"))
         self.assertEqual(first, 3)
 

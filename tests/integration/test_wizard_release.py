@@ -97,3 +97,34 @@ class EarlyStopWizard(_WizardCase):
         wait_until(lambda: all(r.outcome != "running" for r in self.sim.records()), 60, "tasks ended")
         self.assertEqual(self.proxy.count("RunTask", "forwarded"), launched, "no launch after the stop")
         self.assertLess(launched, len(self.dep.bots))
+
+    def test_the_question_in_japanese(self):
+        """The cause and what to fix come from the message catalogue: in Japanese here."""
+        self.sim = Simulator(self.emu, self.dep, duration=(0.3, 0.5), fail_bot_ids=self.dep.bot_ids(),
+                             fail_reason=BEDROCK_DENIED).start()
+        pane = Pane(self.env, ("--lang", "ja"))
+        self.panes.append(pane)
+        pane.wait_for(lambda s: s.strip() != "")
+        pane.keys("Enter")                       # welcome
+        pane.wait_for("123456789012")            # identity
+        pane.keys("Enter")
+        pane.wait_for(self.dep.cluster)
+        pane.wait_for(lambda s: "✓" in s)
+        pane.keys("Enter")
+        pane.wait_for("件のボットを選択")
+        pane.keys("Enter")
+        pane.wait_for("$")
+        pane.keys("Tab")
+        pane.keys("y")
+        screen = pane.wait_for("最初のボットがすべて同じ理由で失敗しました", timeout=90)
+        # The cause (the dialog may wrap it after "Bedrock") and what to fix, in Japanese.
+        self.assertIn("モデルアクセスが拒否されました", screen)
+        self.assertIn("モデルアクセスを有効にし", screen)
+        self.assertNotIn("Bedrock model access denied", screen)
+        self.assertNotIn("failed the same way", screen)
+        pane.keys("Enter")                        # stop launching
+        screen = pane.wait_for(lambda s: "最初のボット" not in s, timeout=60)
+        if "?" in screen or "？" in screen:
+            pane.keys("Enter")
+        wait_until(lambda: all(r.outcome != "running" for r in self.sim.records()), 60, "tasks ended")
+

@@ -121,6 +121,40 @@ static void test_zero_never_trips_and_n_is_settable(void **state)
     early_failure_free(&w);
 }
 
+/* The causes and hints as structured messages: a known cause is its id (whose English is the
+ * cause), an unknown one its text; every hint's English is early_failure_hint's. */
+static void test_messages(void **state)
+{
+    (void)state;
+    char *cause = early_failure_cause(BEDROCK);
+    struct message m = early_failure_cause_message(cause);
+    assert_string_equal(message_id_name(m.id), "early.cause.bedrock_access");
+    char *en = message_english(&m);
+    assert_string_equal(en, cause);
+    free(en);
+    message_free(&m);
+    m = early_failure_hint_message(cause);
+    assert_string_equal(message_id_name(m.id), "early.hint.bedrock_access");
+    en = message_english(&m);
+    assert_string_equal(en, early_failure_hint(cause));
+    assert_non_null(strstr(en, "Model access"));
+    free(en);
+    message_free(&m);
+    free(cause);
+
+    cause = early_failure_cause("Some new error 42 on 'file.pdf'");
+    m = early_failure_cause_message(cause);
+    assert_int_equal(m.id, MSG_TEXT);
+    en = message_english(&m);
+    assert_string_equal(en, cause);
+    free(en);
+    message_free(&m);
+    m = early_failure_hint_message(cause);
+    assert_string_equal(message_id_name(m.id), "early.hint.other");
+    message_free(&m);
+    free(cause);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_a_success_or_another_cause_breaks_it),
         cmocka_unit_test(test_eighty_percent_of_the_first_ten),
         cmocka_unit_test(test_zero_never_trips_and_n_is_settable),
+        cmocka_unit_test(test_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

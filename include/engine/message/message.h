@@ -140,6 +140,22 @@ enum message_id {
     MSG_HINT_ALLOW_DESCRIBE_CLUSTERS,
     MSG_HINT_NETWORK_LOOK_AGAIN,
 
+    /* the early-failure stop: the shared causes it names and what to fix for each */
+    MSG_EARLY_CAUSE_BEDROCK,
+    MSG_EARLY_CAUSE_NO_STATUS,
+    MSG_EARLY_CAUSE_POPPLER,
+    MSG_EARLY_CAUSE_NUL,
+    MSG_EARLY_CAUSE_DATABASE,
+    MSG_EARLY_CAUSE_NO_REASON,
+    MSG_EARLY_HINT_BEDROCK,
+    MSG_EARLY_HINT_NO_STATUS,
+    MSG_EARLY_HINT_POPPLER,
+    MSG_EARLY_HINT_NUL,
+    MSG_EARLY_HINT_DATABASE,
+    MSG_EARLY_HINT_OTHER,
+    MSG_EARLY_STOPPED_ONE,
+    MSG_EARLY_STOPPED,
+
     /* Bedrock model access (the embedding model) */
     MSG_CHECK_MODEL_OK,
     MSG_CHECK_MODEL_PENDING,

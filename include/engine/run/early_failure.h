@@ -9,6 +9,8 @@
 #ifndef BCM_ENGINE_EARLY_FAILURE_H
 #define BCM_ENGINE_EARLY_FAILURE_H
 
+#include "engine/message/message.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,7 +40,14 @@ bool early_failure_note(struct early_failure_watch *w, bool failed, const char *
  * first line with digits and quoted names blanked, at most 120 bytes. */
 char *early_failure_cause(const char *reason);
 
-/* What to fix for a cause (static text). */
+/* What to fix for a cause (static English text, the hint message's template). */
 const char *early_failure_hint(const char *cause);
+
+/* The same as structured messages (engine/message), for views that word them in their own
+ * language: a known cause is its MSG_EARLY_CAUSE_* id, another one its text as it is; the
+ * hint is the cause's MSG_EARLY_HINT_* (MSG_EARLY_HINT_OTHER for unknown causes). Caller
+ * frees with message_free. */
+struct message early_failure_cause_message(const char *cause);
+struct message early_failure_hint_message(const char *cause);
 
 #endif

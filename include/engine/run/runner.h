@@ -183,6 +183,9 @@ bool runner_fatal(const struct runner *r);    /* stopped by a configuration/AWS 
 /* The cause shared by the first bots to finish when they all failed the same way (launching
  * then stopped), or NULL; with how many of them had it and what to fix. */
 const char *runner_early_stop_cause(const struct runner *r, size_t *count, const char **hint);
+/* The same stop as the structured message the runner said it with (its English was the
+ * on_message text), for views that word it in their language; NULL when not stopped. */
+const struct message *runner_early_stop_message(const struct runner *r);
 /* The operator chose to go on after an early stop: launching resumes, the watch is off. */
 void runner_continue_after_early_stop(struct runner *r);
 void runner_free(struct runner *r);

@@ -220,6 +220,37 @@ static const struct message_entry s_catalog[MSG_COUNT] = {
         M_("{hint}; or make sure yourself that the cluster is available before the run")},
     [MSG_HINT_ALLOW_DESCRIBE_CLUSTERS] = {"hint.allow_describe_db_clusters", M_("allow rds:DescribeDBClusters")},
     [MSG_HINT_NETWORK_LOOK_AGAIN] = {"hint.network_look_again", M_("check the network, then look again")},
+    [MSG_EARLY_CAUSE_BEDROCK] = {"early.cause.bedrock_access", M_("Bedrock model access denied")},
+    [MSG_EARLY_CAUSE_NO_STATUS] = {"early.cause.no_status", M_("the task stopped without writing a status")},
+    [MSG_EARLY_CAUSE_POPPLER] = {"early.cause.poppler", M_("Unable to get page count (poppler)")},
+    [MSG_EARLY_CAUSE_NUL] = {"early.cause.nul_bytes",
+        M_("a document holds NUL bytes (invalid byte sequence for encoding UTF8: 0x00)")},
+    [MSG_EARLY_CAUSE_DATABASE] = {"early.cause.database", M_("the task could not reach the Aurora cluster")},
+    [MSG_EARLY_CAUSE_NO_REASON] = {"early.cause.no_reason", M_("no reason given")},
+    [MSG_EARLY_HINT_BEDROCK] = {"early.hint.bedrock_access",
+        M_("enable model access to Cohere Embed Multilingual (cohere.embed-multilingual-v3) in the "
+           "Amazon Bedrock console (Model access) of the stack's region, then resume with "
+           "`bedrock-chat-migrate run --yes --retry-failed`")},
+    [MSG_EARLY_HINT_NO_STATUS] = {"early.hint.no_status",
+        M_("read one task's stopped reason and log (`bedrock-chat-migrate logs BOT_ID`): image pull, "
+           "network (private subnets with NAT) or memory; on v1.2.5+ a task launched without EVENT "
+           "dies this way")},
+    [MSG_EARLY_HINT_POPPLER] = {"early.hint.poppler",
+        M_("the embedding image cannot parse these PDFs: replace or remove them in the app, then retry")},
+    [MSG_EARLY_HINT_NUL] = {"early.hint.nul_bytes",
+        M_("remove the NUL bytes from the documents (or the documents), then retry")},
+    [MSG_EARLY_HINT_DATABASE] = {"early.hint.database",
+        M_("check that the Aurora cluster is available (`bedrock-chat-migrate outputs`) and that "
+           "the task's security group may reach it, then retry")},
+    [MSG_EARLY_HINT_OTHER] = {"early.hint.other",
+        M_("read one bot's log (`bedrock-chat-migrate logs BOT_ID`), fix the cause, then resume with "
+           "`bedrock-chat-migrate run --yes --retry-failed`")},
+    [MSG_EARLY_STOPPED_ONE] = {"early.stopped_one",
+        M_("{count} of the first {seen} bots to finish failed the same way: {cause}. Not launching the "
+           "other {queued} bot (tasks already running finish on their own). What to fix: {hint}")},
+    [MSG_EARLY_STOPPED] = {"early.stopped",
+        M_("{count} of the first {seen} bots to finish failed the same way: {cause}. Not launching the "
+           "other {queued} bots (tasks already running finish on their own). What to fix: {hint}")},
     [MSG_CHECK_MODEL_OK] = {"check.bedrock_model_access.ok",
         M_("{model} can be invoked in {region} (authorized, entitled, access granted)")},
     [MSG_CHECK_MODEL_PENDING] = {"check.bedrock_model_access.pending",

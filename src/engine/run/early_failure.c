@@ -1,6 +1,7 @@
 /* Normalising failure reasons and deciding when the first outcomes show a systematic failure. */
 #include "engine/run/early_failure.h"
 
+#include "engine/message/message.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -15,6 +16,7 @@
 #define CAUSE_POPPLER "Unable to get page count (poppler)"
 #define CAUSE_NUL "a document holds NUL bytes (invalid byte sequence for encoding UTF8: 0x00)"
 #define CAUSE_DATABASE "the task could not reach the Aurora cluster"
+#define CAUSE_NO_REASON "no reason given"
 
 static const struct {
     const char *mark;        /* case-insensitive substring of the reason */
@@ -34,7 +36,7 @@ static const struct {
 char *early_failure_cause(const char *reason)
 {
     if (!reason || !*reason)
-        return xstrdup("no reason given");
+        return xstrdup(CAUSE_NO_REASON);
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
         if (strcasestr(reason, KNOWN[i].mark))
             return xstrdup(KNOWN[i].cause);
@@ -65,27 +67,47 @@ char *early_failure_cause(const char *reason)
     return buf_detach(&b);
 }
 
+/* The known causes as messages (each template's English is the cause's name), with what
+ * to fix for each: one table, so the English texts and the catalogue cannot drift apart. */
+static const struct {
+    const char *cause;
+    enum message_id cause_id;
+    enum message_id hint_id;
+} CAUSE_MESSAGES[] = {
+    {CAUSE_BEDROCK, MSG_EARLY_CAUSE_BEDROCK, MSG_EARLY_HINT_BEDROCK},
+    {CAUSE_NO_STATUS, MSG_EARLY_CAUSE_NO_STATUS, MSG_EARLY_HINT_NO_STATUS},
+    {CAUSE_POPPLER, MSG_EARLY_CAUSE_POPPLER, MSG_EARLY_HINT_POPPLER},
+    {CAUSE_NUL, MSG_EARLY_CAUSE_NUL, MSG_EARLY_HINT_NUL},
+    {CAUSE_DATABASE, MSG_EARLY_CAUSE_DATABASE, MSG_EARLY_HINT_DATABASE},
+    {CAUSE_NO_REASON, MSG_EARLY_CAUSE_NO_REASON, MSG_EARLY_HINT_OTHER},
+};
+
+static int s_known(const char *cause)
+{
+    for (size_t i = 0; cause && i < sizeof CAUSE_MESSAGES / sizeof *CAUSE_MESSAGES; i++)
+        if (strcmp(cause, CAUSE_MESSAGES[i].cause) == 0)
+            return (int)i;
+    return -1;
+}
+
 const char *early_failure_hint(const char *cause)
 {
     if (!cause)
         return NULL;
-    if (strcmp(cause, CAUSE_BEDROCK) == 0)
-        return "enable model access to Cohere Embed Multilingual (cohere.embed-multilingual-v3) in the "
-               "Amazon Bedrock console (Model access) of the stack's region, then resume with "
-               "`bedrock-chat-migrate run --yes --retry-failed`";
-    if (strcmp(cause, CAUSE_NO_STATUS) == 0)
-        return "read one task's stopped reason and log (`bedrock-chat-migrate logs BOT_ID`): image pull, "
-               "network (private subnets with NAT) or memory; on v1.2.5+ a task launched without EVENT "
-               "dies this way";
-    if (strcmp(cause, CAUSE_POPPLER) == 0)
-        return "the embedding image cannot parse these PDFs: replace or remove them in the app, then retry";
-    if (strcmp(cause, CAUSE_NUL) == 0)
-        return "remove the NUL bytes from the documents (or the documents), then retry";
-    if (strcmp(cause, CAUSE_DATABASE) == 0)
-        return "check that the Aurora cluster is available (`bedrock-chat-migrate outputs`) and that "
-               "the task's security group may reach it, then retry";
-    return "read one bot's log (`bedrock-chat-migrate logs BOT_ID`), fix the cause, then resume with "
-           "`bedrock-chat-migrate run --yes --retry-failed`";
+    int k = s_known(cause);
+    return message_template(k >= 0 ? CAUSE_MESSAGES[k].hint_id : MSG_EARLY_HINT_OTHER);
+}
+
+struct message early_failure_cause_message(const char *cause)
+{
+    int k = s_known(cause);
+    return k >= 0 ? MESSAGE0(CAUSE_MESSAGES[k].cause_id) : message_text(cause ? cause : "");
+}
+
+struct message early_failure_hint_message(const char *cause)
+{
+    int k = s_known(cause);
+    return MESSAGE0(k >= 0 ? CAUSE_MESSAGES[k].hint_id : MSG_EARLY_HINT_OTHER);
 }
 
 void early_failure_init(struct early_failure_watch *w, int threshold)

@@ -628,6 +628,7 @@ void runner_free(struct runner *r)
     if (!r)
         return;
     early_failure_free(&r->early);
+    message_free(&r->early_msg);
     if (r->poll_timer)
         ev_timer_cancel(r->session->loop, r->poll_timer);
     if (r->launch_timer)
@@ -771,6 +772,11 @@ const char *runner_early_stop_cause(const struct runner *r, size_t *count, const
     if (hint)
         *hint = early_failure_hint(r->early.cause);
     return r->early.cause;
+}
+
+const struct message *runner_early_stop_message(const struct runner *r)
+{
+    return r->early_stopped && r->early_msg.id != MSG_NONE ? &r->early_msg : NULL;
 }
 
 void runner_continue_after_early_stop(struct runner *r)

@@ -52,6 +52,7 @@ struct runner {
     size_t n;
     struct run_not_run *not_run;
     size_t nnot_run;
+    struct message early_msg;  /* the early-failure stop as said (MSG_NONE until it trips) */
     int concurrency;
     int vcpu_ceiling_lowered;  /* times a vCPU-quota refusal lowered the concurrency */
     int vcpu_ceiling;          /* the concurrency a vCPU-quota refusal brought it down to (0 none),

@@ -62,11 +62,19 @@ void runner_judge(struct runner *r, size_t i, enum bot_state outcome, struct mes
         bool was_stopping = r->stop_launching;
         r->stop_launching = true;
         r->early_stopped = !was_stopping;
-        runner_message(r, RUNNER_ERROR,
-                       "%zu of the first %zu bots to finish failed the same way: %s. Not launching the "
-                       "other %zu bot%s (tasks already running finish on their own). What to fix: %s",
-                       r->early.cause_count, r->early.seen, r->early.cause, queued, queued == 1 ? "" : "s",
-                       early_failure_hint(r->early.cause));
+        /* A message the wizard words in its language; its English goes to every observer. */
+        struct message cause = early_failure_cause_message(r->early.cause);
+        struct message hint = early_failure_hint_message(r->early.cause);
+        message_free(&r->early_msg);
+        r->early_msg = MESSAGE(queued == 1 ? MSG_EARLY_STOPPED_ONE : MSG_EARLY_STOPPED,
+                               MSG_I("count", (long long)r->early.cause_count),
+                               MSG_I("seen", (long long)r->early.seen), MSG_M("cause", &cause),
+                               MSG_I("queued", (long long)queued), MSG_M("hint", &hint));
+        message_free(&cause);
+        message_free(&hint);
+        char *text = message_english(&r->early_msg);
+        runner_message(r, RUNNER_ERROR, "%s", text);
+        free(text);
     }
 }
 
