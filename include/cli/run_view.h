@@ -1,5 +1,5 @@
 /* The headless view of a run: one line (or one JSON object) per state change, a periodic
- * summary with counts, throughput and ETA, and the final summary. It observes the
+ * summary with counts, throughput, ETA and the cost so far, and the final summary. It observes the
  * runner; it never changes it. */
 #ifndef BCM_CLI_RUN_VIEW_H
 #define BCM_CLI_RUN_VIEW_H
@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct live_estimate;
 
 struct run_view {
     bool json;
@@ -18,6 +19,9 @@ struct run_view {
     struct runner *runner;
     uint64_t summary_timer;
     uint64_t summary_every_ms;
+    /* The cost so far (measured) and the rest (refitted), when the run has a plan: fed on
+     * every state change, printed with each summary (engine/estimate/live_cost.h). */
+    struct live_estimate *live;
 };
 
 void run_view_init(struct run_view *v, struct ev_loop *loop, bool json);

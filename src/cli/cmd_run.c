@@ -17,6 +17,7 @@
 #include "cli/run_view.h"
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
+#include "engine/estimate/live_cost.h"
 #include "engine/estimate/measure.h"
 #include "engine/estimate/plan.h"
 #include "engine/run/early_failure.h"
@@ -591,7 +592,8 @@ static bool s_follow(struct run_cmd *rc)
     struct runner *r = rc->runner;
     sig_atomic_t handled = 0;
     bool left = false;
-    while (!rc->view.finished || !runner_idle(r)) {
+    /* The last finished bots' logs are read too: the final summary's cost is measured. */
+    while (!rc->view.finished || !runner_idle(r) || (rc->view.live && !live_cost_idle(rc->view.live))) {
         if (s_interrupts != handled) {
             handled = s_interrupts;
             if (handled >= 2)
@@ -983,6 +985,10 @@ static int s_open_runner(struct run_cmd *rc)
         return EXIT_CONFIG;
     }
     run_view_attach(&rc->view, rc->runner);
+    if (rc->have_plan) {
+        rc->view.live = live_cost_new(&rc->s, &rc->dep, &rc->plan, NULL, NULL);
+        live_cost_observe(rc->view.live, rc->runner);
+    }
     return EXIT_OK;
 }
 
@@ -1176,6 +1182,8 @@ static int s_run(struct run_cmd *rc)
 out:
     if (rc->runner) {
         run_view_detach(&rc->view);
+        live_cost_free(rc->view.live);
+        rc->view.live = NULL;
         runner_free(rc->runner);
         rc->runner = NULL;
     }

@@ -2,6 +2,7 @@
 #include "cli/run_view.h"
 
 #include "cli/cli.h"
+#include "engine/estimate/live_cost.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
@@ -26,6 +27,8 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
 {
     struct run_view *v = ud;
     const struct run_bot *b = runner_bot(r, index);
+    if (v->live)
+        live_cost_observe(v->live, r);
     if (v->json) {
         cJSON *e = runner_bot_to_json(b);
         cJSON_AddStringToObject(e, "event", "state");
@@ -94,10 +97,15 @@ void run_view_print_summary(struct run_view *v, bool final)
 {
     if (!v->runner)
         return;
+    struct live_cost cost;
+    if (v->live)
+        live_cost_get(v->live, v->runner, &cost);
     if (v->json) {
         cJSON *s = runner_summary_json(v->runner);
         if (!final)
             cJSON_ReplaceItemInObject(s, "event", cJSON_CreateString("progress"));
+        if (v->live)
+            cJSON_AddItemToObject(s, "cost", live_cost_to_json(&cost));
         app_print_json(s);
         return;
     }
@@ -116,6 +124,18 @@ void run_view_print_summary(struct run_view *v, bool final)
             printf(", ETA %.0f min", p.eta_seconds / 60.0 + 0.5);
     }
     printf("\n");
+    if (v->live && cost.so_far_usd >= 0) {
+        /* Measured so far; the rest refitted to the bots that finished. */
+        printf("%s  cost so far $%.4f measured (%zu of %zu finished bots read)", clock, cost.so_far_usd,
+               cost.measured, cost.finished);
+        if (cost.remaining && cost.remaining_lo >= 0)
+            printf("; the %zu still to finish $%.4f-$%.4f (refitted to %zu), whole run $%.4f-$%.4f",
+                   cost.remaining, cost.remaining_lo, cost.remaining_hi, cost.refit_bots, cost.total_lo,
+                   cost.total_hi);
+        if (cost.pull_samples)
+            printf("; image pull %.0f s measured", cost.pull_seconds);
+        printf("\n");
+    }
     fflush(stdout);
 }
 

@@ -5,6 +5,7 @@
 #include "step_run_internal.h"
 
 #include "engine/discover/deployment.h"
+#include "engine/estimate/live_cost.h"
 #include "engine/run/runner.h"
 #include "util/mem.h"
 
@@ -155,7 +156,12 @@ static void s_draw_header(struct wizard *w, struct run_screen *rs, struct rect a
         snprintf(rate, sizeof rate, "—");
     ui_format_duration(eta, sizeof eta, p.eta_seconds);
     double lo, hi;
-    run_screen_cost_so_far(rs, &lo, &hi);
+    struct live_cost live;
+    bool have_live = run_screen_live_cost(rs, &live);
+    if (have_live) /* measured: one figure, not a range */
+        lo = hi = live.so_far_usd;
+    else
+        run_screen_cost_so_far(rs, &lo, &hi);
     ui_format_usd_range(cost, sizeof cost, lo, hi);
     snprintf(line, sizeof line, tr("run.stats"), rate, eta, cost, runner_concurrency(w->runner));
     int col = area.x + ui_text(area.y + 2, area.x, area.w, ui_attr(w, UI_NORMAL), line);
@@ -166,6 +172,17 @@ static void s_draw_header(struct wizard *w, struct run_screen *rs, struct rect a
         char *note = trf(from_journal ? "run.vcpu_ceiling_kept" : "run.vcpu_ceiling", ceiling);
         col += 2 + ui_text(area.y + 2, col + 2, area.x + area.w - col - 2, ui_attr(w, UI_WARN), note);
         free(note);
+    }
+    if (have_live && live.remaining && live.remaining_lo >= 0) {
+        /* The rest, refitted to the bots that finished: narrows as they finish. */
+        char rest[48], whole[48], wlo[32], whi[32];
+        ui_format_usd_range(rest, sizeof rest, live.remaining_lo, live.remaining_hi);
+        ui_format_usd_range(whole, sizeof whole, live.total_lo, live.total_hi);
+        ui_format_duration(wlo, sizeof wlo, live.remaining_wall_lo);
+        ui_format_duration(whi, sizeof whi, live.remaining_wall_hi);
+        char *text = trf("run.cost_rest", live.remaining, rest, live.refit_bots, whole, wlo, whi);
+        ui_text(area.y + 3, area.x, area.w, ui_attr(w, UI_DIM), text);
+        free(text);
     }
     if (runner_paused(w->runner))
         ui_text(area.y + 2, col + 2, area.x + area.w - col - 2, ui_attr(w, UI_WARN) | A_BOLD,

@@ -46,10 +46,13 @@ struct run_screen {
     double est_lo, est_hi;
 
     /* Cost so far: a Fargate price per hour for the task size, and the plan's embedding
-     * estimate per runner bot (NULL entries when the plan does not know the bot). */
+     * estimate per runner bot (NULL entries when the plan does not know the bot): the
+     * fallback when the run has no plan (a resumed run). */
     double fargate_hourly;         /* -1 unknown */
     const struct plan_item **items;
     size_t nitems;
+    /* With a plan: finished bots measured, the rest refitted (engine/estimate/live_cost.h). */
+    struct live_estimate *live;
 
     /* Task detail and log tail. */
     bool detail_open;
@@ -91,6 +94,9 @@ double run_screen_elapsed(const struct run_bot *b);
 /* Fargate time so far plus the plan's embedding estimate of finished bots (USD; both -1
  * when the Fargate price is unknown). */
 void run_screen_cost_so_far(const struct run_screen *rs, double *lo, double *hi);
+/* The live cost (measured so far, the rest refitted); false when the run has no plan. */
+struct live_cost;
+bool run_screen_live_cost(struct run_screen *rs, struct live_cost *out);
 
 /* ---- step_run_follow.c ---- */
 

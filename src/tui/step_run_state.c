@@ -6,6 +6,7 @@
 
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
+#include "engine/estimate/live_cost.h"
 #include "engine/estimate/plan.h"
 #include "engine/estimate/pricing.h"
 #include "engine/run/journal.h"
@@ -70,11 +71,24 @@ static void s_on_state(void *ud, const struct runner *r, size_t index, enum bot_
                        enum bot_state to)
 {
     struct run_screen *rs = ud;
-    (void)r;
     (void)index;
     (void)from;
     (void)to;
+    if (rs->live)
+        live_cost_observe(rs->live, r);
     wizard_dirty(rs->w);
+}
+
+/* A batch of finished bots' logs is being read: counted in flight, so that leaving the
+ * wizard waits for it; its answer changes the cost drawn. */
+static void s_live_busy(void *ud, bool busy)
+{
+    struct wizard *w = ud;
+    if (busy)
+        w->inflight++;
+    else
+        w->inflight--;
+    wizard_dirty(w);
 }
 
 static void s_early_tasks_answer(struct wizard *w, void *ud, bool stop_them)
@@ -354,6 +368,12 @@ int run_screen_open_run(struct run_screen *rs)
     rs->w->run_started = true;
     s_prices(rs);
     s_index_plan(rs);
+    live_cost_free(rs->live);
+    rs->live = NULL;
+    if (rs->w->plan && rs->w->deployment) {
+        rs->live = live_cost_new(&rs->w->session, rs->w->deployment, rs->w->plan, s_live_busy, rs->w);
+        live_cost_observe(rs->live, rs->w->runner);
+    }
     return 0;
 }
 /* ---- time and cost ------------------------------------------------------------------------- */
@@ -397,7 +417,13 @@ void run_screen_cost_so_far(const struct run_screen *rs, double *lo, double *hi)
     *hi = fargate + bedrock_hi;
 }
 
-/* ---- queries for the summary and the resume offer ----------------------------------------- */
+bool run_screen_live_cost(struct run_screen *rs, struct live_cost *out)
+{
+    if (!rs->live || !rs->w->runner)
+        return false;
+    live_cost_get(rs->live, rs->w->runner, out);
+    return true;
+}
 
 /* ---- lifetime ------------------------------------------------------------------------------ */
 
@@ -427,6 +453,7 @@ void run_screen_destroy(struct wizard *w)
     free(rs->open_error);
     free(rs->aside_path);
     free(rs->items);
+    live_cost_free(rs->live);
     free(rs->log_task_id);
     free(rs->log_token);
     free(rs->log_note);

@@ -38,7 +38,17 @@ struct calibration {
     /* tokens per byte (text files, other files), per URL, per sitemap; characters a token */
     struct calibrate_param text_tokens_per_byte, binary_tokens_per_byte;
     struct calibrate_param url_tokens, sitemap_tokens;
+    /* tokens per file (text files, other files): for a bot whose file sizes were not read
+     * (`run` does not list S3), where a rate per byte has nothing to apply to */
+    struct calibrate_param text_tokens_per_file, binary_tokens_per_file;
     struct calibrate_param seconds;   /* billed seconds of the measured bots (lo..hi: min..max) */
+    /* The image pull, measured (ECS pullStartedAt..pullStoppedAt of the measured bots and of
+     * the scope's other tasks; lo..hi: min..max, center: mean): it replaces the model's
+     * assumed start in the remaining bots' time. */
+    struct calibrate_param pull_seconds;
+    /* The measured bots' time after their pull (task time - pull; lo..hi: min..max). */
+    struct calibrate_param work_seconds;
+    double work_at_most_tokens;       /* that time of the measured bot with most tokens */
     double seconds_at_most_tokens;    /* billed seconds of the measured bot with most tokens */
     double most_tokens;               /* its tokens */
     size_t remaining;                 /* selected bots not measured */
@@ -53,6 +63,22 @@ struct calibration {
  * or -1 when nothing measured belongs to the plan. */
 int calibrate_plan(const struct plan *p, const struct bot_measure *measures, const size_t *items,
                    size_t n, struct calibration *out);
+
+/* A run under way (engine/estimate/live_cost.h): which plan items are neither measured
+ * nor still to run, how long the running ones have already been billed, the run's
+ * concurrency, and image pulls measured on tasks not finished yet. */
+struct calibrate_scope {
+    const bool *settled;       /* per plan item: final, not to be estimated (NULL: none) */
+    const double *elapsed;     /* per plan item: seconds already billed (NULL: none) */
+    int concurrency;           /* 0: the plan's */
+    const double *pulls;       /* image pulls of this run's other tasks, seconds */
+    size_t npulls;
+};
+/* calibrate_plan within a run: returns 0 even when nothing is measured yet (the model's
+ * ranges then stand, with a measured image pull when there is one). The remaining wall
+ * clock counts only the running bots' time still to come. */
+int calibrate_plan_scoped(const struct plan *p, const struct bot_measure *measures, const size_t *items,
+                          size_t n, const struct calibrate_scope *scope, struct calibration *out);
 struct cJSON *calibration_to_json(const struct calibration *c);
 /* (hi - lo) / ((hi + lo) / 2): the range's width relative to its middle. */
 double calibrate_relative_width(double lo, double hi);

@@ -44,6 +44,7 @@ struct bot_measure {
     bool have_times;
     double billed_seconds;      /* rounded up, one minute at least */
     double pull_seconds;        /* pullStoppedAt - pullStartedAt; -1 unknown */
+    double task_seconds;        /* billed time before rounding (pull start, or start, to stop) */
     /* priced; -1 when unknown */
     double fargate_usd, bedrock_usd, usd;
     /* parsing state: the document whose metadata came last (metadata, content length and

@@ -74,10 +74,18 @@ struct plan_options {
 #define PLAN_WHY_KNOWLEDGE_BASE \
     "Bedrock Knowledge Base bot: its vectors are not in Aurora, no embedding task (never selected)"
 
+/* Billed task time around a measured image pull (pullStartedAt to pullStoppedAt): the
+ * container's start after the pull and its stop. */
+#define PLAN_AFTER_PULL_S_LO 1.0
+#define PLAN_AFTER_PULL_S_HI 15.0
+
 /* One bot's estimate. seconds are the billed task time (image pull to stop); the USD
  * figures are -1 when a needed price is unknown. */
 struct bot_estimate {
     double seconds_lo, seconds_hi;
+    /* The model's task time without the assumed start (image pull, ENI, container start):
+     * what a measured image pull is added to (engine/estimate/calibrate.h). Not rounded. */
+    double work_seconds_lo, work_seconds_hi;
     uint64_t text_bytes_lo, text_bytes_hi; /* text the task is expected to embed */
     uint64_t tokens_lo, tokens_hi;
     double fargate_usd_lo, fargate_usd_hi;

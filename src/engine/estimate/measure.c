@@ -133,7 +133,8 @@ void bot_measure_set_times(struct bot_measure *m, uint64_t pull_started_ms, uint
                           ? (double)(pull_stopped_ms - pull_started_ms) / 1000.0 : -1;
     uint64_t from = pull_started_ms ? pull_started_ms : started_ms;
     m->have_times = from && stopped_ms >= from;
-    m->billed_seconds = m->have_times ? fargate_billed_seconds((double)(stopped_ms - from) / 1000.0) : 0;
+    m->task_seconds = m->have_times ? (double)(stopped_ms - from) / 1000.0 : 0;
+    m->billed_seconds = m->have_times ? fargate_billed_seconds(m->task_seconds) : 0;
 }
 
 void bot_measure_finish(struct bot_measure *m, const struct bot *b, const struct price_table *prices,

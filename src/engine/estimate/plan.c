@@ -262,6 +262,8 @@ static void s_estimate(const struct bot *b, const struct plan_web *web,
     }
     out->seconds_lo = fargate_billed_seconds(secs_lo);
     out->seconds_hi = fargate_billed_seconds(secs_hi);
+    out->work_seconds_lo = secs_lo - STARTUP_S_LO;
+    out->work_seconds_hi = secs_hi - STARTUP_S_HI;
     out->text_bytes_lo = s_to_u64(text_lo);
     out->text_bytes_hi = s_to_u64(text_hi);
     out->tokens_lo = s_to_u64(tokens_lo);
