@@ -178,6 +178,20 @@ struct wizard {
     bool copy_way;                   /* the welcome step's choice: copy v0's vectors from its
                                         snapshot instead of re-embedding (STEP_COPY follows
                                         the bots step) */
+    /* "Run a pilot first" (cost step, p): a few bots chosen to span the mix run first in the
+     * run's journal; when they finish, the rest's estimate is refitted to what they
+     * measured and shown beside the first one before the operator launches the rest. */
+    enum wizard_pilot { WIZARD_PILOT_NONE, WIZARD_PILOT_RUNNING, WIZARD_PILOT_DONE } pilot;
+    size_t *pilot_items;             /* plan item indices (plan_pick_pilot) */
+    size_t npilot;
+    struct wizard_pilot_result {
+        size_t measured, failed;     /* pilot bots measured / not succeeded */
+        double measured_usd;         /* what they cost, measured */
+        size_t remaining;            /* selected bots not in the pilot */
+        double rest_lo, rest_hi;     /* their cost refitted to the pilot (-1 unknown) */
+        double rest_model_lo, rest_model_hi; /* the same bots' first estimate */
+        double wall_lo, wall_hi;     /* their wall clock, refitted */
+    } pilot_result;
     int inflight;                    /* engine requests started by steps 2–4 and not yet
                                         answered; the session is not reopened meanwhile */
 

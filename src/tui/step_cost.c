@@ -1,5 +1,6 @@
 /* Step 5, Cost preview: per-bot and total ranges, the assumptions behind them, where the
- * prices come from, the concurrency (+/-), and the launch confirmation. A stray Enter can
+ * prices come from, the concurrency (+/-), the launch confirmation, and (p) a pilot of a few
+ * bots first: after it, the rest's estimate refitted to what they measured beside the first. A stray Enter can
  * never launch: the operator must Tab to the Launch button and then type the number of
  * selected bots (and Enter) or `y`. */
 #include "tui/tui.h"
@@ -13,9 +14,12 @@
 #include <string.h>
 
 #define MAX_CONCURRENCY 100
+/* A pilot's bots (issue 16): three span text files, other files and web sources. */
+#define PILOT_BOTS 3
 
 struct cost_step {
     bool launch_focused;
+    bool pilot_focused;       /* the launch confirmation is for the pilot's bots */
     char typed[12];
     char *notice;
     enum ui_color notice_color;
@@ -29,6 +33,20 @@ static struct cost_step *s_state(struct wizard *w)
     return w->step_data[STEP_COST];
 }
 
+/* Bots the Launch button starts: every selected one, or after a pilot the rest. */
+static size_t s_rest_count(const struct wizard *w)
+{
+    if (w->pilot != WIZARD_PILOT_DONE)
+        return w->plan->nselected;
+    return w->plan->nselected > w->npilot ? w->plan->nselected - w->npilot : 0;
+}
+
+/* The number the confirmation asks to be typed. */
+static size_t s_confirm_count(const struct wizard *w, const struct cost_step *st)
+{
+    return st->pilot_focused ? w->npilot : s_rest_count(w);
+}
+
 static void s_notice(struct cost_step *st, char *text, enum ui_color c)
 {
     free(st->notice);
@@ -40,6 +58,7 @@ static void s_enter(struct wizard *w)
 {
     struct cost_step *st = s_state(w);
     st->launch_focused = false;
+    st->pilot_focused = false;
     st->typed[0] = '\0';
     st->scroll = 0;
     s_notice(st, NULL, UI_NORMAL);
@@ -50,6 +69,8 @@ static const struct key_help s_keys[] = {
     {"+/-", "key.concurrency", true},
     {"e", "key.edit_prices", true},
     {"w", "key.probe_web", false},   /* F1 lists it: the bar has no room at 80 columns */
+    {"p", "key.pilot", false},
+
     {"↑↓", "key.scroll", true},
     {"Esc", "key.back", true},
     {"F1", "key.help", true},
@@ -111,12 +132,39 @@ static char *s_nat_fix_text(const struct plan *p)
     return text;
 }
 
+/* After a pilot: what it measured and the rest's estimate refitted to it, beside the
+ * first one (NULL-terminated lines, caller frees each and the array). */
+#define PILOT_LINES 4
+static void s_pilot_lines(const struct wizard *w, char *lines[PILOT_LINES + 1])
+{
+    memset(lines, 0, sizeof(char *) * (PILOT_LINES + 1));
+    if (w->pilot != WIZARD_PILOT_DONE)
+        return;
+    const struct wizard_pilot_result *r = &w->pilot_result;
+    char measured[32], rest[64], first[64], lo[32], hi[32];
+    ui_format_usd_range(measured, sizeof measured, r->measured_usd, r->measured_usd);
+    ui_format_usd_range(rest, sizeof rest, r->rest_lo, r->rest_hi);
+    ui_format_usd_range(first, sizeof first, r->rest_model_lo, r->rest_model_hi);
+    ui_format_duration(lo, sizeof lo, r->wall_lo);
+    ui_format_duration(hi, sizeof hi, r->wall_hi);
+    lines[0] = xstrdup(tr("cost.pilot_heading"));
+    lines[1] = trf("cost.pilot_measured", r->measured, measured);
+    lines[2] = trf("cost.pilot_rest", s_rest_count(w), rest, first);
+    lines[3] = trf("cost.pilot_time", lo, hi);
+}
+
+static int s_pilot_rows(const struct wizard *w)
+{
+    return w && w->pilot == WIZARD_PILOT_DONE ? PILOT_LINES + 1 : 0;
+}
+
 /* Rows of the scrolling part: the NAT fix (wrapped, and a gap) when there is one, "Per
  * bot", one per selected bot, a gap, "Assumptions", the wrapped assumptions and the price
  * notes (as s_draw lays them out). */
-static int s_lower_rows(const struct plan *p, const struct web_probe *w_probe, int width)
+static int s_lower_rows(const struct plan *p, const struct web_probe *w_probe, const struct wizard *w_pilot,
+                        int width)
 {
-    int rows = 1 + (int)p->nselected + 1 + 1;
+    int rows = 1 + (int)p->nselected + 1 + 1 + s_pilot_rows(w_pilot);
     for (size_t i = 0; w_probe && i < w_probe->n; i++)
         rows += !w_probe->results[i].ok;
     char *fix = s_nat_fix_text(p);
@@ -190,7 +238,7 @@ static void s_draw(struct wizard *w, struct rect a)
     int lower_h = a.h - (y - a.y) - launch_h;
     /* Clamp the scroll before drawing: a frame drawn past the end would stay blank until
      * the next key. */
-    int total = s_lower_rows(p, w->web_probe, width);
+    int total = s_lower_rows(p, w->web_probe, w, width);
     if (st->scroll > total - lower_h)
         st->scroll = total > lower_h ? total - lower_h : 0;
     int row = 0;
@@ -201,6 +249,15 @@ static void s_draw(struct wizard *w, struct rect a)
             ui_text(y + row - first, x, width, (attr_), (text_));                              \
         row++;                                                                                 \
     } while (0)
+    /* After a pilot: both estimates of the rest, side by side, before the confirmation. */
+    char *pilot_lines[PILOT_LINES + 1];
+    s_pilot_lines(w, pilot_lines);
+    for (int i = 0; pilot_lines[i]; i++) {
+        LOWER_ROW(ui_attr(w, i == 0 ? UI_HEADING : i == 2 ? UI_ACCENT : UI_NORMAL), pilot_lines[i]);
+        free(pilot_lines[i]);
+    }
+    if (pilot_lines[0])
+        row++;
     /* Before the confirmation: the image pull through NAT and its free fix. */
     char *fix = s_nat_fix_text(p);
     if (fix) {
@@ -271,17 +328,23 @@ static void s_draw(struct wizard *w, struct rect a)
     int ly = a.y + a.h - launch_h;
     for (int i = 0; i < a.w; i++)
         ui_text(ly, a.x + i, 1, ui_attr(w, UI_DIM), "─");
-    const char *labels[1] = {tr("cost.launch")};
+    const char *labels[1] = {tr(st->pilot_focused ? "cost.pilot_launch"
+                                : w->pilot == WIZARD_PILOT_DONE ? "cost.launch_rest" : "cost.launch")};
     int bw = ui_buttons(w, ly + 1, x, labels, 1, st->launch_focused ? 0 : -1);
     if (st->launch_focused) {
-        char *prompt = trf("cost.type_prompt", p->nselected, st->typed);
+        char *prompt = trf("cost.type_prompt", s_confirm_count(w, st), st->typed);
         ui_text(ly + 1, x + bw + 1, width - bw - 1, ui_attr(w, UI_ACCENT), prompt);
         free(prompt);
     } else {
         ui_text(ly + 1, x + bw + 1, width - bw - 1, ui_attr(w, UI_DIM), tr("cost.tab_hint"));
     }
-    if (st->notice)
+    if (st->notice) {
         ui_wrap(ly + 2, x, width, 2, ui_attr(w, st->notice_color), st->notice);
+    } else if (!st->launch_focused && w->pilot == WIZARD_PILOT_NONE && p->nselected > PILOT_BOTS) {
+        char *hint = trf("cost.pilot_hint", (size_t)PILOT_BOTS);
+        ui_text(ly + 2, x, width, ui_attr(w, UI_DIM), hint);
+        free(hint);
+    }
 }
 
 static void s_set_concurrency(struct wizard *w, struct cost_step *st, int delta)
@@ -296,11 +359,36 @@ static void s_set_concurrency(struct wizard *w, struct cost_step *st, int delta)
 
 static void s_launch(struct wizard *w, struct cost_step *st)
 {
+    bool pilot = st->pilot_focused;
     st->launch_focused = false;
+    st->pilot_focused = false;
     st->typed[0] = '\0';
     s_notice(st, NULL, UI_NORMAL);
     w->concurrency = w->plan->concurrency;
+    if (pilot)
+        w->pilot = WIZARD_PILOT_RUNNING; /* the run step opens only the pilot's bots */
     wizard_go(w, STEP_RUN);
+}
+
+/* p: a pilot first — its bots chosen now (the engine's pick, as `run --pilot`), then the
+ * same confirmation as a full launch, for their number. */
+static void s_offer_pilot(struct wizard *w, struct cost_step *st)
+{
+    if (w->pilot != WIZARD_PILOT_NONE) {
+        s_notice(st, xstrdup(tr("cost.pilot_done_already")), UI_WARN);
+        return;
+    }
+    if (w->plan->nselected <= PILOT_BOTS) {
+        s_notice(st, trf("cost.pilot_too_few", (size_t)PILOT_BOTS), UI_WARN);
+        return;
+    }
+    free(w->pilot_items);
+    w->pilot_items = xcalloc(PILOT_BOTS, sizeof *w->pilot_items);
+    w->npilot = plan_pick_pilot(w->plan, PILOT_BOTS, w->pilot_items);
+    st->launch_focused = true;
+    st->pilot_focused = true;
+    st->typed[0] = '\0';
+    s_notice(st, trf("cost.pilot_chosen", w->npilot), UI_NORMAL);
 }
 
 static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, bool is_key_code)
@@ -309,6 +397,7 @@ static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, boo
     if (is_key_code) {
         if (wch == KEY_BTAB) {
             st->launch_focused = false;
+            st->pilot_focused = false;
             return true;
         }
         if (wch == KEY_BACKSPACE) {
@@ -322,6 +411,7 @@ static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, boo
     }
     if (wch == L'\t' || wch == 27) {
         st->launch_focused = false;
+        st->pilot_focused = false;
         st->typed[0] = '\0';
         s_notice(st, NULL, UI_NORMAL);
         return true;
@@ -342,11 +432,12 @@ static bool s_key_launch(struct wizard *w, struct cost_step *st, wint_t wch, boo
     }
     if (wch == L'\r' || wch == L'\n') {
         char expected[24];
-        snprintf(expected, sizeof(expected), "%zu", w->plan->nselected);
+        size_t count = s_confirm_count(w, st);
+        snprintf(expected, sizeof(expected), "%zu", count);
         if (len > 0 && strcmp(st->typed, expected) == 0) {
             s_launch(w, st);
         } else {
-            s_notice(st, trf("cost.type_mismatch", w->plan->nselected), UI_WARN);
+            s_notice(st, trf("cost.type_mismatch", count), UI_WARN);
             st->typed[0] = '\0';
         }
         return true;
@@ -425,7 +516,10 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
         case KEY_NPAGE: st->scroll += 10; return true;
         case KEY_HOME: st->scroll = 0; return true;
         case KEY_END: st->scroll = 1 << 20; return true; /* clamped when drawn */
-        case KEY_BACKSPACE: wizard_go(w, STEP_BOTS); return true;
+        case KEY_BACKSPACE:
+            if (w->pilot == WIZARD_PILOT_NONE)
+                wizard_go(w, STEP_BOTS);
+            return true;
         case KEY_ENTER: goto enter;
         default: return false;
         }
@@ -450,7 +544,12 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
     case L'w':
         s_probe_web(w, st);
         return true;
+    case L'p':
+        s_offer_pilot(w, st);
+        return true;
     case 27:
+        if (w->pilot != WIZARD_PILOT_NONE) /* the pilot ran against this selection */
+            return true;
         wizard_go(w, STEP_BOTS);
         return true;
     case L'\r':

@@ -161,6 +161,49 @@ static void s_on_message(void *ud, const struct runner *r, enum runner_msg_level
     wizard_dirty(rs->w);
 }
 
+/* The pilot's bots have all finished: once their logs are read and the runner is idle,
+ * the refit of the rest is kept for the cost step, the pilot's runner closed (the journal
+ * stays: the rest runs in it) and the cost step shows both estimates. Until then, the
+ * loop comes back here (a busy answer or a short timer). */
+static void s_finish_timer(void *ud);
+
+static void s_pilot_finished(struct run_screen *rs)
+{
+    struct wizard *w = rs->w;
+    if (rs->detail_open || w->modal || w->step != STEP_RUN)
+        return; /* closing the detail or the dialog comes back through finish_soon */
+    if ((rs->live && !live_cost_idle(rs->live)) || !runner_idle(w->runner)) {
+        rs->finish_timer = ev_timer_add(w->session.loop, 100, s_finish_timer, rs);
+        return;
+    }
+    struct wizard_pilot_result *r = &w->pilot_result;
+    memset(r, 0, sizeof *r);
+    r->rest_lo = r->rest_hi = r->rest_model_lo = r->rest_model_hi = -1;
+    if (rs->live) {
+        struct live_cost c;
+        live_cost_get(rs->live, w->runner, &c);
+        r->measured = c.refit_bots;
+        r->measured_usd = c.finished_usd;
+        r->remaining = c.remaining;
+        r->rest_lo = c.remaining_lo;
+        r->rest_hi = c.remaining_hi;
+        r->rest_model_lo = c.remaining_model_lo;
+        r->rest_model_hi = c.remaining_model_hi;
+        r->wall_lo = c.remaining_wall_lo;
+        r->wall_hi = c.remaining_wall_hi;
+    }
+    size_t counts[BOT_STATE_COUNT];
+    runner_counts(w->runner, counts);
+    r->failed = counts[BOT_FAILED] + counts[BOT_CANCELLED];
+    live_cost_free(rs->live);
+    rs->live = NULL;
+    runner_free(w->runner);
+    w->runner = NULL;
+    w->pilot = WIZARD_PILOT_DONE;
+    wizard_go(w, STEP_COST);
+    ev_loop_wakeup(w->session.loop);
+}
+
 static void s_finish_timer(void *ud)
 {
     struct run_screen *rs = ud;
@@ -170,6 +213,10 @@ static void s_finish_timer(void *ud)
         return; /* a retry restarted it meanwhile */
     if (rs->quitting || w->quitting)
         return; /* the wizard's loop is ending */
+    if (w->pilot == WIZARD_PILOT_RUNNING) {
+        s_pilot_finished(rs);
+        return;
+    }
     if (w->step == STEP_RUN && !rs->detail_open && !w->modal)
         wizard_go(w, STEP_SUMMARY);
     wizard_dirty(w);
@@ -272,6 +319,17 @@ static int s_resume_concurrency(const struct wizard *w)
     return n > 0 ? n : 1;
 }
 
+/* A pilot launches only its own bots (still longest first); otherwise every selected one. */
+static bool s_in_this_launch(const struct wizard *w, size_t item)
+{
+    if (w->pilot != WIZARD_PILOT_RUNNING)
+        return true;
+    for (size_t q = 0; q < w->npilot; q++)
+        if (w->pilot_items[q] == item)
+            return true;
+    return false;
+}
+
 static int s_open_runner(struct run_screen *rs)
 {
     struct wizard *w = rs->w;
@@ -281,7 +339,10 @@ static int s_open_runner(struct run_screen *rs)
         return -1;
     }
     bool resume = w->resume == WIZARD_RESUME_CONTINUE;
-    if (!resume) {
+    /* The rest after a pilot: the same run and journal; the pilot's bots are in it, final,
+     * and are not launched again (runner_open adds only the bots it does not know). */
+    bool rest_after_pilot = w->pilot == WIZARD_PILOT_DONE;
+    if (!resume && !rest_after_pilot) {
         /* A new run: an earlier run in the same journal is kept, under its run id, and
          * the new one starts afresh (otherwise its finished bots would count as done). */
         char *error = NULL;
@@ -299,7 +360,7 @@ static int s_open_runner(struct run_screen *rs)
         size_t norder = plan_launch_order(w->plan, order);
         for (size_t k = 0; k < norder; k++) {
             const struct plan_item *it = &w->plan->items[order[k]];
-            if (!it->bot)
+            if (!it->bot || !s_in_this_launch(w, order[k]))
                 continue;
             targets[ntargets].pk = it->bot->pk;
             targets[ntargets].sk = it->bot->sk;

@@ -773,6 +773,8 @@ static void s_free_wizard(struct wizard *w)
         runner_free(w->runner);
         w->runner = NULL;
     }
+    free(w->pilot_items);
+    w->pilot_items = NULL;
     s_forget_engine_data(w);
     if (w->spinner_timer && w->session_open)
         ev_timer_cancel(w->session.loop, w->spinner_timer);
