@@ -158,6 +158,8 @@ static const struct cli_command s_commands[] = {
      "  --snapshot ID|ARN     the v0 cluster snapshot to copy from\n"
      "  --keep-temporary      keep the temporary cluster and secret afterwards\n"
      "  --concurrency N       bots copied at once (default 4)\n"
+     "  --prices FILE         also aurora_acu_hour and aurora_storage_gb_month for the\n"
+     "                        temporary cluster in the copy's preview\n"
      "  --yes                 create and copy without asking (required without a terminal)\n"
      "  --new-run             start a new copy (refused while the journal's copy has\n"
      "                        temporary resources: run cleanup first)\n"

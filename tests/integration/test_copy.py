@@ -81,6 +81,12 @@ class CopyTestBase(harness.EmulatorTestCase):
             if self.world.expect[bot] == "copy":
                 self.assertEqual(counts.get(bot + " " * (26 - len(bot)), counts.get(bot)), n, bot)
 
+    def write_prices(self, doc):
+        path = os.path.join(self.emu.tmpdir, "prices-%d.json" % len(os.listdir(self.emu.tmpdir)))
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        return path
+
     def table_writes(self):
         return len([e for e in self.emu.requests_seen() if e.get("service") == "dynamodb" and
                     e.get("operation") in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
@@ -184,6 +190,34 @@ class CopyTest(CopyTestBase):
                 self.assertNotIn(embedding[:60], text)
         # The DynamoDB table was never written during the copy.
         self.assertEqual(self.table_writes(), writes_before)
+
+        # Another copy: nothing left to copy, nothing restored; its preview prices the copy
+        # with --prices' Aurora figures and times it with the rate the finished copy measured.
+        prices = os.path.join(self.emu.tmpdir, "copy-prices.json")
+        with open(prices, "w", encoding="utf-8") as f:
+            json.dump({"source": "test rates", "aurora_acu_hour": 0.5,
+                       "regions": {"ap-northeast-1": {"aurora_storage_gb_month": 0.25}}}, f)
+        restores = len([e for e in self.emu.requests_seen() if e.get("operation") == "RestoreDBClusterFromSnapshot"])
+        again = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--prices", prices)
+        self.assertEqual(again.returncode, 0, again.stderr[-3000:] + again.stdout[-3000:])
+        later = self.events(again)
+        preview2 = next(e for e in later if e.get("event") == "preview")
+        self.assertEqual(preview2["prices"]["acu_hour"], 0.5)
+        self.assertTrue(preview2["prices"]["acu_hour_from_prices_file"])
+        self.assertEqual(preview2["prices"]["storage_gb_month"], 0.25)
+        self.assertTrue(preview2["rate"]["measured"], preview2["rate"])
+        self.assertTrue(any("measured" in a and summary["run_id"] in a for a in preview2["assumptions"]),
+                        preview2["assumptions"])
+        self.assertGreater(preview["copy"]["usd_hi"], 0)
+        summary2 = next(e for e in later if e.get("event") == "summary")
+        self.assertTrue(summary2["nothing_to_copy"])
+        self.assertIsNone(summary2["run_id"])
+        self.assertEqual(len([e for e in self.emu.requests_seen()
+                              if e.get("operation") == "RestoreDBClusterFromSnapshot"]), restores)
+        bad = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--prices",
+                            self.write_prices({"aurora_acu_hours": 1}))
+        self.assertEqual(bad.returncode, 2, bad.stdout[-2000:])
+        self.assertIn("aurora_acu_hour", bad.stdout)
 
     def test_3_keep_temporary_then_cleanup(self):
         done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--keep-temporary", "--json")

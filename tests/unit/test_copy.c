@@ -14,6 +14,7 @@
 #include "engine/copy/temp_cluster.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
+#include "engine/estimate/pricing.h"
 #include "engine/run/journal.h"
 
 #include <cjson/cJSON.h>
@@ -298,6 +299,74 @@ static void test_preview_ways(void **state)
     assert_int_equal(pv.bots[4].way, COPY_WAY_COPY);
     assert_int_equal(pv.ncopy, 2);
     copy_preview_free(&pv);
+
+    /* --prices and a measured rate replace the built-in price and the assumed rate. */
+    struct price_table prices;
+    price_table_builtin("ap-northeast-1", "X86_64", &prices);
+    char *error = NULL;
+    const char *doc = "{\"aurora_acu_hour\":1.5,\"aurora_storage_gb_month\":0.5}";
+    assert_int_equal(price_table_apply_json(&prices, doc, strlen(doc), "p.json", &error), 0);
+    struct copy_preview base;
+    copy_preview_build(&p, &snap, &o, &base);
+    assert_false(base.rate_measured);
+    struct copy_preview_options priced = o;
+    priced.prices = &prices;
+    priced.measured_rows_per_s = 2.0; /* slow: the copy's own time shows in the hours */
+    priced.measured_bytes_per_s = 16000;
+    priced.measured_from = "the finished copy run 1a2b3c4d";
+    copy_preview_build(&p, &snap, &priced, &pv);
+    assert_true(pv.prices.acu_from_file);
+    assert_true(pv.prices.storage_from_file);
+    assert_float_equal(pv.prices.acu_hour, 1.5, 1e-9);
+    assert_true(pv.rate_measured);
+    assert_float_equal(pv.rows_per_s_lo, 2.0, 1e-9);
+    assert_float_equal(pv.rows_per_s_hi, 2.0 * 4, 1e-9);
+    /* 37 rows at 2 rows/s, one bot at a time: 18.5 s more than the restore's hours */
+    assert_float_equal(pv.hours_hi - base.hours_hi, 37 / 2.0 / 3600 - 37 / 20.0 / 3600, 1e-6);
+    assert_true(pv.usd_hi > base.usd_hi);
+    bool said = false;
+    for (size_t i = 0; i < pv.nassumptions; i++)
+        if (strstr(pv.assumptions[i], "measured 2 per second") &&
+            strstr(pv.assumptions[i], "1a2b3c4d"))
+            said = true;
+    assert_true(said);
+    cJSON *pj = copy_preview_to_json(&pv);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(pj, "rate"), "measured")));
+    cJSON_Delete(pj);
+    copy_preview_free(&pv);
+    copy_preview_free(&base);
+    price_table_free(&prices);
+}
+
+/* The rate a journal measured: rows per second of one bot's copy, from its intent and
+ * done times. */
+static void test_journal_measured_rate(void **state)
+{
+    (void)state;
+    struct copy_view v;
+    memset(&v, 0, sizeof(v));
+    struct copy_header h = {.run_id = "1a2b3c4d", .snapshot_id = "s"};
+    s_apply(&v, copy_rec_header(&h));
+    double rps = 0, bps = 0;
+    int64_t rows = 0;
+    assert_false(copy_view_measured_rate(&v, &rps, &bps, &rows));
+    const char *ids[2] = {"01HF7ZTDBTYZXZXY71TJSNQMM4", "01HF826AXKJ736ZNBPAW9RWZ2E"};
+    for (int i = 0; i < 2; i++) {
+        s_apply(&v, copy_rec_bot("bot", ids[i], "copy", COPY_WHY_COPY, 100));
+        cJSON *intent = copy_rec_bot("bot_intent", ids[i], NULL, NULL, 100);
+        cJSON_AddNumberToObject(intent, "at_ms", 1000000);
+        s_apply(&v, intent);
+        cJSON *done = copy_rec_bot("bot_done", ids[i], NULL, NULL, 100);
+        cJSON_AddNumberToObject(done, "at_ms", 1000000 + (i == 0 ? 2000 : 8000));
+        if (i == 0)
+            cJSON_AddNumberToObject(done, "bytes", 400000);
+        s_apply(&v, done);
+    }
+    assert_true(copy_view_measured_rate(&v, &rps, &bps, &rows));
+    assert_int_equal(rows, 200);
+    assert_float_equal(rps, 200.0 / 10.0, 1e-9);    /* 200 rows over 2 + 8 s of bot time */
+    assert_float_equal(bps, 400000.0 / 2.0, 1e-9);  /* bytes only where the journal has them */
+    copy_view_free(&v);
 }
 
 int main(void)
@@ -312,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_rds_time),
         cmocka_unit_test(test_type_name),
         cmocka_unit_test(test_preview_ways),
+        cmocka_unit_test(test_journal_measured_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

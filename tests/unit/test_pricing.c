@@ -141,6 +141,22 @@ static void test_override_applies_region_over_top_level(void **state)
     assert_string_equal(t.source_date, PRICING_BUILTIN_DATE);
     price_table_free(&t);
 
+    /* The copy's Aurora prices: unknown built in (the copy preview has its own), given here. */
+    price_table_builtin("ap-northeast-1", "X86_64", &t);
+    assert_false(t.aurora_acu_hour.known);
+    assert_false(t.aurora_storage_gb_month.known);
+    cJSON *before = price_table_to_json(&t);
+    assert_null(cJSON_GetObjectItem(before, "aurora_acu_hour"));
+    cJSON_Delete(before);
+    assert_int_equal(s_apply(&t, "{\"aurora_storage_gb_month\":0.2,\"regions\":{\"ap-northeast-1\":"
+                                 "{\"aurora_acu_hour\":0.16}}}", &error), 0);
+    assert_float_equal(t.aurora_acu_hour.usd, 0.16, EPS);
+    assert_float_equal(t.aurora_storage_gb_month.usd, 0.2, EPS);
+    cJSON *after = price_table_to_json(&t);
+    assert_float_equal(cJSON_GetObjectItem(after, "aurora_acu_hour")->valuedouble, 0.16, EPS);
+    cJSON_Delete(after);
+    price_table_free(&t);
+
     /* Zero is a valid price (credits). */
     price_table_builtin("us-east-1", "X86_64", &t);
     assert_int_equal(s_apply(&t, "{\"embed_per_1k_tokens\":0}", &error), 0);

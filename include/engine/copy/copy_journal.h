@@ -22,7 +22,8 @@
  *   bot_tx    {type, bot_id, transaction_id}  its Data API transaction, before any write
  *                                             (a resumed copy rolls it back first, so the
  *                                             dead run's locks never block it)
- *   bot_done  {type, bot_id, rows}            after its commit
+ *   bot_done  {type, bot_id, rows, bytes}     after its commit (bytes: of values written,
+ *                                             for the measured copy rate)
  *   finished  {type, outcome}                 the copy ended ("copied", "stopped")
  * every record also has at_ms. */
 #ifndef BCM_ENGINE_COPY_JOURNAL_H
@@ -66,6 +67,9 @@ struct copy_bot_entry {
     enum copy_bot_state state;
     int64_t rows;              /* expected (intent) or copied (done); -1 unknown */
     char *tx_id;               /* the open transaction of a started bot, else NULL */
+    int64_t started_ms;        /* at_ms of its last bot_intent, 0 unknown */
+    int64_t done_ms;           /* at_ms of its bot_done, 0 unknown */
+    int64_t bytes;             /* bytes of values written (bot_done), -1 unknown */
 };
 
 struct copy_view {
@@ -138,6 +142,12 @@ struct cJSON *copy_rec_bot(const char *type, const char *bot_id, const char *way
                            const char *reason, int64_t rows);
 struct cJSON *copy_rec_bot_tx(const char *bot_id, const char *transaction_id);
 struct cJSON *copy_rec_finished(const char *outcome);
+
+/* The copy rate a journal measured: rows and bytes per second of one bot's copy (one
+ * stream), over every bot copied with both its intent and done times. false when no bot
+ * has both. bytes_per_s is 0 when the journal predates the bytes field. */
+bool copy_view_measured_rate(const struct copy_view *v, double *rows_per_s, double *bytes_per_s,
+                             int64_t *rows);
 
 /* Deterministic resource names for a run id: a retried create finds the one it made. */
 char *copy_resource_name_for(enum copy_resource r, const char *run_id);

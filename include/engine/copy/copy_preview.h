@@ -16,6 +16,7 @@
 
 struct plan;
 struct bot;
+struct price_table;
 struct copy_snapshot;
 struct cJSON;
 
@@ -51,6 +52,8 @@ struct copy_prices {
     double secret_month;         /* one Secrets Manager secret */
     const char *region;          /* the region the prices are for */
     bool region_exact;           /* false: another region's prices stand in */
+    bool acu_from_file;          /* acu_hour came from --prices (aurora_acu_hour) */
+    bool storage_from_file;      /* storage_gb_month came from --prices */
 };
 
 /* The built-in table (public list prices; see copy_preview.c for sources and dates). */
@@ -68,6 +71,14 @@ struct copy_preview_options {
     bool snapshot_rows_partial; /* true: snapshot_rows names only the bots known (from an
                                    earlier finished copy of the same snapshot); a bot absent
                                    is not known, not empty */
+    /* --prices: its aurora_acu_hour and aurora_storage_gb_month, when known, replace the
+     * built-in ones. NULL: built-in. */
+    const struct price_table *prices;
+    /* A measured copy rate, rows (and bytes) per second of one bot's copy: the time
+     * estimate uses it instead of the assumed 20–80 rows/s (0: not measured). */
+    double measured_rows_per_s;
+    double measured_bytes_per_s;
+    const char *measured_from;   /* where it was measured ("the finished copy run 1a2b3c4d") */
 };
 
 struct copy_preview {
@@ -83,6 +94,8 @@ struct copy_preview {
     double reembed_all_usd_lo, reembed_all_usd_hi;   /* the other way: re-embed everything selected */
     double reembed_all_wall_lo, reembed_all_wall_hi;
     struct copy_prices prices;
+    double rows_per_s_lo, rows_per_s_hi; /* the copy rate used: all bots at once .. one bot */
+    bool rate_measured;          /* from measured_rows_per_s, not the assumption */
     char **assumptions;
     size_t nassumptions;
 };

@@ -15,8 +15,12 @@
  *         "fargate_vcpu_hour": 0.05056, "fargate_gb_hour": 0.00553,
  *         "fargate_arm_vcpu_hour": 0.04045, "fargate_arm_gb_hour": 0.00442,
  *         "embed_per_1k_tokens": 0.0001, "dynamodb_per_million_rru": 0.1425,
- *         "nat_per_gb": 0.062 } } }
- * Values are non-negative finite numbers in USD. */
+ *         "nat_per_gb": 0.062,
+ *         "aurora_acu_hour": 0.15, "aurora_storage_gb_month": 0.12 } } }
+ * Values are non-negative finite numbers in USD. The two Aurora keys (Serverless v2 per
+ * ACU-hour, Aurora Standard storage per GB-month) price the copy's temporary cluster
+ * (engine/copy/copy_preview.h, which has its own built-in table): the built-in table here
+ * leaves them unknown. */
 #ifndef BCM_ENGINE_PRICING_H
 #define BCM_ENGINE_PRICING_H
 
@@ -47,6 +51,8 @@ struct price_table {
     struct price_value embed_per_1k_tokens;       /* PRICING_EMBED_MODEL, input tokens */
     struct price_value dynamodb_per_million_rru;  /* on-demand read request units */
     struct price_value nat_per_gb;        /* NAT gateway data processing, per GB (2^30 B) */
+    struct price_value aurora_acu_hour;   /* Aurora Serverless v2, per ACU-hour (--prices only) */
+    struct price_value aurora_storage_gb_month; /* Aurora Standard storage (--prices only) */
     struct message source_msg;            /* source as a message (MSG_NONE: use source) */
     char **notes;                         /* "no Cohere price for ap-northeast-1 found", … */
     struct message *note_msgs;            /* the same notes as messages, for the wizard */

@@ -160,6 +160,7 @@ void copy_view_apply(struct copy_view *v, const cJSON *rec)
             memset(b, 0, sizeof(*b));
             b->bot_id = xstrdup(bot_id);
             b->rows = -1;
+            b->bytes = -1;
         }
         s_set(&b->way, s_text(rec, "way") ? s_text(rec, "way") : "copy");
         s_set(&b->reason, s_text(rec, "reason"));
@@ -172,12 +173,15 @@ void copy_view_apply(struct copy_view *v, const cJSON *rec)
         if (b->state != COPY_BOT_COPIED)
             b->state = COPY_BOT_STARTED;
         b->rows = s_int(rec, "rows", b->rows);
+        b->started_ms = s_int(rec, "at_ms", 0);
     } else if (strcmp(type, "bot_tx") == 0) {
         s_set(&b->tx_id, s_text(rec, "transaction_id"));
     } else if (strcmp(type, "bot_done") == 0) {
         b->state = COPY_BOT_COPIED;
         s_set(&b->tx_id, NULL);
         b->rows = s_int(rec, "rows", b->rows);
+        b->done_ms = s_int(rec, "at_ms", 0);
+        b->bytes = s_int(rec, "bytes", -1);
     }
 }
 
@@ -322,4 +326,26 @@ cJSON *copy_rec_finished(const char *outcome)
     cJSON_AddStringToObject(rec, "type", "finished");
     cJSON_AddStringToObject(rec, "outcome", outcome);
     return rec;
+}
+
+bool copy_view_measured_rate(const struct copy_view *v, double *rows_per_s, double *bytes_per_s,
+                             int64_t *rows)
+{
+    int64_t n = 0, bytes = 0, ms = 0, bytes_ms = 0;
+    for (size_t i = 0; v && i < v->nbots; i++) {
+        const struct copy_bot_entry *b = &v->bots[i];
+        if (b->state != COPY_BOT_COPIED || b->rows <= 0 || b->started_ms <= 0 ||
+            b->done_ms <= b->started_ms)
+            continue;
+        n += b->rows;
+        ms += b->done_ms - b->started_ms;
+        if (b->bytes >= 0) {
+            bytes += b->bytes;
+            bytes_ms += b->done_ms - b->started_ms;
+        }
+    }
+    *rows_per_s = ms > 0 ? (double)n * 1000.0 / (double)ms : 0;
+    *bytes_per_s = bytes_ms > 0 ? (double)bytes * 1000.0 / (double)bytes_ms : 0;
+    *rows = n;
+    return ms > 0;
 }

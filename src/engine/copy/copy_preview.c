@@ -3,6 +3,7 @@
 #include "engine/copy/snapshots.h"
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
+#include "engine/estimate/pricing.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -37,7 +38,8 @@ const char *copy_way_name(enum copy_way w)
  * quoting it (Serverless v2 $0.12 per ACU-hour and storage $0.10 per GB-month in
  * us-east-1; Tokyo $0.15 and $0.12), the RDS Data API's $0.35 per million requests
  * (us-east-1; $0.42 in Tokyo, quoted by operators), Secrets Manager $0.40 per secret-month.
- * --prices does not cover these yet; the region's absence is said in the preview. */
+ * --prices may give the ACU-hour and storage prices (aurora_acu_hour,
+ * aurora_storage_gb_month); a region's absence is said in the preview. */
 void copy_prices_for_region(const char *region, struct copy_prices *out)
 {
     static const struct {
@@ -145,6 +147,14 @@ void copy_preview_build(const struct plan *plan, const struct copy_snapshot *sna
     double max_acu = o && o->max_acu >= min_acu ? o->max_acu : (min_acu > 4 ? min_acu : 4);
     int concurrency = o && o->concurrency > 0 ? o->concurrency : 4;
     copy_prices_for_region(o ? o->region : NULL, &out->prices);
+    if (o && o->prices && o->prices->aurora_acu_hour.known) {
+        out->prices.acu_hour = o->prices->aurora_acu_hour.usd;
+        out->prices.acu_from_file = true;
+    }
+    if (o && o->prices && o->prices->aurora_storage_gb_month.known) {
+        out->prices.storage_gb_month = o->prices->aurora_storage_gb_month.usd;
+        out->prices.storage_from_file = true;
+    }
 
     out->bots = xcalloc(plan->nitems ? plan->nitems : 1, sizeof(*out->bots));
     out->nbots = plan->nitems;
@@ -211,8 +221,13 @@ void copy_preview_build(const struct plan *plan, const struct copy_snapshot *sna
                        out->ncopy * REQUESTS_PER_BOT + 2;
     out->requests_hi = (uint64_t)(out->rows_hi / ROWS_PER_READ + out->rows_hi / ROWS_PER_WRITE + 2) +
                        out->ncopy * (REQUESTS_PER_BOT + 2) + 2;
-    double copy_s_lo = (double)out->rows_lo / (COPY_ROWS_PER_S_HI * concurrency);
-    double copy_s_hi = (double)out->rows_hi / COPY_ROWS_PER_S_LO;
+    /* The fast end: every slot busy at the high rate; the slow end: one bot at the low. */
+    double measured = o && o->measured_rows_per_s > 0 ? o->measured_rows_per_s : 0;
+    out->rate_measured = measured > 0;
+    out->rows_per_s_lo = measured > 0 ? measured : COPY_ROWS_PER_S_LO;
+    out->rows_per_s_hi = (measured > 0 ? measured : COPY_ROWS_PER_S_HI) * concurrency;
+    double copy_s_lo = (double)out->rows_lo / out->rows_per_s_hi;
+    double copy_s_hi = (double)out->rows_hi / out->rows_per_s_lo;
     out->hours_lo = (RESTORE_MINUTES_LO + REMOVE_MINUTES) / 60.0 + copy_s_lo / 3600.0;
     out->hours_hi = (RESTORE_MINUTES_HI + REMOVE_MINUTES) / 60.0 + copy_s_hi / 3600.0;
     out->acu_hours_lo = out->hours_lo * min_acu;
@@ -232,16 +247,26 @@ void copy_preview_build(const struct plan *plan, const struct copy_snapshot *sna
                   "instance, password, Data API) and %.0f minutes while it is deleted",
              RESTORE_MINUTES_LO, RESTORE_MINUTES_HI, REMOVE_MINUTES);
     s_assume(out, "it runs at %.1f–%.1f ACU (Serverless v2) at $%.3f per ACU-hour%s", min_acu,
-             max_acu, pr->acu_hour, pr->region_exact ? "" : " (us-east-1's price: none built in for this region)");
-    s_assume(out, "rows are copied at %.0f–%.0f per second per bot, %d bots at once", COPY_ROWS_PER_S_LO,
-             COPY_ROWS_PER_S_HI, concurrency);
+             max_acu, pr->acu_hour,
+             pr->acu_from_file ? " (from --prices)"
+             : pr->region_exact ? "" : " (us-east-1's price: none built in for this region)");
+    if (out->rate_measured && o)
+        s_assume(out, "rows are copied at the measured %.0f per second per bot (%.2f MB/s, %s), "
+                      "%d bots at once at best, one at a time at worst",
+                 measured, (o->measured_bytes_per_s > 0 ? o->measured_bytes_per_s : 0) / 1e6,
+                 o->measured_from ? o->measured_from : "measured", concurrency);
+    else
+        s_assume(out, "rows are copied at %.0f–%.0f per second per bot, %d bots at once "
+                      "(assumed: no copy has been measured yet)",
+                 COPY_ROWS_PER_S_LO, COPY_ROWS_PER_S_HI, concurrency);
     s_assume(out, "rows to copy are estimated from each bot's text (one row per chunk_size − "
                   "chunk_overlap characters) until the snapshot's own counts are read");
     s_assume(out, "Data API: %d rows per read page, %d per write batch, $%.2f per million requests",
              ROWS_PER_READ, ROWS_PER_WRITE, pr->data_api_per_million);
-    s_assume(out, "storage: %.0f GB (the snapshot's allocated size) at $%.3f per GB-month, and "
+    s_assume(out, "storage: %.0f GB (the snapshot's allocated size) at $%.3f per GB-month%s, and "
                   "one secret at $%.2f per month, for the cluster's life",
-             storage_gb, pr->storage_gb_month, pr->secret_month);
+             storage_gb, pr->storage_gb_month, pr->storage_from_file ? " (from --prices)" : "",
+             pr->secret_month);
     s_assume(out, "bots created after the snapshot, or whose last embedding had not succeeded, "
                   "are re-embedded; bots with vectors in the new cluster are skipped");
 }
@@ -296,6 +321,12 @@ cJSON *copy_preview_to_json(const struct copy_preview *p)
     cJSON_AddNumberToObject(prices, "acu_hour", p->prices.acu_hour);
     cJSON_AddNumberToObject(prices, "storage_gb_month", p->prices.storage_gb_month);
     cJSON_AddNumberToObject(prices, "data_api_per_million", p->prices.data_api_per_million);
+    cJSON_AddBoolToObject(prices, "acu_hour_from_prices_file", p->prices.acu_from_file);
+    cJSON_AddBoolToObject(prices, "storage_from_prices_file", p->prices.storage_from_file);
+    cJSON *rate = cJSON_AddObjectToObject(o, "rate");
+    cJSON_AddBoolToObject(rate, "measured", p->rate_measured);
+    cJSON_AddNumberToObject(rate, "rows_per_s_lo", p->rows_per_s_lo);
+    cJSON_AddNumberToObject(rate, "rows_per_s_hi", p->rows_per_s_hi);
     cJSON *as = cJSON_AddArrayToObject(o, "assumptions");
     for (size_t i = 0; i < p->nassumptions; i++)
         cJSON_AddItemToArray(as, cJSON_CreateString(p->assumptions[i]));

@@ -677,11 +677,21 @@ static void s_on_v1_early(void *ud, const struct vector_counts_result *r)
     struct copy_row_count *fresh = s_count_array(&s->new_counts);
     size_t nknown = 0;
     struct copy_row_count *known = s_known_snapshot_rows(s, &nknown);
+    /* The rate an earlier copy in this journal measured (a finished run, or this run's
+     * earlier attempts) replaces the assumed one. */
+    double rows_per_s = 0, bytes_per_s = 0;
+    int64_t measured_rows = 0;
+    char *from = NULL;
+    if (copy_view_measured_rate(&s->view, &rows_per_s, &bytes_per_s, &measured_rows))
+        from = xasprintf("%s copy run %s, %lld rows", s->view.finished ? "the finished" : "the earlier attempts of",
+                         s->view.run_id ? s->view.run_id : "?", (long long)measured_rows);
     struct copy_preview_options po = {
         .concurrency = s->cfg.concurrency, .region = s->aws->region,
         .new_rows = fresh, .n_new_rows = s->new_counts.n,
         .snapshot_rows = nknown ? known : NULL, .n_snapshot_rows = nknown,
-        .snapshot_rows_partial = true,
+        .snapshot_rows_partial = true, .prices = &s->planp->prices,
+        .measured_rows_per_s = rows_per_s, .measured_bytes_per_s = bytes_per_s,
+        .measured_from = from,
     };
     if (s->have_preview)
         copy_preview_free(&s->preview);
@@ -689,6 +699,7 @@ static void s_on_v1_early(void *ud, const struct vector_counts_result *r)
     s->have_preview = true;
     free(fresh);
     free(known);
+    free(from);
     s_bots_from_preview(s);
     if (!s->st.resuming && s->preview.ncopy == 0) {
         s->st.nothing_to_copy = true;
@@ -811,6 +822,7 @@ static void s_decide_bots(struct copy_session *s)
         .concurrency = s->cfg.concurrency, .region = s->aws->region,
         .new_rows = fresh, .n_new_rows = s->new_counts.n,
         .snapshot_rows = snap, .n_snapshot_rows = s->snap_counts.n,
+        .prices = &s->planp->prices,
     };
     struct copy_preview p;
     copy_preview_build(s->planp, &s->snap, &po, &p);
@@ -830,6 +842,40 @@ static void s_decide_bots(struct copy_session *s)
         return;
     s_bots_from_view(s);
     s_changed(s, true);
+}
+
+/* The first bots copied measure the rate: the preview's time estimate is rebuilt from it
+ * (with the counts both sides had before the copy), for the views that show it. */
+static void s_preview_from_live_rate(struct copy_session *s)
+{
+    double rows = 0, bytes = 0, secs = 0;
+    for (size_t i = 0; i < s->nbots; i++) {
+        const struct copy_session_bot *b = &s->bots[i];
+        if (b->phase != COPY_BOT_DONE || !b->copied_now || !s->bot_started_ms[i] || b->rows_per_s <= 0)
+            continue;
+        rows += (double)b->rows_done;
+        bytes += (double)b->bytes_done;
+        secs += (double)b->rows_done / b->rows_per_s;
+    }
+    if (secs <= 0 || !s->planp)
+        return;
+    struct copy_row_count *snap = s_count_array(&s->snap_counts);
+    struct copy_row_count *fresh = s_count_array(&s->new_counts);
+    char *from = xasprintf("the first %.0f rows of this copy", rows);
+    struct copy_preview_options po = {
+        .concurrency = s->cfg.concurrency, .region = s->aws->region,
+        .new_rows = fresh, .n_new_rows = s->new_counts.n,
+        .snapshot_rows = snap, .n_snapshot_rows = s->snap_counts.n,
+        .prices = &s->planp->prices, .measured_rows_per_s = rows / secs,
+        .measured_bytes_per_s = bytes / secs, .measured_from = from,
+    };
+    if (s->have_preview)
+        copy_preview_free(&s->preview);
+    copy_preview_build(s->planp, &s->snap, &po, &s->preview);
+    s->have_preview = true;
+    free(snap);
+    free(fresh);
+    free(from);
 }
 
 static void s_on_bot_progress(void *ud, const char *bot_id, int64_t rows_done, int64_t rows_total,
@@ -867,6 +913,7 @@ static void s_on_bot_progress(void *ud, const char *bot_id, int64_t rows_done, i
             b->rows_total = rows_total;
             s->rows_done_here += rows_done;
             s->bytes_done_here += bytes_done;
+            s_preview_from_live_rate(s);
         }
         urgent = true;
     } else if (rows_total >= 0) {

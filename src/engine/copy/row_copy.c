@@ -281,7 +281,9 @@ static void s_on_commit(void *ud, const struct rds_data_reply *reply)
     rc->stats.bots_copied++;
     rc->stats.rows += job->rows_done;
     rc->stats.bytes += job->bytes;
-    s_journal(rc, copy_rec_bot("bot_done", job->bot_id, NULL, NULL, job->rows_done));
+    cJSON *done = copy_rec_bot("bot_done", job->bot_id, NULL, NULL, job->rows_done);
+    cJSON_AddNumberToObject(done, "bytes", (double)job->bytes);
+    s_journal(rc, done);
     if (rc->cfg.progress)
         rc->cfg.progress(rc->cfg.ud, job->bot_id, job->rows_done, job->rows_done, job->bytes, true);
     s_job_end(job);

@@ -192,6 +192,8 @@ static const struct price_key s_keys[] = {
     {"embed_per_1k_tokens", offsetof(struct price_table, embed_per_1k_tokens), 0},
     {"dynamodb_per_million_rru", offsetof(struct price_table, dynamodb_per_million_rru), 0},
     {"nat_per_gb", offsetof(struct price_table, nat_per_gb), 0},
+    {"aurora_acu_hour", offsetof(struct price_table, aurora_acu_hour), 0},
+    {"aurora_storage_gb_month", offsetof(struct price_table, aurora_storage_gb_month), 0},
 };
 #define NKEYS (sizeof s_keys / sizeof s_keys[0])
 
@@ -205,7 +207,8 @@ static const struct price_key *s_find_key(const char *name)
 
 static const char s_known_keys[] = "fargate_vcpu_hour, fargate_gb_hour, fargate_arm_vcpu_hour, "
                                    "fargate_arm_gb_hour, embed_per_1k_tokens, "
-                                   "dynamodb_per_million_rru, nat_per_gb";
+                                   "dynamodb_per_million_rru, nat_per_gb, aurora_acu_hour, "
+                                   "aurora_storage_gb_month";
 
 /* Validates one object of price keys; values are recorded in vals[] (NAN: not given). */
 static int s_read_prices(const cJSON *obj, const char *where, const char *origin,
@@ -398,6 +401,12 @@ cJSON *price_table_to_json(const struct price_table *t)
     s_add_price(o, "embed_per_1k_tokens", t->embed_per_1k_tokens);
     s_add_price(o, "dynamodb_per_million_rru", t->dynamodb_per_million_rru);
     s_add_price(o, "nat_per_gb", t->nat_per_gb);
+    /* The copy's prices appear only when given (--prices): the built-in ones are the copy
+     * preview's, shown there. */
+    if (t->aurora_acu_hour.known)
+        cJSON_AddNumberToObject(o, "aurora_acu_hour", t->aurora_acu_hour.usd);
+    if (t->aurora_storage_gb_month.known)
+        cJSON_AddNumberToObject(o, "aurora_storage_gb_month", t->aurora_storage_gb_month.usd);
     if (t->source_msg.id != MSG_NONE)
         cJSON_AddItemToObject(o, "source_message", message_to_json(&t->source_msg));
     cJSON *notes = cJSON_AddArrayToObject(o, "notes");
