@@ -424,7 +424,8 @@ static void s_handle_interrupts(struct copy_cmd *cc, int *seen)
         fflush(stderr);
         _exit(EXIT_INTERRUPTED);
     }
-    if (cc->interrupted)
+    /* The clean-up under way is what the first Ctrl-C would ask for: it goes on. */
+    if (cc->interrupted || copy_session_state(cc->session)->phase == COPY_PHASE_CLEANING)
         return;
     cc->interrupted = true;
     if (cc->o->json) {

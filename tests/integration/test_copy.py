@@ -177,7 +177,8 @@ class CopyTest(CopyTestBase):
         password = json.loads(created[-1]["json"]["SecretString"])["password"]
         self.assertGreaterEqual(len(password), 32)
         state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
-        texts = [done.stdout, done.stderr, open(debug, encoding="utf-8").read()]
+        with open(debug, encoding="utf-8") as f:
+            texts = [done.stdout, done.stderr, f.read()]
         for name in os.listdir(state):
             with open(os.path.join(state, name), encoding="utf-8", errors="replace") as f:
                 texts.append(f.read())
@@ -242,6 +243,44 @@ class CopyTest(CopyTestBase):
         self.assertEqual(again.returncode, 0)
         self.assertEqual(self.events(again)[-1]["removed_runs"], 0)
         self.assert_requests_match_models()
+
+    def test_4_ctrl_c_stops_then_cleans(self):
+        """The first Ctrl-C: no further bot starts, the bots in flight commit, the temporary
+        resources are deleted, the journal says stopped, exit 130; a later copy finishes."""
+        state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        args = [harness.program(), "copy", "--outputs", self.world.outputs_file, "--snapshot",
+                copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--concurrency", "1"]
+        proc = subprocess.Popen(args, env=self.emu.env(**self.copy_env()), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+        def journal_types():
+            out = []
+            if os.path.isdir(state):
+                for name in os.listdir(state):
+                    if name.endswith(".copy.jsonl"):
+                        with open(os.path.join(state, name), encoding="utf-8") as f:
+                            out += [json.loads(line).get("type") for line in f if line.strip()]
+            return out
+
+        deadline = time.monotonic() + 240
+        while proc.poll() is None and "bot_intent" not in journal_types() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertIsNone(proc.poll(), "the copy ended before a bot started")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=300)
+        self.assertEqual(proc.returncode, 130, err[-3000:] + out[-3000:])
+        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        self.assertTrue(any(e.get("event") == "interrupted" and e.get("cleaning") for e in events))
+        self.assertFalse(any(e.get("event") == "summary" for e in events))
+        types = journal_types()
+        self.assertEqual(types[-1], "finished", types[-5:])
+        self.assertLess(types.count("bot_done"), len(self.copied_bots()), "every bot was copied anyway")
+        self.assertEqual(self.temporary_leftovers(), [])
+        # What was copied stays; another copy does the rest.
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:] + done.stdout[-3000:])
+        self.assert_copied_equal()
+        self.assertEqual(self.temporary_leftovers(), [])
 
 
 POLICY_PATH = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",

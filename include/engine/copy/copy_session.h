@@ -243,11 +243,13 @@ void copy_session_start(struct copy_session *s);
 void copy_session_choose_snapshot(struct copy_session *s, const char *snapshot);
 /* COPY_PHASE_PREVIEW: go ahead (the temporary cluster is created). */
 void copy_session_confirm(struct copy_session *s);
-/* Before anything was created (CHOOSE, PREVIEW or earlier): end CANCELLED. */
+/* Before anything was created (CHOOSE, PREVIEW or earlier): end CANCELLED (with a step
+ * in flight, once it has answered). */
 void copy_session_cancel(struct copy_session *s);
 /* Stop-and-clean (the first Ctrl-C): start no further step or bot, let bots in flight
  * commit or roll back, then remove the temporary resources (clean = true) or keep them
- * (clean = false), and end STOPPED. A removal already under way is never cancelled.
+ * (clean = false), and end STOPPED. A removal already under way is never cancelled
+ * (a stop during it is ignored: the copy ends as it would have).
  * Before anything was created it ends STOPPED too, once the step in flight has answered
  * (state->run_id NULL: nothing was created). */
 void copy_session_stop(struct copy_session *s, bool clean);

@@ -63,6 +63,7 @@ struct copy_session {
     bool zombie;             /* freed by its owner while ops were outstanding */
     bool stopping;           /* copy_session_stop */
     bool stop_clean;
+    bool cancelling;         /* copy_session_cancel with a step in flight */
     bool begun;              /* the journal is open: things may have been created */
     bool removing;           /* temp_cluster_remove in flight (never cancelled) */
 
@@ -342,7 +343,7 @@ static bool s_stopped_early(struct copy_session *s)
 {
     if (!s->stopping)
         return false;
-    s_end(s, COPY_OUTCOME_STOPPED);
+    s_end(s, s->cancelling ? COPY_OUTCOME_CANCELLED : COPY_OUTCOME_STOPPED);
     return true;
 }
 
@@ -1273,12 +1274,14 @@ void copy_session_cancel(struct copy_session *s)
     }
     /* A step is in flight: it ends the session when it answers. */
     s->stopping = true;
+    s->cancelling = true;
     s_changed(s, true);
 }
 
 void copy_session_stop(struct copy_session *s, bool clean)
 {
-    if (!s || s->st.phase == COPY_PHASE_DONE || s->stopping)
+    /* A removal under way is what a stop would do anyway: it finishes as it is. */
+    if (!s || s->st.phase == COPY_PHASE_DONE || s->stopping || s->removing)
         return;
     s->stopping = true;
     s->stop_clean = clean;
