@@ -5,6 +5,14 @@ Unit tests are cmocka programs (one per module) run with TAP output, so each tes
 counted. Integration tests are Python unittest modules under tests/integration that drive
 the sanitised program against a local emulator; each module runs in its own process with
 its own emulator, up to --jobs at a time.
+
+The integration suite runs once, over HTTPS (--transport https, the default; BCM_TEST_TLS=1):
+the emulator's endpoints and every fault proxy the program is given speak TLS with a
+certificate from a CA the run makes (tests/integration/tls_ca.py), trusted only through
+AWS_CA_BUNDLE, as AWS is reached. Stand-ins that are plain HTTP by nature (the container
+credentials endpoint, the web probe's site) and the RDS Data API and Service Quotas test
+servers stay plain HTTP, so the same pass keeps the program's plain-HTTP path tested.
+--transport plain runs the suite over plain HTTP only; --transport both runs it twice.
 """
 import argparse
 import os
@@ -21,7 +29,8 @@ FAILED = re.compile(r"^FAILED \((.*)\)")
 
 
 # Modules that never give the program an endpoint (documentation, the signer against
-# botocore, the benchmark's own smoke test): the HTTPS pass would only repeat them.
+# botocore, the benchmark's own smoke test): TLS changes nothing for them, so they run
+# once, over plain HTTP, whatever the transport.
 PLAIN_ONLY = {"test_docs.py", "test_sigv4_botocore.py", "test_bench_smoke.py"}
 
 
@@ -120,9 +129,12 @@ def main():
     ap.add_argument("--program", required=True)
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("BCM_TEST_JOBS", "2")))
     ap.add_argument("--only", default=None, help="substring filter on test file names")
-    ap.add_argument("--tls", action="store_true",
-                    help="run the integration modules a second time with every endpoint over "
-                         "HTTPS through a CA made by the run (BCM_TEST_TLS=1, AWS_CA_BUNDLE)")
+    ap.add_argument("--transport", choices=("https", "plain", "both"), default="https",
+                    help="https (default): the integration modules once, every emulator endpoint "
+                         "and proxy over HTTPS through a CA made by the run (BCM_TEST_TLS=1, "
+                         "AWS_CA_BUNDLE); plain: once over plain HTTP; both: twice")
+    ap.add_argument("--tls", action="store_const", const="both", dest="transport",
+                    help="the same as --transport both (kept for older scripts)")
     args = ap.parse_args()
 
     total_pass = total_fail = 0
@@ -160,11 +172,15 @@ def main():
         modules = sorted(os.path.join(args.integration, m) for m in os.listdir(args.integration)
                          if m.startswith("test_") and m.endswith(".py"))
     modules = [m for m in modules if not args.only or args.only in m]
-    # One pool for both passes, longest modules first, so the HTTPS pass shares the cores
+    # One pool for both passes (--transport both), so the second pass shares the cores
     # instead of adding its own tail.
-    jobs = [(m, False) for m in modules]
-    if args.tls:
-        jobs += [(m, True) for m in modules if os.path.basename(m) not in PLAIN_ONLY]
+    plain_only = [m for m in modules if os.path.basename(m) in PLAIN_ONLY]
+    others = [m for m in modules if os.path.basename(m) not in PLAIN_ONLY]
+    jobs = [(m, False) for m in plain_only]
+    if args.transport in ("plain", "both"):
+        jobs += [(m, False) for m in others]
+    if args.transport in ("https", "both"):
+        jobs += [(m, True) for m in others]
     with ThreadPoolExecutor(max_workers=args.jobs) as ex:
         for (name, p, f, out, secs), (_, tls) in zip(
                 ex.map(lambda job: run_integration(job[0], args.program, 900, job[1]), jobs), jobs):

@@ -155,13 +155,17 @@ class DistTest(harness.EmulatorTestCase):
         return subprocess.run(cmd, env=clean, capture_output=True, text=True, errors="replace",
                               timeout=120)
 
-    def aws_env(self):
+    def aws_env(self, root):
         """The emulator's endpoints and keys, passed by environment alone (no files in the
-        root but the tarball)."""
+        root but the tarball and, in the suite's HTTPS pass, the run's CA: the bundled
+        libcurl and OpenSSL then verify the endpoint against it, with no system store)."""
         env = self.emu.env()
         keep = {k: v for k, v in env.items() if k.startswith("AWS_") and "FILE" not in k}
         keep.update({"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
                      "XDG_STATE_HOME": "/tmp"})
+        if "AWS_CA_BUNDLE" in keep:
+            shutil.copy(keep["AWS_CA_BUNDLE"], os.path.join(root, "tmp", "test-ca.pem"))
+            keep["AWS_CA_BUNDLE"] = "/tmp/test-ca.pem"
         return keep
 
     def test_runs_in_a_root_with_only_glibc(self):
@@ -177,7 +181,7 @@ class DistTest(harness.EmulatorTestCase):
         r = self.in_root(root, ["outputs", "--help"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("outputs", r.stdout)
-        r = self.in_root(root, ["plan", "--json", "--scan-table"], self.aws_env())
+        r = self.in_root(root, ["plan", "--json", "--scan-table"], self.aws_env(root))
         self.assertEqual(r.returncode, 0, r.stderr)
         plan = json.loads(r.stdout)
         self.assertEqual({b["bot_id"] for b in plan["bots"]}, self.dep.bot_ids())

@@ -67,7 +67,7 @@ class NatImagePullTest(harness.EmulatorTestCase):
 
     def test_requests_match_botocore_model(self):
         with FaultProxy(int(self.emu.endpoint.rsplit(":", 1)[1])) as proxy:
-            env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{proxy.port}"}
+            env = {"AWS_ENDPOINT_URL": proxy.url}
             _plan(self, env=env)
             seen = set()
             for rec in list(proxy.requests):

@@ -421,10 +421,15 @@ class EmulatorLifecycleTest(unittest.TestCase):
                     env[key] = shlex.split(value)[0] if value else ""
             self.assertNotIn("TERM", env)
             self.assertNotIn("ASAN_OPTIONS", env)
+            # The endpoint the program is given, trusted as the program trusts it: in the
+            # HTTPS pass a TLS front whose CA only the file's AWS_CA_BUNDLE names.
+            if harness.tls_pass():
+                self.assertTrue(env["AWS_ENDPOINT_URL"].startswith("https://"), env["AWS_ENDPOINT_URL"])
+                self.assertTrue(os.path.isfile(env["AWS_CA_BUNDLE"]), env.get("AWS_CA_BUNDLE"))
             sts = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
                                         region_name=env["AWS_REGION"]).client(
-                "sts", endpoint_url=env["AWS_ENDPOINT_URL"])
+                "sts", endpoint_url=env["AWS_ENDPOINT_URL"], verify=env.get("AWS_CA_BUNDLE") or None)
             self.assertIn(":user/", sts.get_caller_identity()["Arn"])
             demo.send_signal(signal.SIGTERM)
             self.assertEqual(demo.wait(timeout=20), 0, demo.stderr.read())

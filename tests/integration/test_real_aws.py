@@ -20,7 +20,6 @@ import time
 import unittest
 
 from fault_proxy import RealAws
-from harness import tls_pass
 from run_helpers import RunTestCase, assert_matches_model, json_lines, read_journal, wait_until
 
 MODEL = {"RunTask": "ecs", "DescribeTasks": "ecs", "ListTasks": "ecs", "StopTask": "ecs",
@@ -122,7 +121,6 @@ class ResumeHoursLater(RealAwsCase):
         self.assert_requests_match_model()
 
 
-@unittest.skipIf(tls_pass(), "a measurement of pacing, which TLS does not change: the plain pass has it")
 class ThreeHundredAtOnce(RealAwsCase):
     seed_args = {"bots": 300, "failing": 0, "empty_bots": 0, "conversations": 0, "suffix": "burst"}
     proxy_args = {"real_aws": RealAws(latency=0.03, missing_seconds=2.0)}

@@ -270,7 +270,9 @@ class TlsVerification(unittest.TestCase):
             f.write(f"[profile tls]\nregion = {self.emu.region}\nca_bundle = {self.cert}\n")
         self.addCleanup(lambda: open(self.emu.config_file, "w").close())
         # AWS_PROFILE, not --profile: an explicit profile must hold its own credentials.
-        done = self.whoami(AWS_PROFILE="tls")
+        # No AWS_CA_BUNDLE (the HTTPS pass sets it to the run's CA): it would win over the
+        # profile's ca_bundle, and the profile's setting is what is tested here.
+        done = self.whoami(AWS_PROFILE="tls", AWS_CA_BUNDLE=None)
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(self.emu.account_id, done.stdout)
 

@@ -21,7 +21,7 @@ class _WizardCase(harness.EmulatorTestCase):
         self.state = tempfile.mkdtemp(prefix="state-", dir=self.emu.tmpdir)
         self.proxy = FaultProxy(int(self.emu.endpoint.rsplit(":", 1)[1])).start()
         self.env = self.emu.env(XDG_STATE_HOME=self.state, BCM_POLL_MS=200,
-                                AWS_ENDPOINT_URL=f"http://127.0.0.1:{self.proxy.port}")
+                                AWS_ENDPOINT_URL=self.proxy.url)
         self.panes = []
         self.sim = None
 

@@ -1,9 +1,10 @@
 """A certificate authority made by the test run, for the suite's HTTPS pass.
 
-`make check` runs the integration suite a second time with BCM_TEST_TLS=1: every
-endpoint the program is given is then https (a TLS front or a FaultProxy speaking TLS)
-with a server certificate for 127.0.0.1 / localhost signed by this CA, and the program
-trusts it only through AWS_CA_BUNDLE, exactly as an operator behind a private CA would.
+`make check` runs the integration suite with BCM_TEST_TLS=1 (tests/runner.py's default
+transport): every emulator endpoint the program is given is then https (a TLS front or a
+FaultProxy speaking TLS) with a server certificate for 127.0.0.1 / localhost signed by
+this CA, and the program trusts it only through AWS_CA_BUNDLE, exactly as an operator
+behind a private CA would.
 `other_ca_file()` is a second, unrelated CA: a bundle that does not sign the server.
 
 The keys are made with the `openssl` command (EC P-256: quick) once per process, in a
@@ -73,5 +74,5 @@ def server_context():
 
 
 def enabled():
-    """True in the suite's HTTPS pass (tests/runner.py --tls sets BCM_TEST_TLS=1)."""
+    """True in the suite's HTTPS pass (tests/runner.py sets BCM_TEST_TLS=1 unless --transport plain)."""
     return os.environ.get("BCM_TEST_TLS") == "1"
