@@ -132,7 +132,8 @@ lint:
 # The integration suite runs once, over HTTPS: the emulator's endpoints and every fault
 # proxy speak TLS with a certificate from a CA the run makes (tests/integration/tls_ca.py),
 # trusted through AWS_CA_BUNDLE alone; the test servers that are plain HTTP by nature
-# (container credentials, the web probe's site, the Data API and Service Quotas stand-ins)
+# (container credentials, the web probe's site, the Data API, Service Quotas and Bedrock
+# stand-ins)
 # keep the program's plain-HTTP path in the same pass. One pass, not two: `check` must stay
 # under 15 minutes on two cores.
 check: deps

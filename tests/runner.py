@@ -10,8 +10,8 @@ The integration suite runs once, over HTTPS (--transport https, the default; BCM
 the emulator's endpoints and every fault proxy the program is given speak TLS with a
 certificate from a CA the run makes (tests/integration/tls_ca.py), trusted only through
 AWS_CA_BUNDLE, as AWS is reached. Stand-ins that are plain HTTP by nature (the container
-credentials endpoint, the web probe's site) and the RDS Data API and Service Quotas test
-servers stay plain HTTP, so the same pass keeps the program's plain-HTTP path tested.
+credentials endpoint, the web probe's site) and the RDS Data API, Service Quotas and Bedrock
+test servers stay plain HTTP, so the same pass keeps the program's plain-HTTP path tested.
 --transport plain runs the suite over plain HTTP only; --transport both runs it twice.
 """
 import argparse
