@@ -219,12 +219,10 @@ run_copy_language() {
   keys Enter
   wait_for "the confirmation" "'< ' in s and s.count('<') >= 3"
   keys y
-  wait_for "the copy's dashboard, copied and verified" "'< Remove >' in s or '< 削除する >' in s or 'copy --snapshot' in s"
+  wait_for "the copy's dashboard, copied and verified" "'< Remove >' in s or '< 削除する >' in s"
   shoot "$dir/09-copy_run.png"
-  if ! screen | grep -q 'copy --snapshot'; then
-    keys Enter
-    wait_for "the temporary resources removed" "'are deleted' in s or '削除しました' in s"
-  fi
+  keys Enter
+  wait_for "the temporary resources removed" "'are deleted.' in s or 'を削除しました。' in s"
   keys q
   wait_for "the quit question" "'< $quit_word >' in s"
   keys y

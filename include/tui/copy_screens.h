@@ -20,6 +20,17 @@ struct wizard;
  * resumes, and the dashboard becomes the current step. */
 void copy_run_begin(struct wizard *w, const char *snapshot_id, bool resume);
 
+/* The copy is under way (not finished): q and Ctrl-C ask copy_run_ask_quit. */
+bool copy_run_live(const struct wizard *w);
+/* Stop and remove the temporary resources (default), stop and keep them, leave at once
+ * (the journal keeps everything), or go on. Asked a second time (a second Ctrl-C), it
+ * leaves at once. */
+void copy_run_ask_quit(struct wizard *w);
+/* The program's exit code once the wizard ends on the copy way (the copy command's: 0
+ * copied and verified, 1 mismatch or failed bots, 130 left unfinished, …) and a line for
+ * standard error (the journal to resume from, or the cleanup command), or NULL. */
+int copy_run_exit(const struct wizard *w, char **message);
+
 /* "2026-12-06 04:35 UTC" (or "?" when unknown) into buf. */
 void copy_format_time(char *buf, size_t n, int64_t ms);
 /* "copy", "re-embed", "skip" in the wizard's language. */

@@ -219,6 +219,9 @@ struct wizard {
     bool quitting;                   /* quit confirmed: waiting for runner_leave to settle;
                                         observers must not switch steps any more */
     bool done;
+    bool leave_at_once;              /* the copy was left unfinished: exit without waiting for
+                                        its requests in flight (abandoned, as the headless
+                                        copy's second Ctrl-C does; the journal keeps all) */
     int exit_code;
     char *exit_message;              /* printed on stderr after the terminal is restored */
 };

@@ -12,6 +12,7 @@
 #include "engine/estimate/plan.h"
 #include "engine/run/runner.h"
 #include "engine/verify/already_migrated.h"
+#include "tui/copy_screens.h"
 #include "tui/run_screens.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -220,6 +221,17 @@ static void s_on_quit_answer(struct wizard *w, void *ud, bool yes)
     if (!yes)
         return;
     w->quitting = true;
+    if (w->step_data[STEP_COPY_RUN]) {
+        /* The copy way: the copy's own exit code, and its journal or the cleanup command
+         * named when something is left. */
+        if (copy_run_live(w))
+            w->leave_at_once = true;
+        char *msg = NULL;
+        int code = copy_run_exit(w, &msg);
+        wizard_exit(w, code, msg);
+        free(msg);
+        return;
+    }
     w->exit_code = w->run_started ? EXIT_INTERRUPTED : EXIT_OK;
     if (w->runner && !runner_finished(w->runner)) {
         runner_leave(w->runner);
@@ -241,6 +253,10 @@ void wizard_request_quit(struct wizard *w)
 {
     if (w->quitting || w->quit_asked)
         return;
+    if (w->step == STEP_COPY_RUN && copy_run_live(w)) {
+        copy_run_ask_quit(w); /* stop and clean, stop and keep, or leave */
+        return;
+    }
     bool live = w->runner && !runner_finished(w->runner);
     if (live && w->step == STEP_RUN) {
         step_run_ask_quit(w); /* the dashboard says what keeps running */
@@ -656,6 +672,16 @@ static void s_handle_signals(struct wizard *w)
     if (s_sig_term) {
         s_sig_term = 0;
         w->quitting = true;
+        if (w->step_data[STEP_COPY_RUN]) {
+            /* The copy's journal keeps what exists; the next start resumes. */
+            if (copy_run_live(w))
+                w->leave_at_once = true;
+            char *msg = NULL;
+            int code = copy_run_exit(w, &msg);
+            wizard_exit(w, code == EXIT_OK ? EXIT_OK : EXIT_INTERRUPTED, msg);
+            free(msg);
+            return;
+        }
         if (w->runner && !runner_finished(w->runner))
             runner_leave(w->runner);
         /* Killed mid-run: say where the journal is, as leaving with q does. */
@@ -899,6 +925,16 @@ int wizard_main(const struct app_options *o)
 
     s_restore_terminal();
     s_reset_signals();
+    if (w.leave_at_once) {
+        /* The copy session was left unfinished: its requests in flight are abandoned, as
+         * the headless copy's second Ctrl-C does (every record is already fsync'd; a
+         * resume rolls back a transaction left open). */
+        if (w.exit_message)
+            fprintf(stderr, "%s\n", w.exit_message);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(w.exit_code);
+    }
     s_drain(&w);
     int code = w.exit_code;
     if (w.exit_message)

@@ -48,7 +48,8 @@ static void s_conversions(const char *fmt, char *out, size_t n)
  * a missing translation, so they are listed here. */
 static bool s_same_in_japanese(const char *key)
 {
-    const char *keys[] = {"title.program", "run.col.icon", "run.col.attempt", "run.d.sync", "copy.label.data_api"};
+    const char *keys[] = {"title.program", "run.col.icon", "run.col.attempt", "run.d.sync", "copy.label.data_api",
+                          "copyrun.col.mb"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(keys[i], key) == 0)
             return true;
