@@ -284,6 +284,8 @@ static int s_draw_overall(struct wizard *w, const struct copy_session_state *st,
     const char *phase = tr(s_phase_key(st->phase));
     if (st->phase == COPY_PHASE_DONE)
         head = xasprintf("%s — %s", phase, tr(s_outcome_key(st->outcome)));
+    else if (s_waiting(st->phase))
+        head = xstrdup(phase); /* waits for the operator: nothing turns */
     else
         head = xasprintf("%s %s%s", wizard_spinner_frame(w), phase, st->stopping ? tr("copyrun.stopping") : "");
     enum ui_color hc = st->phase != COPY_PHASE_DONE ? UI_RUNNING
@@ -356,22 +358,22 @@ static void s_draw_bots(struct wizard *w, struct copy_run *cr, const struct copy
 {
     if (h < 2)
         return;
-    /* Columns after the title: state 9, rows 14, MB 8, rate 19 (only when there is room
+    /* Columns after the title: state 11, rows 14, MB 8, rate 19 (only when there is room
      * for a title of 20), in v1 13. */
-    bool show_rate = width - 2 - 10 - 15 - 9 - 20 - 14 >= 20;
+    bool show_rate = width - 2 - 12 - 15 - 9 - 20 - 14 >= 20;
     int rate_w = show_rate ? 20 : 0;
-    int tw = width - 2 - 10 - 15 - 9 - rate_w - 14;
+    int tw = width - 2 - 12 - 15 - 9 - rate_w - 14;
     if (tw < 12)
         tw = 12;
     int cx = x + 2;
-    int vx = cx + tw + 35 + rate_w;
+    int vx = cx + tw + 37 + rate_w;
     attr_t dim = ui_attr(w, UI_DIM);
     ui_cell(y, cx, tw, dim, tr("copyrun.col.bot"), false);
-    ui_cell(y, cx + tw + 1, 9, dim, tr("copyrun.col.state"), false);
-    ui_cell(y, cx + tw + 11, 14, dim, tr("copyrun.col.rows"), true);
-    ui_cell(y, cx + tw + 26, 8, dim, tr("copyrun.col.mb"), true);
+    ui_cell(y, cx + tw + 1, 11, dim, tr("copyrun.col.state"), false);
+    ui_cell(y, cx + tw + 13, 14, dim, tr("copyrun.col.rows"), true);
+    ui_cell(y, cx + tw + 28, 8, dim, tr("copyrun.col.mb"), true);
     if (show_rate)
-        ui_cell(y, cx + tw + 35, 19, dim, tr("copyrun.col.rate"), false);
+        ui_cell(y, cx + tw + 37, 19, dim, tr("copyrun.col.rate"), false);
     ui_cell(y, vx, 13, dim, tr("copyrun.col.verified"), false);
     y++;
     h--;
@@ -392,15 +394,15 @@ static void s_draw_bots(struct wizard *w, struct copy_run *cr, const struct copy
                 const char *title = b->title && *b->title ? b->title : b->bot_id;
                 ui_untrusted(ry, cx, tw, ui_attr(w, UI_NORMAL), title ? title : "");
                 if (!copied_way) {
-                    ui_cell(ry, cx + tw + 1, 9, ui_attr(w, b->way == COPY_WAY_REEMBED ? UI_WARN : UI_DIM),
+                    ui_cell(ry, cx + tw + 1, 11, ui_attr(w, b->way == COPY_WAY_REEMBED ? UI_WARN : UI_DIM),
                             copy_way_label(b->way), false);
-                    ui_untrusted(ry, cx + tw + 11, width - tw - 13, dim, copy_reason_text(b->reason));
+                    ui_untrusted(ry, cx + tw + 13, width - tw - 15, dim, copy_reason_text(b->reason));
                 } else {
                     enum ui_color c = b->phase == COPY_BOT_DONE      ? UI_OK
                                       : b->phase == COPY_BOT_FAILED  ? UI_FAIL
                                       : b->phase == COPY_BOT_COPYING ? UI_RUNNING
                                                                      : UI_DIM;
-                    ui_cell(ry, cx + tw + 1, 9, ui_attr(w, c), tr(s_bot_phase_key(b->phase)), false);
+                    ui_cell(ry, cx + tw + 1, 11, ui_attr(w, c), tr(s_bot_phase_key(b->phase)), false);
                     char rows[48], mb[24], ver[48] = "";
                     char *rate = NULL;
                     if (b->rows_total >= 0)
@@ -417,16 +419,16 @@ static void s_draw_bots(struct wizard *w, struct copy_run *cr, const struct copy
                     }
                     if (b->verified_rows >= 0)
                         snprintf(ver, sizeof ver, "%s %lld", b->verified_equal ? "✓" : "✗", (long long)b->verified_rows);
-                    ui_cell(ry, cx + tw + 11, 14, ui_attr(w, UI_NORMAL), rows, true);
-                    ui_cell(ry, cx + tw + 26, 8, ui_attr(w, UI_NORMAL), mb, true);
+                    ui_cell(ry, cx + tw + 13, 14, ui_attr(w, UI_NORMAL), rows, true);
+                    ui_cell(ry, cx + tw + 28, 8, ui_attr(w, UI_NORMAL), mb, true);
                     if (show_rate)
-                        ui_cell(ry, cx + tw + 35, 19, dim, rate ? rate : "", false);
+                        ui_cell(ry, cx + tw + 37, 19, dim, rate ? rate : "", false);
                     free(rate);
                     ui_cell(ry, vx, 13, ui_attr(w, b->verified_equal ? UI_OK : UI_FAIL), ver, false);
                     if (b->phase == COPY_BOT_FAILED && b->error.id != MSG_NONE) {
                         /* The reason replaces the rate and verification columns. */
                         char *why = tr_message(&b->error);
-                        ui_untrusted(ry, cx + tw + 35, width - tw - 37, ui_attr(w, UI_FAIL), why);
+                        ui_untrusted(ry, cx + tw + 37, width - tw - 39, ui_attr(w, UI_FAIL), why);
                         free(why);
                     }
                 }
@@ -459,9 +461,9 @@ static void s_draw_bottom(struct wizard *w, struct copy_run *cr, const struct co
     }
     y++;
     if (st->phase == COPY_PHASE_CLEANUP_ASK) {
-        int used = ui_text(y, x, width, ui_attr(w, UI_ACCENT), tr("copyrun.cleanup_question"));
+        ui_text(y, x, width, ui_attr(w, UI_ACCENT), tr("copyrun.cleanup_question"));
         const char *labels[2] = {tr("copyrun.cleanup_remove"), tr("copyrun.cleanup_keep")};
-        ui_buttons(w, y, x + used + 1, labels, 2, cr->keep_focused ? 1 : 0);
+        ui_buttons(w, y + 1, x + 2, labels, 2, cr->keep_focused ? 1 : 0);
         return;
     }
     const char *end = NULL;
@@ -476,7 +478,7 @@ static void s_draw_bottom(struct wizard *w, struct copy_run *cr, const struct co
         ui_text(y, x, width, ui_attr(w, st->cleanup == COPY_CLEANUP_REMOVED ? UI_OK : UI_WARN), tr(end));
     if (st->phase == COPY_PHASE_DONE && st->bots_reembed > 0) {
         char *re = trf("copyrun.reembed_hint", st->bots_reembed);
-        ui_text(y + 1, x, width, ui_attr(w, UI_WARN), re);
+        ui_text(y + (end ? 1 : 0), x, width, ui_attr(w, UI_WARN), re);
         free(re);
     }
 }
@@ -495,7 +497,7 @@ static void s_draw(struct wizard *w, struct rect a)
     int y = a.y;
     y += s_draw_overall(w, st, y, x, width) + 1;
     y += s_draw_resources(w, st, y, x, width) + 1;
-    int bottom_h = 4;
+    int bottom_h = 5;
     s_draw_bots(w, cr, st, y, x, width, a.y + a.h - bottom_h - y);
     s_draw_bottom(w, cr, st, a.y + a.h - bottom_h, x, width);
 }
