@@ -59,6 +59,7 @@ struct copy_step {
     enum ui_color notice_color;
     struct copy_view unfinished;  /* an unfinished copy in the journal (run_id set) */
     bool checked_journal;
+    const struct deployment *dep_seen; /* the deployment the lookups were made for */
 };
 
 struct copy_ask {
@@ -206,8 +207,13 @@ static void s_on_target(void *ud, const struct copy_target *t, const char *error
 static void s_start_lookups(struct wizard *w, struct copy_step *st)
 {
     s_forget(st);
-    st->gen++;
+    st->gen++; /* answers to earlier lookups are dropped and no longer counted */
+    if (st->pending > 0) {
+        wizard_spinner_release(w);
+        st->pending = 0;
+    }
     st->started = true;
+    st->dep_seen = w->deployment;
     if (!w->session_open || !w->deployment) {
         st->error = xstrdup(tr("copy.no_deployment"));
         return;
@@ -246,7 +252,8 @@ static void s_enter(struct wizard *w)
     st->button_focused = false;
     s_notice(st, NULL, UI_NORMAL);
     s_check_journal(w, st);
-    if (!st->started || st->error)
+    /* Looked up once per deployment (outputs resolved again: looked up again). */
+    if (!st->started || st->error || st->dep_seen != w->deployment)
         s_start_lookups(w, st);
     s_drop_preview(st); /* the selection may have changed on the bots step */
 }
