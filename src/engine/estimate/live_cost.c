@@ -15,7 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-enum slot_state { SLOT_NONE, SLOT_QUEUED, SLOT_READING, SLOT_MEASURED };
+/* waiting: its log is to be read in the next batch */
+enum slot_state { SLOT_NONE, SLOT_WAITING, SLOT_READING, SLOT_MEASURED };
 
 /* One runner bot: its plan item and the measure of its last finished task. */
 struct slot {
@@ -133,7 +134,7 @@ static void s_read_next(struct live_estimate *le)
         return;
     size_t n = 0;
     for (size_t i = 0; i < le->nslots; i++)
-        n += le->slots[i].state == SLOT_QUEUED;
+        n += le->slots[i].state == SLOT_WAITING;
     if (!n)
         return;
     struct batch *b = xcalloc(1, sizeof *b);
@@ -147,7 +148,7 @@ static void s_read_next(struct live_estimate *le)
     size_t k = 0;
     for (size_t i = 0; i < le->nslots && k < n; i++) {
         struct slot *sl = &le->slots[i];
-        if (sl->state != SLOT_QUEUED)
+        if (sl->state != SLOT_WAITING)
             continue;
         sl->state = SLOT_READING;
         b->bots[k] = i;
@@ -171,7 +172,7 @@ void live_cost_observe(struct live_estimate *le, const struct runner *r)
         struct slot *sl = &le->slots[i];
         bool final = bot_state_final(b->state) && b->state != BOT_SKIPPED && b->task_id;
         if (!final) {
-            if (sl->state == SLOT_MEASURED || sl->state == SLOT_QUEUED)
+            if (sl->state == SLOT_MEASURED || sl->state == SLOT_WAITING)
                 s_slot_reset(sl); /* queued again for a new attempt */
             else if (sl->state == SLOT_READING)
                 sl->state = SLOT_NONE; /* the answer is dropped */
@@ -183,7 +184,7 @@ void live_cost_observe(struct live_estimate *le, const struct runner *r)
             continue; /* a later task of the same bot: read when this batch ends */
         s_slot_reset(sl);
         sl->task_id = xstrdup(b->task_id);
-        sl->state = SLOT_QUEUED;
+        sl->state = SLOT_WAITING;
     }
     bool was_idle = !le->reading;
     s_read_next(le);
