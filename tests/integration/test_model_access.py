@@ -83,11 +83,26 @@ class ModelAccessTest(RunTestCase):
         events = json_lines(self.run_cli("run", "--yes", "--json", "--scan-table", **self.bedrock).stdout)
         self.assertFalse([e for e in events if e.get("event") == "plan"], "no plan, no launch")
 
-    def test_agreement_not_granted_and_not_entitled(self):
+    def test_no_agreement_yet_warns_and_the_run_goes_on(self):
+        # Authorized, entitled, offered, but no agreement yet: Bedrock makes it on the first
+        # invocation when the task's role may subscribe through Marketplace, so a warning
+        # with both ways out, not a refusal (the early-failure stop catches a real no).
         self.fake.set(MODEL, agreement="NOT_AVAILABLE")
-        check = _checks(self.outputs(3))["bedrock_model_access"]
-        self.assertEqual(check["state"], "fail")
+        doc = self.outputs(0)
+        check = _checks(doc)["bedrock_model_access"]
+        self.assertEqual(check["state"], "warn", check)
         self.assertIn("has not been granted", check["summary"])
+        self.assertIn("first invocation", check["hint"])
+        self.assertIn("Marketplace", check["hint"])
+        self.assertIn(self.emu.region, check["hint"])
+        self.assertEqual(check["hint_id"], "hint.bedrock_model_access.first_use")
+        self.assertEqual(doc["bedrock_model_access"]["verdict"], "no_agreement")
+        self.start_simulator()
+        done = self.run_cli("run", "--yes", "--scan-table", **self.bedrock)
+        self.assert_clean_exit(done, 0)
+        self.assertEqual(len(self.sent("RunTask")), 3, "one task per bot, not refused")
+
+    def test_agreement_not_entitled_or_pending(self):
         self.fake.set(MODEL, entitlement="NOT_AVAILABLE")
         doc = self.outputs(3)
         self.assertIn("not entitled", _checks(doc)["bedrock_model_access"]["summary"])

@@ -21,6 +21,10 @@ enum model_access_verdict {
     MODEL_ACCESS_OK,           /* authorized, entitled, agreed, offered in the region */
     MODEL_ACCESS_PENDING,      /* the agreement is being processed: not yet invocable */
     MODEL_ACCESS_NOT_ACCESSIBLE, /* definitely not invocable now (see the fields for why) */
+    MODEL_ACCESS_NO_AGREEMENT, /* authorized, entitled and offered, but no agreement yet:
+                                  Bedrock may make one on the first invocation (a Marketplace
+                                  subscription, if the invoking role may subscribe), so this
+                                  is a warning, not a refusal */
     MODEL_ACCESS_UNKNOWN,      /* not asked or not answered: denied, endpoint error, … */
 };
 
@@ -48,8 +52,9 @@ void model_access_check(struct aws_client *client, const char *model_id, model_a
                         void *ud);
 
 /* The verdict for the four answers (exposed for the unit tests): NOT_ACCESSIBLE when any says
- * no (NOT_AUTHORIZED, NOT_AVAILABLE, an agreement NOT_AVAILABLE or in ERROR), PENDING for an
- * agreement being processed, OK when all say yes, UNKNOWN when an answer is missing. */
+ * no (NOT_AUTHORIZED, entitlement or region NOT_AVAILABLE, an agreement in ERROR), PENDING for
+ * an agreement being processed, NO_AGREEMENT for an agreement NOT_AVAILABLE when the rest says
+ * yes, OK when all say yes, UNKNOWN when an answer is missing. */
 enum model_access_verdict model_access_verdict_of(const char *agreement, const char *authorization,
                                                   const char *entitlement, const char *region);
 

@@ -796,6 +796,12 @@ static void s_model_access_check(struct resolve_call *c, const struct model_acce
         s_set_check(c, CHK_MODEL_ACCESS, CHECK_FAIL, summary, hint);
         break;
     }
+    case MODEL_ACCESS_NO_AGREEMENT:
+        d->model_access = xstrdup("no_agreement");
+        s_set_check(c, CHK_MODEL_ACCESS, CHECK_WARN,
+                    MESSAGE(MSG_CHECK_MODEL_NO_AGREEMENT, MSG_S("model", model), MSG_S("region", region)),
+                    MESSAGE(MSG_HINT_MODEL_FIRST_USE, MSG_S("model", model), MSG_S("region", region)));
+        break;
     case MODEL_ACCESS_UNKNOWN:
         s_set_check(c, CHK_MODEL_ACCESS, CHECK_SKIPPED,
                     MESSAGE(MSG_CHECK_NOT_CHECKED, MSG_S("why", r->why ? r->why : "no answer")),

@@ -25,12 +25,18 @@ enum model_access_verdict model_access_verdict_of(const char *agreement, const c
                                                   const char *entitlement, const char *region)
 {
     if (s_is(authorization, "NOT_AUTHORIZED") || s_is(entitlement, "NOT_AVAILABLE") ||
-        s_is(region, "NOT_AVAILABLE") || s_is(agreement, "NOT_AVAILABLE") || s_is(agreement, "ERROR"))
+        s_is(region, "NOT_AVAILABLE") || s_is(agreement, "ERROR"))
         return MODEL_ACCESS_NOT_ACCESSIBLE;
     if (!agreement || !authorization || !entitlement || !region)
         return MODEL_ACCESS_UNKNOWN;
     if (s_is(agreement, "PENDING"))
         return MODEL_ACCESS_PENDING;
+    /* Since late 2025 Bedrock enables serverless models on their first invocation, making
+     * the Marketplace agreement then when the caller may subscribe. Whether the task role
+     * may is not visible from here: say so, and let the early-failure stop catch a no. */
+    if (s_is(agreement, "NOT_AVAILABLE") && s_is(authorization, "AUTHORIZED") &&
+        s_is(entitlement, "AVAILABLE") && s_is(region, "AVAILABLE"))
+        return MODEL_ACCESS_NO_AGREEMENT;
     if (s_is(agreement, "AVAILABLE") && s_is(authorization, "AUTHORIZED") &&
         s_is(entitlement, "AVAILABLE") && s_is(region, "AVAILABLE"))
         return MODEL_ACCESS_OK;

@@ -275,6 +275,11 @@ static const struct message_entry s_catalog[MSG_COUNT] = {
         M_("every embedding task calls {model}, so every bot would fail: enable it in the Amazon Bedrock "
            "console, Model access, in region {region} (Cohere Embed Multilingual), wait until access is "
            "granted, then run again")},
+    [MSG_HINT_MODEL_FIRST_USE] = {"hint.bedrock_model_access.first_use",
+        M_("Bedrock grants access to {model} on its first invocation when the embedding task's role "
+           "may subscribe through AWS Marketplace; if it may not, every task fails: to be sure, "
+           "enable it first in the Amazon Bedrock console (Model catalog or Model access, region "
+           "{region}). A run whose first bots all fail on it stops launching")},
     [MSG_HINT_MODEL_DENIED] = {"hint.bedrock_model_access.denied",
         M_("optional: allow bedrock:GetFoundationModelAvailability to have it checked (see the README's IAM "
            "policy), or make sure yourself that model access to {model} is granted in the Amazon Bedrock "
