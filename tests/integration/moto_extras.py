@@ -43,6 +43,27 @@ RDSResponse.enable_http_endpoint = enable_http_endpoint
 RDSResponse.disable_http_endpoint = disable_http_endpoint
 
 
+def _slow_restore(knob_path):
+    """A test knob: while the file knob_path exists, RestoreDBClusterFromSnapshot makes the
+    cluster and then waits that many seconds before it answers, so a test can kill the
+    program between the restore reaching RDS and its answer being journaled."""
+    import os
+    import time
+
+    original = RDSResponse.restore_db_cluster_from_snapshot
+
+    def restore(self):
+        result = original(self)
+        try:
+            with open(knob_path, encoding="utf-8") as f:
+                time.sleep(min(float(f.read().strip() or 0), 30.0))
+        except (OSError, ValueError):
+            pass
+        return result
+
+    RDSResponse.restore_db_cluster_from_snapshot = restore
+
+
 def _record_requests(path):
     """Appends each request moto parses (service, operation, form parameters or JSON body) to
     path as JSON lines, so tests can hold what the program sent against botocore's models."""
@@ -81,5 +102,6 @@ if __name__ == "__main__":
     import os
     if os.environ.get("BCM_MOTO_REQUEST_LOG"):
         _record_requests(os.environ["BCM_MOTO_REQUEST_LOG"])
+        _slow_restore(os.path.join(os.path.dirname(os.environ["BCM_MOTO_REQUEST_LOG"]), "slow-restore"))
     from moto.server import main
     main(sys.argv[1:])

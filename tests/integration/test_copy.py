@@ -362,6 +362,46 @@ class CopyCrashTest(CopyTestBase):
                     out += [json.loads(line) for line in f if line.strip()]
         return out
 
+    def test_a_kill_after_the_restore_was_sent(self):
+        """kill -9 once the restore has reached RDS but before its answer is journaled: the
+        resume finds the cluster by name and run tag and adopts it (it restored again and
+        failed on the emulator's automated-snapshot name before)."""
+        env = self.emu.env(**self.copy_env())
+        args = [harness.program(), "copy", "--outputs", self.world.outputs_file, "--snapshot",
+                copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--keep-temporary"]
+        restores_before = self.restore_requests()
+        knob = os.path.join(self.emu.tmpdir, "slow-restore")   # moto_extras._slow_restore
+        with open(knob, "w", encoding="utf-8") as f:
+            f.write("3")
+        self.addCleanup(lambda: os.path.exists(knob) and os.unlink(knob))
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 240
+        while (proc.poll() is None and len(self.restore_requests()) == len(restores_before)
+               and time.monotonic() < deadline):
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        os.unlink(knob)
+        records = self.journal_records()
+        created = [r for r in records if r.get("type") == "created" and r.get("resource") == "cluster"]
+        self.assertFalse(created, "the restore's answer was journaled before the kill landed")
+        self.assertTrue([r for r in records if r.get("type") == "intent" and r.get("resource") == "cluster"])
+        done = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json", "--keep-temporary")
+        self.assertEqual(done.returncode, 0, done.stderr[-3000:] + done.stdout[-3000:])
+        self.assertEqual(len(set(self.restore_requests()) - set(restores_before)), 1)
+        self.assertEqual(len(self.restore_requests()) - len(restores_before), 1, "restored twice")
+        done = self.cli("cleanup", "--yes", "--json")
+        self.assertEqual(done.returncode, 0, done.stdout[-2000:])
+        self.assertEqual(self.temporary_leftovers(), [])
+        self.reset_v1()
+        state = os.path.join(self.emu.tmpdir, "state", "bedrock-chat-migrate")
+        for name in os.listdir(state):
+            os.unlink(os.path.join(state, name))
+
+    def restore_requests(self):
+        return [e["form"]["DBClusterIdentifier"] for e in self.emu.requests_seen()
+                if e.get("operation") == "RestoreDBClusterFromSnapshot"]
+
     def test_kill_nine_then_resume(self):
         rng = random.Random(1717)
         env = self.emu.env(**self.copy_env())
@@ -369,6 +409,7 @@ class CopyCrashTest(CopyTestBase):
                 "--concurrency", "2"]
         moments = []
         finished = None
+        before = len(self.restore_requests())   # another test of this class may have restored
         while len(moments) < 10:
             target = self.journal_lines() + rng.randint(1, 6)
             extra = rng.uniform(0.0, 0.4)
@@ -397,8 +438,7 @@ class CopyCrashTest(CopyTestBase):
         done = finished or self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
         self.assertEqual(done.returncode, 0, f"kills at {moments}\n" + done.stderr[-4000:] + done.stdout[-2000:])
         self.assert_copied_equal()
-        restores = [e["form"]["DBClusterIdentifier"] for e in self.emu.requests_seen()
-                    if e.get("operation") == "RestoreDBClusterFromSnapshot"]
+        restores = self.restore_requests()[before:]
         self.assertEqual(len(set(restores)), 1, f"kills at {moments}: {restores}")
         headers = [r["run_id"] for r in self.journal_records() if r.get("type") == "copy"]
         self.assertEqual(len(headers), 1, f"kills at {moments}: runs {headers}")
@@ -406,9 +446,7 @@ class CopyCrashTest(CopyTestBase):
         # Another copy after a finished one has nothing left to copy: it restores nothing.
         again = self.run_copy("--snapshot", copy_seed.FINAL_SNAPSHOT, "--yes", "--json")
         self.assertEqual(again.returncode, 0, again.stderr[-3000:] + again.stdout[-3000:])
-        self.assertEqual(len([e for e in self.emu.requests_seen()
-                              if e.get("operation") == "RestoreDBClusterFromSnapshot"]), len(restores),
-                         again.stdout[-3000:])
+        self.assertEqual(len(self.restore_requests()[before:]), len(restores), again.stdout[-3000:])
         self.assert_copied_equal()
         done = self.cli("cleanup", "--yes", "--json")
         self.assertEqual(done.returncode, 0)

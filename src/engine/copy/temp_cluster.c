@@ -37,6 +37,7 @@ struct temp_cluster_job {
     bool cancelled;
     bool in_call;            /* a request or timer is outstanding */
     bool cluster_ready;      /* seen available (and with the Data API when enabled) */
+    bool cluster_looked_up;  /* an intended restore was looked for before sending it again */
     bool instance_ready;
     uint64_t timer;
     uint64_t poll_ms;
@@ -458,6 +459,53 @@ static void s_restore(struct temp_cluster_job *job)
     s_call_rds(job, "RestoreDBClusterFromSnapshot", &p, s_on_restored);
 }
 
+/* A restore journaled as intended by a run that was killed may have reached RDS: look
+ * for the cluster by its name (and this run's tag) before restoring again. RDS's answer
+ * to a second restore is not to be relied on: it may refuse for another reason first
+ * (the emulator: the automated snapshot's name) and the cluster must be adopted. */
+static void s_on_cluster_lookup(void *ud, struct aws_response *resp)
+{
+    struct temp_cluster_job *job = ud;
+    job->in_call = false;
+    job->cluster_looked_up = true;
+    if (s_gone(&resp->err)) {
+        s_next(job); /* never made: restore it now */
+        return;
+    }
+    if (resp->err.kind != AWS_ERR_NONE) {
+        s_fail_aws(job, "RDS DescribeDBClusters (temporary cluster)", &resp->err);
+        return;
+    }
+    xmlNodePtr root = resp->xml ? xmlDocGetRootElement(resp->xml) : NULL;
+    xmlNodePtr cluster = aws_xml_find(root, "DBCluster");
+    char *arn = rds_child_text(cluster, "DBClusterArn");
+    char *tag = rds_tag_value(cluster, COPY_TAG_RUN);
+    bool ours = tag && strcmp(tag, job->v->run_id) == 0;
+    free(tag);
+    if (!cluster || !ours) {
+        free(arn);
+        char *msg = xasprintf("a cluster named %s exists and was not made by this copy (run %s); "
+                              "nothing was changed. Remove it or start a new copy",
+                              s_name(job, COPY_RES_CLUSTER), job->v->run_id);
+        s_finish(job, msg);
+        free(msg);
+        return;
+    }
+    s_progress(job, "found the temporary cluster %s restored before the interruption",
+               s_name(job, COPY_RES_CLUSTER));
+    int rc = s_mark(job, "created", COPY_RES_CLUSTER, arn);
+    free(arn);
+    if (rc == 0)
+        s_next(job);
+}
+
+static void s_lookup_cluster(struct temp_cluster_job *job)
+{
+    struct query_params p = {0};
+    query_params_add(&p, "DBClusterIdentifier", s_name(job, COPY_RES_CLUSTER));
+    s_call_rds(job, "DescribeDBClusters", &p, s_on_cluster_lookup);
+}
+
 static void s_on_instance_created(void *ud, struct aws_response *resp)
 {
     struct temp_cluster_job *job = ud;
@@ -803,6 +851,8 @@ static void s_next_ensure(struct temp_cluster_job *job)
         s_create_secret(job);
     else if (v->res[COPY_RES_SECURITY_GROUP].state < COPY_RES_CREATED)
         s_create_sg(job);
+    else if (v->res[COPY_RES_CLUSTER].state == COPY_RES_INTENDED && !job->cluster_looked_up)
+        s_lookup_cluster(job);
     else if (v->res[COPY_RES_CLUSTER].state < COPY_RES_CREATED)
         s_restore(job);
     else if (v->res[COPY_RES_INSTANCE].state < COPY_RES_CREATED)
