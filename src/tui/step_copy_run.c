@@ -327,14 +327,8 @@ static int s_draw_resources(struct wizard *w, const struct copy_session_state *s
         ui_cell(ry, x + 38, 12, ui_attr(w, UI_DIM), "", false);
         if (res->aws_status && res->state != COPY_RES_DELETED)
             ui_untrusted(ry, x + 38, 12, ui_attr(w, UI_DIM), res->aws_status);
-        /* The name comes from the run id (as the engine derives it), not from res->name:
-         * that string belongs to the copy journal's view, which the temporary cluster's
-         * job rewrites between the session's notifications. */
-        if (width > 52 && st->run_id && res->state != COPY_RES_NONE) {
-            char *name = copy_resource_name_for(res->kind, st->run_id);
-            ui_untrusted(ry, x + 51, width - 51, ui_attr(w, UI_NORMAL), name);
-            free(name);
-        }
+        if (width > 52 && res->name && res->state != COPY_RES_NONE)
+            ui_untrusted(ry, x + 51, width - 51, ui_attr(w, UI_NORMAL), res->name);
     }
     return 1 + COPY_RES_N;
 }

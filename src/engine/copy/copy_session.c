@@ -34,6 +34,11 @@ struct copy_session {
 
     struct journal *journal;
     struct copy_view view;
+    /* The state's copies of the view's strings: a journal write rebuilds the view's strings
+     * (inside temp_cluster and row_copy too, before any notification), so the state a view
+     * reads must not point into it. Replaced only by s_refresh. */
+    char *st_run_id;
+    char *st_res_name[COPY_RES_N], *st_res_id[COPY_RES_N];
     struct deployment dep;
     bool have_dep;
     const struct deployment *depp;
@@ -222,10 +227,23 @@ static void s_refresh_rates(struct copy_session *s)
         r->eta_s = -1;
 }
 
+/* *slot becomes a copy of value (NULL stays NULL), reallocated only when it changed. */
+static const char *s_state_copy(char **slot, const char *value)
+{
+    if (!value) {
+        free(*slot);
+        *slot = NULL;
+    } else if (!*slot || strcmp(*slot, value) != 0) {
+        free(*slot);
+        *slot = xstrdup(value);
+    }
+    return *slot;
+}
+
 static void s_refresh(struct copy_session *s)
 {
     struct copy_session_state *st = &s->st;
-    st->run_id = s->view.run_id;
+    st->run_id = s_state_copy(&s->st_run_id, s->view.run_id);
     st->journal_path = s->journal_path;
     st->region = s->aws->region;
     st->stack = s->depp ? (s->depp->stack_name ? s->depp->stack_name : s->stack) : NULL;
@@ -238,8 +256,8 @@ static void s_refresh(struct copy_session *s)
         struct copy_session_resource *res = &st->resources[r];
         res->kind = (enum copy_resource)r;
         res->state = s->view.res[r].state;
-        res->name = s->view.res[r].name;
-        res->id = s->view.res[r].id;
+        res->name = s_state_copy(&s->st_res_name[r], s->view.res[r].name);
+        res->id = s_state_copy(&s->st_res_id[r], s->view.res[r].id);
         res->aws_status = s->aws_status[r];
     }
     st->bots = s->bots;
@@ -1341,6 +1359,11 @@ static void s_destroy(struct copy_session *s)
     if (s->have_dep)
         deployment_free(&s->dep);
     copy_view_free(&s->view);
+    free(s->st_run_id);
+    for (int r = 0; r < COPY_RES_N; r++) {
+        free(s->st_res_name[r]);
+        free(s->st_res_id[r]);
+    }
     s_bots_free(s);
     for (int r = 0; r < COPY_RES_N; r++)
         free(s->aws_status[r]);
