@@ -54,6 +54,7 @@ const struct tr_entry tr_table_copy[] = {
     {"copy.requests_value", N_("%llu–%llu requests")},
     {"copy.storage_value", N_("%d GB while it lives; %s prices%s")},
     {"copy.price_region_other", N_(" (no table for this region)")},
+    {"copy.time_measured", N_(" (rate measured by an earlier copy)")},
 
     /* Which bots go which way. */
     {"copy.bots_heading", N_("Bots: %zu copied · %zu re-embedded · %zu skipped")},

@@ -59,6 +59,10 @@ struct copy_step {
     enum ui_color notice_color;
     struct copy_view unfinished;  /* an unfinished copy in the journal (run_id set) */
     bool checked_journal;
+    /* The copy rate the journal measured (an earlier or unfinished copy), for the preview's
+     * time, as the copy session's own preview uses it; 0: none measured. */
+    double measured_rows_per_s, measured_bytes_per_s;
+    char *measured_from;
     const struct deployment *dep_seen; /* the deployment the lookups were made for */
 };
 
@@ -237,8 +241,15 @@ static void s_check_journal(struct wizard *w, struct copy_step *st)
     st->checked_journal = true;
     char *path = w->journal_path ? copy_journal_path_for(w->journal_path) : NULL;
     char *error = NULL;
-    if (!path || copy_view_load(path, &st->unfinished, &error) != 0 || !st->unfinished.run_id ||
-        st->unfinished.finished) {
+    bool loaded = path && copy_view_load(path, &st->unfinished, &error) == 0;
+    int64_t measured_rows = 0;
+    if (loaded && copy_view_measured_rate(&st->unfinished, &st->measured_rows_per_s,
+                                          &st->measured_bytes_per_s, &measured_rows))
+        st->measured_from = xasprintf("%s copy run %s, %lld rows",
+                                      st->unfinished.finished ? "the finished" : "the earlier attempts of",
+                                      st->unfinished.run_id ? st->unfinished.run_id : "?",
+                                      (long long)measured_rows);
+    if (!loaded || !st->unfinished.run_id || st->unfinished.finished) {
         copy_view_free(&st->unfinished);
         memset(&st->unfinished, 0, sizeof(st->unfinished));
     }
@@ -281,6 +292,10 @@ static const struct copy_preview *s_preview(struct wizard *w, struct copy_step *
         .region = w->session_open ? w->session.region : NULL,
         .new_rows = st->have_v1_rows ? fresh : NULL,
         .n_new_rows = st->have_v1_rows ? st->v1_rows.n : 0,
+        .prices = &w->plan->prices,
+        .measured_rows_per_s = st->measured_rows_per_s,
+        .measured_bytes_per_s = st->measured_bytes_per_s,
+        .measured_from = st->measured_from,
     };
     copy_preview_build(w->plan, snap, &po, &st->preview);
     free(fresh);
@@ -439,7 +454,7 @@ static int s_draw_previews(struct wizard *w, const struct copy_preview *p, const
     free(rest);
     ui_format_duration(a, sizeof a, p->hours_lo * 3600.0);
     ui_format_duration(b, sizeof b, p->hours_hi * 3600.0);
-    snprintf(buf, sizeof buf, "%s–%s", a, b);
+    snprintf(buf, sizeof buf, "%s–%s%s", a, b, p->rate_measured ? tr("copy.time_measured") : "");
     s_line(w, y + 3, rx, rw, "copy.label.time", buf);
     char *rows = trf("copy.rows_value", p->ncopy, (long long)p->rows_lo, (long long)p->rows_hi);
     s_line(w, y + 4, rx, rw, "copy.label.rows", rows);
@@ -765,6 +780,7 @@ static void s_destroy(struct wizard *w)
         return;
     s_forget(st);
     free(st->notice);
+    free(st->measured_from);
     copy_view_free(&st->unfinished);
     free(st);
     w->step_data[STEP_COPY] = NULL;
