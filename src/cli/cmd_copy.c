@@ -5,6 +5,7 @@
  * JSON events, the confirmation prompt, Ctrl-C, and the exit code. Journaled: run it
  * again after any interruption to resume. */
 #include "cli/cli.h"
+#include "cli/interrupts.h"
 
 #include "aws/session.h"
 #include "engine/copy/copy_journal.h"
@@ -27,39 +28,6 @@
 /* How often the copy's overall progress (rows, rate, ETA) is printed while copying. */
 #define PROGRESS_EVERY_MS_JSON 2000u
 #define PROGRESS_EVERY_MS_TEXT 5000u
-
-/* ---- signals ------------------------------------------------------------------------- */
-
-static volatile sig_atomic_t s_interrupts;
-static struct ev_loop *s_signal_loop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    if (s_interrupts < 100)
-        s_interrupts++;
-    if (s_signal_loop)
-        ev_loop_wakeup(s_signal_loop);
-}
-
-static void s_signals_install(struct ev_loop *loop, struct sigaction old[2])
-{
-    s_interrupts = 0;
-    s_signal_loop = loop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old[0]);
-    sigaction(SIGTERM, &sa, &old[1]);
-}
-
-static void s_signals_restore(const struct sigaction old[2])
-{
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
-    s_signal_loop = NULL;
-}
 
 /* ---- the view's memory of what it printed ---------------------------------------------- */
 
@@ -190,7 +158,7 @@ static bool s_confirm(struct copy_cmd *cc)
     printf("Restore a temporary cluster and copy? Type yes to confirm: ");
     fflush(stdout);
     char line[32] = "";
-    if (!fgets(line, sizeof line, stdin) || strncmp(line, "yes", 3) != 0 || s_interrupts) {
+    if (!fgets(line, sizeof line, stdin) || strncmp(line, "yes", 3) != 0 || cli_interrupts_count()) {
         printf("Cancelled; nothing was created.\n");
         return false;
     }
@@ -404,9 +372,9 @@ static void s_print_summary(struct copy_cmd *cc, const struct copy_session_state
 /* The first Ctrl-C asks the session to stop and clean; a second leaves at once. */
 static void s_handle_interrupts(struct copy_cmd *cc, int *seen)
 {
-    if (s_interrupts == *seen)
+    if (cli_interrupts_count() == *seen)
         return;
-    *seen = s_interrupts;
+    *seen = cli_interrupts_count();
     if (*seen >= 2) {
         if (cc->o->json) {
             cJSON *e = cJSON_CreateObject();
@@ -514,15 +482,15 @@ int cmd_copy(const struct app_options *o)
     int rc = cli_open_session(o, &cc.s);
     if (rc)
         return rc;
-    struct sigaction old[2];
-    s_signals_install(cc.s.loop, old);
+    struct cli_interrupts interrupts;
+    cli_interrupts_install(&interrupts, cc.s.loop);
     char *run_journal = app_journal_path(o, cc.s.region);
     cc.journal_path = copy_journal_path_for(run_journal);
     free(run_journal);
 
     rc = s_run(&cc);
 
-    s_signals_restore(old);
+    cli_interrupts_restore(&interrupts);
     copy_session_free(cc.session);
     for (size_t i = 0; i < cc.nbots; i++)
         free(cc.bots[i].bot_id);

@@ -11,6 +11,7 @@
  * printed); the second exits at once. Every journal record is fsync'd when written, so
  * either way the journal is complete up to the last action taken. */
 #include "cli/cli.h"
+#include "cli/interrupts.h"
 
 #include "aws/client.h"
 #include "cli/calibrate_view.h"
@@ -44,40 +45,6 @@
 /* Automatic retries for throttling-type failures when neither --retries nor the
  * journal says. */
 #define DEFAULT_THROTTLE_RETRIES 2
-
-/* ---- signals ------------------------------------------------------------------------- */
-
-static volatile sig_atomic_t s_interrupts;
-static struct ev_loop *s_signal_loop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    if (s_interrupts < 100)
-        s_interrupts++;
-    if (s_signal_loop)
-        ev_loop_wakeup(s_signal_loop);
-}
-
-static void s_signals_install(struct ev_loop *loop, struct sigaction old[2])
-{
-    s_interrupts = 0;
-    s_signal_loop = loop;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a confirmation prompt blocked in read() must see the interrupt. */
-    sigaction(SIGINT, &sa, &old[0]);
-    sigaction(SIGTERM, &sa, &old[1]);
-}
-
-static void s_signals_restore(const struct sigaction old[2])
-{
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
-    s_signal_loop = NULL;
-}
 
 /* The second interrupt: leave now. _exit skips the leak check and atexit work on
  * purpose: replies still in flight are abandoned, and the journal needs nothing more
@@ -151,11 +118,11 @@ static void s_on_pull(void *ud, struct image_pull_facts *facts)
 static bool s_wait(struct run_cmd *rc, const bool *done)
 {
     while (!*done) {
-        if (s_interrupts)
+        if (cli_interrupts_count())
             return false;
         ev_loop_run_once(rc->s.loop, -1);
     }
-    return !s_interrupts;
+    return !cli_interrupts_count();
 }
 
 static int s_interrupted_before_launch(struct run_cmd *rc)
@@ -528,7 +495,7 @@ static int s_confirm(struct run_cmd *rc, size_t ntasks, bool resuming)
     fflush(stdout);
     char line[64] = "";
     if (!fgets(line, sizeof line, stdin)) {
-        if (s_interrupts)
+        if (cli_interrupts_count())
             return s_interrupted_before_launch(rc);
         printf("\n");
     }
@@ -536,7 +503,7 @@ static int s_confirm(struct run_cmd *rc, size_t ntasks, bool resuming)
     unsigned long long n = strtoull(line, &end, 10);
     while (end && (*end == '\n' || *end == '\r' || *end == ' '))
         end++;
-    if (s_interrupts)
+    if (cli_interrupts_count())
         return s_interrupted_before_launch(rc);
     if (end == line || !end || *end || n != ntasks) {
         printf("Cancelled; nothing was launched.\n");
@@ -590,12 +557,12 @@ static size_t s_alive(const struct runner *r)
 static bool s_follow(struct run_cmd *rc)
 {
     struct runner *r = rc->runner;
-    sig_atomic_t handled = 0;
+    int handled = 0;
     bool left = false;
     /* The last finished bots' logs are read too: the final summary's cost is measured. */
     while (!rc->view.finished || !runner_idle(r) || (rc->view.live && !live_cost_idle(rc->view.live))) {
-        if (s_interrupts != handled) {
-            handled = s_interrupts;
+        if (cli_interrupts_count() != handled) {
+            handled = cli_interrupts_count();
             if (handled >= 2)
                 s_exit_now(rc->o, rc->journal_path);
             if (!left) {
@@ -1088,8 +1055,8 @@ static int s_run(struct run_cmd *rc)
     int rcode = cli_open_session(o, &rc->s);
     if (rcode)
         return rcode;
-    struct sigaction old[2];
-    s_signals_install(rc->s.loop, old);
+    struct cli_interrupts interrupts;
+    cli_interrupts_install(&interrupts, rc->s.loop);
     rc->journal_path = app_journal_path(o, rc->s.region);
     if (o->pilot) {
         if (o->retry_failed || o->detach) {
@@ -1187,7 +1154,7 @@ out:
         runner_free(rc->runner);
         rc->runner = NULL;
     }
-    s_signals_restore(old);
+    cli_interrupts_restore(&interrupts);
     return rcode;
 }
 
