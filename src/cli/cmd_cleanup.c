@@ -3,6 +3,7 @@
  * in this account and region, whatever journal made it. */
 #include "cli/cli.h"
 
+#include "engine/message/message.h"
 #include "engine/copy/copy_journal.h"
 #include "engine/copy/leftovers.h"
 #include "engine/copy/temp_cluster.h"
@@ -25,19 +26,22 @@ struct cleanup_cmd {
     struct copy_leftovers *found;
 };
 
-static void s_on_progress(void *ud, const char *text)
+static void s_on_progress(void *ud, const struct message *m)
 {
     struct cleanup_cmd *cc = ud;
+    char *text = message_english(m);
     if (cc->o->json) {
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "event", "progress");
         cJSON_AddStringToObject(e, "text", text);
         app_print_json(e);
+        free(text);
         return;
     }
     char *safe = sanitize_for_terminal(text, strlen(text), 4096);
     fprintf(stderr, "%s\n", safe);
     free(safe);
+    free(text);
 }
 
 static void s_on_removed(void *ud, const char *error)

@@ -12,6 +12,7 @@
 #include "engine/copy/copy_preview.h"
 #include "engine/copy/copy_session.h"
 #include "engine/copy/snapshots.h"
+#include "engine/message/message.h"
 #include "engine/discover/inventory.h"
 #include "util/ev_loop.h"
 #include "util/mem.h"
@@ -260,6 +261,18 @@ static void s_on_changed(void *ud, const struct copy_session_state *st)
         if (m->seq <= cc->last_seq)
             continue;
         cc->last_seq = m->seq;
+        if (cc->o->json && m->text.id != MSG_TEXT && m->text.id != MSG_NONE) {
+            /* The program's own words also as id and parameters, like the checks' summary_id. */
+            char *text = message_english(&m->text);
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "event", m->code);
+            cJSON_AddStringToObject(e, "text", text);
+            cJSON_AddStringToObject(e, "text_id", message_id_name(m->text.id));
+            cJSON_AddItemToObject(e, "text_params", message_params_json(&m->text));
+            app_print_json(e);
+            free(text);
+            continue;
+        }
         char *text = message_english(&m->text);
         s_say(cc, m->code, text);
         free(text);

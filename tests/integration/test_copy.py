@@ -162,6 +162,16 @@ class CopyTest(CopyTestBase):
                 self.assertGreaterEqual(e["rows_total"], e["rows"])
         self.assertTrue(summary["temporary_removed"])
         self.assertTrue(summary["reindexed"])
+        # The temporary resources' lines are the program's own words: ids and parameters too
+        # (the wizard words them in its language), and the English text is unchanged.
+        restoring = [e for e in events if e.get("text_id") == "copy.progress.restoring"]
+        self.assertEqual(len(restoring), 1, [e for e in events if e.get("event") == "progress"])
+        self.assertEqual(restoring[0]["event"], "progress")
+        self.assertRegex(restoring[0]["text"], r"^restoring snapshot \S+ as the temporary cluster bcm-copy-")
+        self.assertEqual(restoring[0]["text_params"]["name"], restoring[0]["text"].rsplit(" ", 1)[1])
+        deleting = {e["text_id"] for e in events if e.get("text_id", "").startswith("copy.progress.deleting_")}
+        self.assertEqual(deleting, {"copy.progress.deleting_" + r for r in
+                                    ("secret", "security_group", "cluster", "instance")})
         reembed = {b["bot_id"] for b in summary["reembed"]}
         self.assertEqual(reembed, {b for b, w in self.world.expect.items() if w == "reembed"})
         skipped = {b["bot_id"] for b in summary["skipped"]}

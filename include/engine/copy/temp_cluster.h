@@ -33,8 +33,11 @@ struct temp_cluster_options {
     uint64_t wait_limit_ms;    /* 0: 90 minutes for any one resource to become ready/gone */
 };
 
-/* A line for people: "restoring the temporary cluster bcm-copy-1a2b3c4d (creating)". */
-typedef void (*temp_cluster_progress_fn)(void *ud, const char *text);
+/* What is being done, for people (MSG_COPY_CREATING_SECRET … MSG_COPY_DELETING_INSTANCE;
+ * MSG_COPY_CLUSTER_STATUS / _INSTANCE_STATUS carry AWS's status as "status"). Valid during
+ * the call only. */
+struct message;
+typedef void (*temp_cluster_progress_fn)(void *ud, const struct message *m);
 /* error NULL: done. Otherwise what went wrong and what to do (the journal keeps what
  * exists; running the same command again resumes). Called from the event loop. */
 typedef void (*temp_cluster_done_fn)(void *ud, const char *error);

@@ -18,7 +18,6 @@
 #include "util/random.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,20 +295,9 @@ static void s_changed(struct copy_session *s, bool urgent)
     s->notify_timer = ev_timer_add(s->loop, urgent ? 0 : PROGRESS_NOTIFY_MS, s_on_notify, s);
 }
 
-static void s_log(struct copy_session *s, enum copy_msg_level level, const char *code,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void s_log(struct copy_session *s, enum copy_msg_level level, const char *code,
-                  const char *fmt, ...)
+/* Adds a line to the session's log (text is consumed). */
+static void s_log(struct copy_session *s, enum copy_msg_level level, const char *code, struct message text)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = NULL;
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    text = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-    va_start(ap, fmt);
-    vsnprintf(text, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-    va_end(ap);
     if (s->nlog == COPY_SESSION_LOG_MAX) {
         message_free(&s->log[0].text);
         memmove(&s->log[0], &s->log[1], (COPY_SESSION_LOG_MAX - 1) * sizeof(s->log[0]));
@@ -318,9 +306,8 @@ static void s_log(struct copy_session *s, enum copy_msg_level level, const char 
     struct copy_session_message *m = &s->log[s->nlog++];
     m->level = level;
     m->code = code;
-    m->text = message_text(text);
+    m->text = text;
     m->seq = ++s->next_seq;
-    free(text);
     s_changed(s, true);
 }
 
@@ -739,20 +726,22 @@ static void s_count_v1_early(struct copy_session *s)
 
 /* ---- the temporary cluster ------------------------------------------------------------- */
 
-static void s_on_temp_progress(void *ud, const char *text)
+static void s_on_temp_progress(void *ud, const struct message *m)
 {
     struct copy_session *s = ud;
-    /* "temporary cluster NAME: STATUS" lines carry AWS's status for the resource views. */
-    for (int r = 0; r < COPY_RES_N; r++) {
-        const char *name = s->view.res[r].name;
-        size_t n = name ? strlen(name) : 0;
-        const char *at = n ? strstr(text, name) : NULL;
-        if (at && strncmp(at + n, ": ", 2) == 0) {
+    /* The status lines carry AWS's status for the resource views. */
+    int r = m->id == MSG_COPY_CLUSTER_STATUS ? COPY_RES_CLUSTER
+            : m->id == MSG_COPY_INSTANCE_STATUS ? COPY_RES_INSTANCE
+                                                : -1;
+    for (size_t i = 0; r >= 0 && i < m->nargs; i++) {
+        if (strcmp(m->args[i].name, "status") == 0 && m->args[i].type == MSG_ARG_TEXT) {
             free(s->aws_status[r]);
-            s->aws_status[r] = xstrdup(at + n + 2);
+            s->aws_status[r] = xstrdup(m->args[i].text ? m->args[i].text : "?");
         }
     }
-    s_log(s, COPY_MSG_INFO, "progress", "%s", text);
+    struct message copy;
+    message_copy(&copy, m);
+    s_log(s, COPY_MSG_INFO, "progress", copy);
 }
 
 static void s_on_temp_ready(void *ud, const char *error)
@@ -806,8 +795,8 @@ static void s_begin(struct copy_session *s)
         if (s_journal(s, copy_rec_header(&h)) != 0)
             return;
     } else {
-        s_log(s, COPY_MSG_INFO, "resume", "resuming copy run %s from snapshot %s", s->view.run_id,
-              s->view.snapshot_id);
+        s_log(s, COPY_MSG_INFO, "resume",
+              MESSAGE(MSG_COPY_RESUMING, MSG_S("run_id", s->view.run_id), MSG_S("snapshot", s->view.snapshot_id)));
     }
     if (s->stopping) {
         s_after_stop(s);
@@ -816,9 +805,7 @@ static void s_begin(struct copy_session *s)
     /* A copy verified before it was interrupted only has its clean-up left: the temporary
      * cluster may already be half deleted, so it must not be "ensured" again. */
     if (s->st.resuming && s->view.verified) {
-        s_log(s, COPY_MSG_INFO, "resume",
-              "the copy was verified before the interruption; only the temporary resources "
-              "remain to be deleted");
+        s_log(s, COPY_MSG_INFO, "resume", MESSAGE0(MSG_COPY_RESUMING_VERIFIED));
         s->st.verified = true;
         s_bots_from_view(s);
         s_after_rows(s);
@@ -941,9 +928,10 @@ static void s_on_bot_progress(void *ud, const char *bot_id, int64_t rows_done, i
     s_changed(s, urgent);
 }
 
+/* The row copy's lines carry the database's and AWS's own words: kept as they are. */
 static void s_on_copy_message(void *ud, const char *text)
 {
-    s_log(ud, COPY_MSG_INFO, "message", "%s", text);
+    s_log(ud, COPY_MSG_INFO, "message", message_text(text));
 }
 
 static void s_on_rows_done(void *ud, const char *error, const struct row_copy_stats *stats)
@@ -1132,8 +1120,8 @@ static void s_on_verified(void *ud, const struct vector_counts_result *r)
         b->verified_equal = want == got;
         if (want != got) {
             mismatches++;
-            s_log(s, COPY_MSG_ERROR, "mismatch", "bot %s: %lld rows in the snapshot, %lld in the new cluster",
-                  b->bot_id, want, got);
+            s_log(s, COPY_MSG_ERROR, "mismatch",
+                  MESSAGE(MSG_COPY_MISMATCH, MSG_S("bot", b->bot_id), MSG_I("want", want), MSG_I("got", got)));
         }
     }
     s->st.verified = true;
@@ -1271,7 +1259,7 @@ void copy_session_choose_snapshot(struct copy_session *s, const char *snapshot)
             return;
         }
     }
-    s_log(s, COPY_MSG_WARN, "message", "snapshot %s is not one of those listed", snapshot);
+    s_log(s, COPY_MSG_WARN, "message", MESSAGE(MSG_COPY_SNAPSHOT_NOT_LISTED, MSG_S("snapshot", snapshot)));
 }
 
 void copy_session_confirm(struct copy_session *s)

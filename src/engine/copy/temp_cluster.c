@@ -3,6 +3,7 @@
 #include "aws/client.h"
 #include "aws/error_class.h"
 #include "engine/copy/copy_journal.h"
+#include "engine/message/message.h"
 #include "query_params.h"
 #include "rds_reply.h"
 #include "util/buf.h"
@@ -12,7 +13,6 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,21 +85,12 @@ static void s_fail_aws(struct temp_cluster_job *job, const char *what, const str
     free(msg);
 }
 
-static void s_progress(struct temp_cluster_job *job, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void s_progress(struct temp_cluster_job *job, const char *fmt, ...)
+/* Tells the owner what is being done (m is consumed). */
+static void s_progress(struct temp_cluster_job *job, struct message m)
 {
-    if (!job->progress)
-        return;
-    char *text;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_t b = BUF_INIT;
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    text = buf_detach(&b);
-    job->progress(job->ud, text);
-    free(text);
+    if (job->progress)
+        job->progress(job->ud, &m);
+    message_free(&m);
 }
 
 /* Journals rec (consumed); on failure the job ends, since acting unjournaled could
@@ -274,7 +265,7 @@ static void s_create_secret(struct temp_cluster_job *job)
                       "was created");
         return;
     }
-    s_progress(job, "creating the temporary secret %s", s_name(job, COPY_RES_SECRET));
+    s_progress(job, MESSAGE(MSG_COPY_CREATING_SECRET, MSG_S("name", s_name(job, COPY_RES_SECRET))));
     cJSON *value = cJSON_CreateObject();
     cJSON_AddStringToObject(value, "username", job->v->master_username ? job->v->master_username : "postgres");
     cJSON_AddStringToObject(value, "password", password);
@@ -392,8 +383,7 @@ static void s_create_sg(struct temp_cluster_job *job)
     if (job->v->res[COPY_RES_SECURITY_GROUP].state == COPY_RES_NONE &&
         s_mark(job, "intent", COPY_RES_SECURITY_GROUP, NULL) != 0)
         return;
-    s_progress(job, "creating the temporary security group %s (no inbound rules)",
-               s_name(job, COPY_RES_SECURITY_GROUP));
+    s_progress(job, MESSAGE(MSG_COPY_CREATING_SECURITY_GROUP, MSG_S("name", s_name(job, COPY_RES_SECURITY_GROUP))));
     struct query_params p = {0};
     query_params_add(&p, "GroupName", s_name(job, COPY_RES_SECURITY_GROUP));
     /* No spaces: moto's EC2 signature check re-encodes a space differently from us. */
@@ -437,8 +427,8 @@ static void s_restore(struct temp_cluster_job *job)
     if (job->v->res[COPY_RES_CLUSTER].state == COPY_RES_NONE &&
         s_mark(job, "intent", COPY_RES_CLUSTER, NULL) != 0)
         return;
-    s_progress(job, "restoring snapshot %s as the temporary cluster %s", job->v->snapshot_id,
-               s_name(job, COPY_RES_CLUSTER));
+    s_progress(job, MESSAGE(MSG_COPY_RESTORING, MSG_S("snapshot", job->v->snapshot_id),
+                            MSG_S("name", s_name(job, COPY_RES_CLUSTER))));
     struct query_params p = {0};
     query_params_add(&p, "DBClusterIdentifier", s_name(job, COPY_RES_CLUSTER));
     /* The identifier: the snapshot is in this account (an ARN is only needed for shared ones). */
@@ -491,8 +481,7 @@ static void s_on_cluster_lookup(void *ud, struct aws_response *resp)
         free(msg);
         return;
     }
-    s_progress(job, "found the temporary cluster %s restored before the interruption",
-               s_name(job, COPY_RES_CLUSTER));
+    s_progress(job, MESSAGE(MSG_COPY_FOUND_RESTORED, MSG_S("name", s_name(job, COPY_RES_CLUSTER))));
     int rc = s_mark(job, "created", COPY_RES_CLUSTER, arn);
     free(arn);
     if (rc == 0)
@@ -528,7 +517,7 @@ static void s_create_instance(struct temp_cluster_job *job)
     if (job->v->res[COPY_RES_INSTANCE].state == COPY_RES_NONE &&
         s_mark(job, "intent", COPY_RES_INSTANCE, NULL) != 0)
         return;
-    s_progress(job, "adding the db.serverless instance %s", s_name(job, COPY_RES_INSTANCE));
+    s_progress(job, MESSAGE(MSG_COPY_ADDING_INSTANCE, MSG_S("name", s_name(job, COPY_RES_INSTANCE))));
     struct query_params p = {0};
     query_params_add(&p, "DBInstanceIdentifier", s_name(job, COPY_RES_INSTANCE));
     query_params_add(&p, "DBInstanceClass", "db.serverless");
@@ -600,7 +589,8 @@ static void s_on_cluster_state(void *ud, struct aws_response *resp)
     }
     free(arn);
     bool available = status && strcmp(status, "available") == 0;
-    s_progress(job, "temporary cluster %s: %s", s_name(job, COPY_RES_CLUSTER), status ? status : "?");
+    s_progress(job, MESSAGE(MSG_COPY_CLUSTER_STATUS, MSG_S("name", s_name(job, COPY_RES_CLUSTER)),
+                            MSG_S("status", status ? status : "?")));
     free(status);
     if (available && (!job->v->data_api_enabled || http_on)) {
         job->cluster_ready = true;
@@ -646,7 +636,8 @@ static void s_on_instance_state(void *ud, struct aws_response *resp)
         return;
     }
     bool available = status && strcmp(status, "available") == 0;
-    s_progress(job, "temporary instance %s: %s", s_name(job, COPY_RES_INSTANCE), status ? status : "?");
+    s_progress(job, MESSAGE(MSG_COPY_INSTANCE_STATUS, MSG_S("name", s_name(job, COPY_RES_INSTANCE)),
+                            MSG_S("status", status ? status : "?")));
     free(status);
     if (available) {
         job->instance_ready = true;
@@ -697,8 +688,7 @@ static void s_on_secret_value(void *ud, struct aws_response *resp)
                       "and start the copy again");
         return;
     }
-    s_progress(job, "setting a new master password on %s (kept only in the temporary secret)",
-               s_name(job, COPY_RES_CLUSTER));
+    s_progress(job, MESSAGE(MSG_COPY_SETTING_PASSWORD, MSG_S("name", s_name(job, COPY_RES_CLUSTER))));
     struct query_params p = {0};
     query_params_add(&p, "DBClusterIdentifier", s_name(job, COPY_RES_CLUSTER));
     query_params_add(&p, "MasterUserPassword", pw->valuestring);
@@ -733,7 +723,7 @@ static void s_on_http_enabled(void *ud, struct aws_response *resp)
 
 static void s_enable_http(struct temp_cluster_job *job)
 {
-    s_progress(job, "enabling the Data API on %s", s_name(job, COPY_RES_CLUSTER));
+    s_progress(job, MESSAGE(MSG_COPY_ENABLING_DATA_API, MSG_S("name", s_name(job, COPY_RES_CLUSTER))));
     struct query_params p = {0};
     query_params_add(&p, "ResourceArn", job->v->res[COPY_RES_CLUSTER].id);
     s_call_rds(job, "EnableHttpEndpoint", &p, s_on_http_enabled);
@@ -810,7 +800,13 @@ static void s_delete(struct temp_cluster_job *job, enum copy_resource r)
     struct copy_res *res = &job->v->res[r];
     if (res->state != COPY_RES_DELETING && s_mark(job, "deleting", r, NULL) != 0)
         return;
-    s_progress(job, "deleting the %s %s", copy_resource_label(r), s_name(job, r));
+    static const enum message_id deleting[COPY_RES_N] = {
+        [COPY_RES_SECRET] = MSG_COPY_DELETING_SECRET,
+        [COPY_RES_SECURITY_GROUP] = MSG_COPY_DELETING_SECURITY_GROUP,
+        [COPY_RES_CLUSTER] = MSG_COPY_DELETING_CLUSTER,
+        [COPY_RES_INSTANCE] = MSG_COPY_DELETING_INSTANCE,
+    };
+    s_progress(job, MESSAGE(deleting[r], MSG_S("name", s_name(job, r))));
     struct query_params p = {0};
     switch (r) {
     case COPY_RES_INSTANCE:
