@@ -929,16 +929,9 @@ static int s_open_runner(struct run_cmd *rc)
     cfg.keys_in_command_only = command_only && strcmp(command_only, "1") == 0;
 
     /* Knowledge Base bots get no task: journaled with the run so its report lists them. */
-    struct run_not_run *not_run = NULL;
     size_t nnot_run = 0;
-    for (size_t k = 0; !rc->have_prior && rc->have_plan && k < rc->plan.nitems; k++) {
-        const struct plan_item *it = &rc->plan.items[k];
-        if (!it->bot || !it->bot->knowledge_base)
-            continue;
-        not_run = xrealloc(not_run, (nnot_run + 1) * sizeof(*not_run));
-        not_run[nnot_run++] = (struct run_not_run){it->bot->bot_id, it->bot->pk, it->bot->title,
-                                                   (char *)PLAN_WHY_KNOWLEDGE_BASE};
-    }
+    struct run_not_run *not_run =
+        !rc->have_prior && rc->have_plan ? plan_not_run(&rc->plan, &nnot_run) : NULL;
     cfg.not_run = not_run;
     cfg.nnot_run = nnot_run;
     struct runner_observer obs = run_view_observer(&rc->view);

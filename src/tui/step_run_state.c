@@ -393,16 +393,8 @@ static int s_open_runner(struct run_screen *rs)
     cfg.retries = w->opts->retries >= 0 ? w->opts->retries : DEFAULT_RETRIES;
     cfg.max_early_failures = w->opts->max_early_failures < 0 ? 0 : w->opts->max_early_failures == 0 ? -1 : w->opts->max_early_failures;
     /* Knowledge Base bots get no task: journaled with the run so its report lists them. */
-    struct run_not_run *not_run = NULL;
     size_t nnot_run = 0;
-    for (size_t k = 0; !resume && w->plan && k < w->plan->nitems; k++) {
-        const struct plan_item *it = &w->plan->items[k];
-        if (!it->bot || !it->bot->knowledge_base)
-            continue;
-        not_run = xrealloc(not_run, (nnot_run + 1) * sizeof(*not_run));
-        not_run[nnot_run++] = (struct run_not_run){it->bot->bot_id, it->bot->pk, it->bot->title,
-                                                   (char *)PLAN_WHY_KNOWLEDGE_BASE};
-    }
+    struct run_not_run *not_run = !resume ? plan_not_run(w->plan, &nnot_run) : NULL;
     cfg.not_run = not_run;
     cfg.nnot_run = nnot_run;
     struct runner_observer obs = {s_on_state, s_on_message, s_on_finished, rs};

@@ -9,6 +9,7 @@
 
 #include "engine/discover/inventory.h"
 #include "engine/estimate/plan.h"
+#include "engine/run/runner.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -313,6 +314,13 @@ static void test_knowledge_base_bots_are_never_selected(void **state)
     cJSON *j = plan_item_to_json(&p.items[1]);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "knowledge_base")));
     cJSON_Delete(j);
+    /* The runner is handed it as not run, with why (both views use this list). */
+    size_t nnot_run = 0;
+    struct run_not_run *not_run = plan_not_run(&p, &nnot_run);
+    assert_int_equal(nnot_run, 1);
+    assert_string_equal(not_run[0].bot_id, p.items[1].bot->bot_id);
+    assert_string_equal(not_run[0].reason, PLAN_WHY_KNOWLEDGE_BASE);
+    free(not_run);
     plan_free(&p);
 
     /* Named in --bots, it is still not launched. */

@@ -275,4 +275,10 @@ struct cJSON *plan_to_json(const struct plan *p);
 struct cJSON *plan_item_to_json(const struct plan_item *it);
 struct cJSON *plan_summary_to_json(const struct plan *p);
 
+/* The plan's Knowledge Base bots as the runner's not-run list: they get no task, and the
+ * run's journal and report list them. The strings are borrowed from the plan (free the
+ * array only); NULL and *n = 0 when there are none. */
+struct run_not_run;
+struct run_not_run *plan_not_run(const struct plan *p, size_t *n);
+
 #endif

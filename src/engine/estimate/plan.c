@@ -3,6 +3,7 @@
 
 #include "engine/discover/deployment.h"
 #include "engine/discover/inventory.h"
+#include "engine/run/runner.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -1356,4 +1357,19 @@ cJSON *plan_summary_to_json(const struct plan *p)
     cJSON_AddNumberToObject(scan, "read_units", p->scan.read_units);
     cJSON_AddNumberToObject(scan, "requests", (double)p->scan.requests);
     return o;
+}
+
+struct run_not_run *plan_not_run(const struct plan *p, size_t *n)
+{
+    struct run_not_run *list = NULL;
+    *n = 0;
+    for (size_t k = 0; p && k < p->nitems; k++) {
+        const struct plan_item *it = &p->items[k];
+        if (!it->bot || !it->bot->knowledge_base)
+            continue;
+        list = xrealloc(list, (*n + 1) * sizeof(*list));
+        list[(*n)++] = (struct run_not_run){it->bot->bot_id, it->bot->pk, it->bot->title,
+                                            (char *)PLAN_WHY_KNOWLEDGE_BASE};
+    }
+    return list;
 }
