@@ -15,12 +15,11 @@ botocore's model (botocore_model.check_request) and its SigV4 credential scope i
 harness.Emulator runs one for every test (access_key None: any caller), answering that the
 embedding model is accessible, as in an account where model access was enabled.
 """
-import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore_model
+from loopback_service import LoopbackService
 
 OPERATION = "GetFoundationModelAvailability"
 PREFIX = "/foundation-model-availability/"
@@ -31,7 +30,9 @@ class _Record:
         self.method, self.path, self.headers, self.body = method, path, headers, body
 
 
-class FakeBedrock:
+class FakeBedrock(LoopbackService):
+    request_id = "fake-bedrock-0001"
+
     def __init__(self, region, access_key):
         self.region = region
         self.access_key = access_key
@@ -41,52 +42,10 @@ class FakeBedrock:
         self.requests = []        # _Record per request
         self.problems = []
         self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _reply(self, status, doc, error_type=None):
-                data = json.dumps(doc).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("x-amzn-RequestId", "fake-bedrock-0001")
-                if error_type:
-                    self.send_header("x-amzn-ErrorType", error_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._reply(*fake._answer("GET", self.path, dict(self.headers), b""))
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                self._reply(*fake._answer("POST", self.path, dict(self.headers), body))
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def answer(self, method, path, headers, body):
+        return self._answer(method, path, headers, body)
 
     def set(self, model_id, agreement="AVAILABLE", authorization="AUTHORIZED", entitlement="AVAILABLE",
             region="AVAILABLE", agreement_error=None):

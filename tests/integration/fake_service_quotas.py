@@ -14,14 +14,17 @@ a 400 and recorded in `problems`, which tests assert empty.
 """
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore_shapes
+from loopback_service import LoopbackService
 
 TARGET_PREFIX = "ServiceQuotasV20190624."
 
 
-class FakeServiceQuotas:
+class FakeServiceQuotas(LoopbackService):
+    content_type = "application/x-amz-json-1.1"
+    request_id = "fake-sq-0001"
+
     def __init__(self, region, access_key):
         self.region = region
         self.access_key = access_key
@@ -30,45 +33,10 @@ class FakeServiceQuotas:
         self.requests = []        # (operation, body dict)
         self.problems = []        # validation failures (a test asserts this is empty)
         self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                status, reply = fake._answer(dict(self.headers), body)
-                data = json.dumps(reply).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("x-amzn-RequestId", "fake-sq-0001")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def answer(self, method, path, headers, body):
+        return self._answer(headers, body)
 
     def set(self, service, code, applied=None, default=None, name=None):
         self.quotas[(service, code)] = {"applied": applied, "default": default, "name": name or code}
