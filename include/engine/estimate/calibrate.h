@@ -82,5 +82,7 @@ int calibrate_plan_scoped(const struct plan *p, const struct bot_measure *measur
 struct cJSON *calibration_to_json(const struct calibration *c);
 /* (hi - lo) / ((hi + lo) / 2): the range's width relative to its middle. */
 double calibrate_relative_width(double lo, double hi);
+/* Adds name: {low, high} in dollars to o; both null when either end is unknown (< 0). */
+void calibrate_add_range_json(struct cJSON *o, const char *name, double lo, double hi);
 
 #endif

@@ -286,7 +286,7 @@ int calibrate_plan_scoped(const struct plan *p, const struct bot_measure *measur
     return 0;
 }
 
-static void s_range(cJSON *o, const char *name, double lo, double hi)
+void calibrate_add_range_json(cJSON *o, const char *name, double lo, double hi)
 {
     cJSON *r = cJSON_AddObjectToObject(o, name);
     if (lo < 0 || hi < 0) {
@@ -322,10 +322,10 @@ cJSON *calibration_to_json(const struct calibration *c)
         cJSON_AddNullToObject(o, "measured_usd");
     cJSON_AddNumberToObject(o, "measured_task_seconds", c->measured_seconds);
     cJSON_AddNumberToObject(o, "remaining_bots", (double)c->remaining);
-    s_range(o, "remaining_usd", c->remaining_lo, c->remaining_hi);
-    s_range(o, "remaining_uncalibrated_usd", c->remaining_uncal_lo, c->remaining_uncal_hi);
-    s_range(o, "total_usd", c->total_lo, c->total_hi);
-    s_range(o, "uncalibrated_total_usd", c->uncal_total_lo, c->uncal_total_hi);
+    calibrate_add_range_json(o, "remaining_usd", c->remaining_lo, c->remaining_hi);
+    calibrate_add_range_json(o, "remaining_uncalibrated_usd", c->remaining_uncal_lo, c->remaining_uncal_hi);
+    calibrate_add_range_json(o, "total_usd", c->total_lo, c->total_hi);
+    calibrate_add_range_json(o, "uncalibrated_total_usd", c->uncal_total_lo, c->uncal_total_hi);
     cJSON *w = cJSON_AddObjectToObject(o, "remaining_duration_s");
     cJSON_AddNumberToObject(w, "low", c->wall_lo);
     cJSON_AddNumberToObject(w, "high", c->wall_hi);

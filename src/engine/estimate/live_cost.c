@@ -296,18 +296,6 @@ void live_cost_get(struct live_estimate *le, const struct runner *r, struct live
     free(pulls);
 }
 
-static void s_range(cJSON *o, const char *name, double lo, double hi)
-{
-    cJSON *r = cJSON_AddObjectToObject(o, name);
-    if (lo < 0 || hi < 0) {
-        cJSON_AddNullToObject(r, "low");
-        cJSON_AddNullToObject(r, "high");
-    } else {
-        cJSON_AddNumberToObject(r, "low", lo);
-        cJSON_AddNumberToObject(r, "high", hi);
-    }
-}
-
 cJSON *live_cost_to_json(const struct live_cost *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -320,9 +308,9 @@ cJSON *live_cost_to_json(const struct live_cost *c)
     cJSON_AddNumberToObject(o, "finished_bots", (double)c->finished);
     cJSON_AddNumberToObject(o, "measured_bots", (double)c->measured);
     cJSON_AddNumberToObject(o, "remaining_bots", (double)c->remaining);
-    s_range(o, "remaining_usd", c->remaining_lo, c->remaining_hi);
-    s_range(o, "remaining_model_usd", c->remaining_model_lo, c->remaining_model_hi);
-    s_range(o, "total_usd", c->total_lo, c->total_hi);
+    calibrate_add_range_json(o, "remaining_usd", c->remaining_lo, c->remaining_hi);
+    calibrate_add_range_json(o, "remaining_model_usd", c->remaining_model_lo, c->remaining_model_hi);
+    calibrate_add_range_json(o, "total_usd", c->total_lo, c->total_hi);
     cJSON *w = cJSON_AddObjectToObject(o, "remaining_duration_s");
     cJSON_AddNumberToObject(w, "low", c->remaining_wall_lo);
     cJSON_AddNumberToObject(w, "high", c->remaining_wall_hi);
