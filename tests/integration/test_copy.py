@@ -400,6 +400,12 @@ class CopyCrashTest(CopyTestBase):
         self.assertEqual(done.returncode, 0, done.stderr[-3000:] + done.stdout[-3000:])
         self.assertEqual(len(set(self.restore_requests()) - set(restores_before)), 1)
         self.assertEqual(len(self.restore_requests()) - len(restores_before), 1, "restored twice")
+        # The resume's lookup of the cluster by name is held against botocore's model too.
+        lookups = [e for e in self.emu.requests_seen() if e.get("operation") == "DescribeDBClusters"
+                   and e.get("user_agent", "").startswith("bedrock-chat-migrate/")
+                   and e.get("form", {}).get("DBClusterIdentifier", "").startswith("bcm-copy-")]
+        self.assertTrue(lookups, "the resume looks the temporary cluster up by its name")
+        self.assert_requests_match_models()
         done = self.cli("cleanup", "--yes", "--json")
         self.assertEqual(done.returncode, 0, done.stdout[-2000:])
         self.assertEqual(self.temporary_leftovers(), [])
