@@ -230,6 +230,7 @@ const struct tr_entry tr_table_core[] = {
     {"cost.tab_hint", N_("Press Tab to focus Launch; Enter alone never launches.")},
     {"cost.type_prompt", N_("Type %zu (the number of bots) and Enter, or y: %s▏")},
     {"cost.type_mismatch", N_("That is not %zu: type the number of selected bots exactly, or Esc.")},
+    {"cost.selection_fixed", N_("The pilot ran on this selection, so the selection stays as it is. Launch the rest (Tab), or q to leave.")},
     {"cost.enter_hint", N_("To launch, press Tab to focus Launch, then type the number of bots or y.")},
     {NULL, NULL, NULL},
 };

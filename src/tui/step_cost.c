@@ -78,6 +78,18 @@ static const struct key_help s_keys[] = {
     {NULL, NULL, false},
 };
 
+/* After a pilot the selection is the pilot's and cannot change: no Esc back to it. */
+static const struct key_help s_keys_after_pilot[] = {
+    {"Tab", "key.focus_launch", true},
+    {"+/-", "key.concurrency", true},
+    {"e", "key.edit_prices", true},
+    {"w", "key.probe_web", false},
+    {"↑↓", "key.scroll", true},
+    {"F1", "key.help", true},
+    {"q", "key.quit", true},
+    {NULL, NULL, false},
+};
+
 static const struct key_help s_keys_launch[] = {
     {"0-9 Enter", "key.type_count", true},
     {"y", "key.launch_now", true},
@@ -88,7 +100,9 @@ static const struct key_help s_keys_launch[] = {
 static const struct key_help *s_keys_fn(const struct wizard *w)
 {
     const struct cost_step *st = w->step_data[STEP_COST];
-    return st && st->launch_focused ? s_keys_launch : s_keys;
+    if (st && st->launch_focused)
+        return s_keys_launch;
+    return w->pilot != WIZARD_PILOT_NONE ? s_keys_after_pilot : s_keys;
 }
 
 static void s_money_row(struct wizard *w, int y, int x, int width, const char *label,
@@ -548,8 +562,10 @@ static bool s_key(struct wizard *w, wint_t wch, bool is_key_code)
         s_offer_pilot(w, st);
         return true;
     case 27:
-        if (w->pilot != WIZARD_PILOT_NONE) /* the pilot ran against this selection */
+        if (w->pilot != WIZARD_PILOT_NONE) { /* the pilot ran against this selection */
+            s_notice(st, xstrdup(tr("cost.selection_fixed")), UI_WARN);
             return true;
+        }
         wizard_go(w, STEP_BOTS);
         return true;
     case L'\r':

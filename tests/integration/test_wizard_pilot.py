@@ -49,6 +49,7 @@ class WizardPilotTest(harness.EmulatorTestCase):
         screen = self.to_cost(pane)
         selected = int(re.search(r"Cost preview for (\d+) bots", screen).group(1))
         self.assertGreater(selected, 3)
+        self.assertIn("Esc back", screen)
         pane.keys("p")
         screen = pane.wait_for("Pilot: 3 bots chosen to span the mix")
         self.assertIn("Type 3 (the number of bots)", screen)
@@ -71,6 +72,12 @@ class WizardPilotTest(harness.EmulatorTestCase):
         self.assertIsNotNone(m, line)
         self.assertNotEqual(m.group(1), m.group(2))
         self.assertIn("Their time, refitted:", screen)
+        # The selection is the pilot's now: the key bar offers no way back to it, and Esc
+        # says why instead of doing nothing.
+        self.assertNotIn("Esc back", screen)
+        pane.keys("Escape")
+        screen = pane.wait_for("so the selection stays as it is")
+        self.assertIn("After the pilot", screen)
         # Launching the rest: the same confirmation, for the rest's number.
         pane.keys("Tab")
         screen = pane.wait_for(f"Type {rest} (the number of bots)")
