@@ -117,7 +117,16 @@ void run_view_print_summary(struct run_view *v, bool final)
            clock, final ? "summary" : "progress", p.done, p.total, p.succeeded, p.failed, p.alive, p.queued);
     if (p.bots_per_minute > 0)
         printf(", %.1f bots/min", p.bots_per_minute);
-    if (p.eta_seconds >= 0 && !final) {
+    /* The refitted range (each bot's own estimate, what running tasks have done already,
+     * the concurrency) when the live cost has one; else waves of the median task. */
+    bool refitted = v->live && cost.remaining && cost.remaining_wall_lo >= 0 && cost.remaining_wall_hi >= 0;
+    if (refitted && !final) {
+        if (cost.remaining_wall_hi < 90)
+            printf(", ETA %.0f-%.0f s (refitted)", cost.remaining_wall_lo, cost.remaining_wall_hi);
+        else
+            printf(", ETA %.0f-%.0f min (refitted)", cost.remaining_wall_lo / 60.0 + 0.5,
+                   cost.remaining_wall_hi / 60.0 + 0.5);
+    } else if (p.eta_seconds >= 0 && !final) {
         if (p.eta_seconds < 90)
             printf(", ETA %.0f s", p.eta_seconds);
         else

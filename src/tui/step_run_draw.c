@@ -149,15 +149,24 @@ static void s_draw_header(struct wizard *w, struct run_screen *rs, struct rect a
 
     s_format_counts(w, area.y + 1, area.x, area.w);
 
-    char rate[32], eta[32], cost[48], line[256];
+    char rate[32], eta[72], cost[48], line[320];
     if (p.bots_per_minute > 0)
         snprintf(rate, sizeof rate, "%.1f", p.bots_per_minute);
     else
         snprintf(rate, sizeof rate, "—");
-    ui_format_duration(eta, sizeof eta, p.eta_seconds);
     double lo, hi;
     struct live_cost live;
     bool have_live = run_screen_live_cost(rs, &live);
+    if (have_live && live.remaining && live.remaining_wall_lo >= 0 && live.remaining_wall_hi >= 0) {
+        /* The refitted range (each bot's own estimate, what the running tasks have done,
+         * the concurrency), the same as the line below: not waves of the median task. */
+        char elo[32], ehi[32];
+        ui_format_duration(elo, sizeof elo, live.remaining_wall_lo);
+        ui_format_duration(ehi, sizeof ehi, live.remaining_wall_hi);
+        snprintf(eta, sizeof eta, "%s–%s", elo, ehi);
+    } else {
+        ui_format_duration(eta, sizeof eta, p.eta_seconds);
+    }
     if (have_live) /* measured: one figure, not a range */
         lo = hi = live.so_far_usd;
     else

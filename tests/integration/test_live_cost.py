@@ -76,6 +76,14 @@ class LiveCost(RunTestCase):
         self.assert_clean_exit(r, 0)
         self.assertRegex(r.stdout, r"cost so far \$[0-9.]+ measured \(\d+ of \d+ finished bots read\); "
                                    r"the \d+ still to finish \$[0-9.]+-\$[0-9.]+ \(refitted to \d+\)")
+        # While bots are still to finish, the ETA is the refitted range, not waves of the
+        # median task: a progress line followed by its cost line with a refitted rest.
+        lines = r.stdout.splitlines()
+        etas = [line for line, after in zip(lines, lines[1:])
+                if " progress: " in line and "still to finish" in after]
+        self.assertTrue(etas, r.stdout[-3000:])
+        for line in etas:
+            self.assertRegex(line, r", ETA \d+-\d+ (s|min) \(refitted\)$")
 
     def test_measured_image_pull_feeds_the_time_estimates(self):
         seen = {}

@@ -88,6 +88,8 @@ class WizardPilotTest(harness.EmulatorTestCase):
                                r"measured\) · whole run \$")
         screen = pane.wait_for(lambda s: bool(rest_line.search(s)), timeout=120)
         self.assertRegex(screen, r"cost so far \$[0-9.]+ ")
+        # The ETA is that refitted range too, not waves of the median task.
+        self.assertRegex(screen, r"ETA [0-9][^·]*–[0-9][^·]* · cost so far")
         pane.wait_for(twr.REPORT_WRITTEN, timeout=180)
         # One journal, one run: the pilot's bots and the rest, each with exactly one task.
         with open(self.journal()) as f:
