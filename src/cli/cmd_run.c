@@ -629,7 +629,17 @@ static void s_write_report(struct run_cmd *rc)
         size_t k = calibrate_measure_finished(&rc->s, &rc->dep, &rc->plan, bots, n, &m, &items);
         for (size_t j = 0; j < k; j++) {
             const struct plan_item *it = &rc->plan.items[items[j]];
-            report_set_cost(rep, it->bot->bot_id, it->est.usd_lo, it->est.usd_hi, m[j].usd);
+            /* What the bot really cost: its last task measured, and the Fargate time of
+             * earlier attempts' tasks (a retried bot paid for those too). */
+            double actual = m[j].usd;
+            for (size_t i = 0; actual >= 0 && i < n; i++) {
+                if (bots[i].bot_id && strcmp(bots[i].bot_id, it->bot->bot_id) == 0) {
+                    double earlier = live_cost_earlier_attempts_usd(&rc->plan, &bots[i]);
+                    actual = earlier >= 0 ? actual + earlier : -1;
+                    break;
+                }
+            }
+            report_set_cost(rep, it->bot->bot_id, it->est.usd_lo, it->est.usd_hi, actual);
         }
         free(m);
         free(items);

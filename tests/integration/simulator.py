@@ -16,6 +16,7 @@ Then, with the keys:
   4. after a random duration writes SUCCEEDED (reason "No contents to embed." for a bot
      without knowledge) or FAILED with SyncStatusReason (fail_bot_ids), then stops the task
      so ECS shows it STOPPED. crash_bot_ids: the task stops without a final status.
+     fail_first_attempts {bot id: n}: that bot's first n tasks fail, later ones succeed.
 It records what it saw (`tasks_by_bot`, `max_alive`) so tests can assert one task per bot
 and the concurrency the program kept to.
 
@@ -188,7 +189,7 @@ def _bot_keys(overrides, container, contract="v1.4"):
 class Simulator:
     def __init__(self, emu, dep, duration=(0.5, 1.5), fail_bot_ids=(), fail_reason=DEFAULT_FAIL_REASON,
                  crash_bot_ids=(), poll_interval=0.1, seed=1, contract="v1.4", db=None,
-                 no_rows_bot_ids=(), short_rows_bot_ids=None):
+                 no_rows_bot_ids=(), short_rows_bot_ids=None, fail_first_attempts=None):
         if contract not in CONTRACTS:
             raise ValueError(f"simulator: contract {contract!r} is not one of {CONTRACTS}")
         self.emu = emu
@@ -196,6 +197,8 @@ class Simulator:
         self.contract = contract
         self.duration = duration
         self.fail_bot_ids = set(fail_bot_ids)
+        # bot id -> how many of its first tasks fail with fail_reason (later ones succeed)
+        self.fail_first_attempts = dict(fail_first_attempts or {})
         self.fail_reason = fail_reason
         self.crash_bot_ids = set(crash_bot_ids)
         self.db = db
@@ -397,7 +400,9 @@ class Simulator:
             record.outcome, record.reason = "crashed", STOP_REASON_CRASH
             self._ecs.stop_task(cluster=self.dep.cluster, task=record.arn, reason=STOP_REASON_CRASH)
             return
-        if record.bot_id in self.fail_bot_ids:
+        with self.lock:
+            attempt = self.tasks_by_bot.get(record.sk, []).index(record) + 1
+        if record.bot_id in self.fail_bot_ids or attempt <= self.fail_first_attempts.get(record.bot_id, 0):
             status, reason, lines = "FAILED", self.fail_reason, [
                 "Traceback (most recent call last):", f"  {self.fail_reason}", "Embedding failed."]
         elif not record.has_knowledge:

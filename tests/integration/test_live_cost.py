@@ -70,6 +70,31 @@ class LiveCost(RunTestCase):
         self.assertAlmostEqual(report["estimate_vs_actual"]["actual_usd"], total, places=6)
         self.assert_one_task_per_bot({b["sk"] for b in self.dep.bots if b["expected"] == "succeeded"})
 
+    def test_a_retried_bots_earlier_attempts_are_paid_for(self):
+        # One bot's first task fails with a throttling error; the run relaunches it
+        # (--retries 1) and the second succeeds. The first task's Fargate time is spent
+        # money: in the cost so far, in its own figure, and in the report's actual total.
+        retried = sorted(self.dep.bot_ids())[0]
+        self.start_simulator(fail_bot_ids=(), fail_first_attempts={retried: 1}, duration=(1.0, 2.0),
+                             fail_reason="ThrottlingException: Rate exceeded (InvokeModel)")
+        r = self.run_cli("run", "--yes", "--scan-table", "--concurrency", 3, "--retries", 1, "--json",
+                         timeout=300)
+        self.assert_clean_exit(r, 0)
+        started_by = self.started_by()
+        tasks = [t for t in self.sim.records() if t.started_by == started_by and t.bot_id == retried]
+        self.assertEqual([t.outcome for t in tasks], ["failed", "succeeded"])
+        final = json_lines(r.stdout)[-1]
+        self.assertEqual(final["event"], "summary")
+        earlier = final["cost"]["earlier_attempts"]
+        self.assertEqual(earlier["tasks"], 1, final["cost"])
+        self.assertGreater(earlier["usd"], 0, final["cost"])
+        with open(os.path.join(self.tmp, "run.report.json")) as f:
+            report = json.load(f)
+        bot = next(b for b in report["bots"] if b["bot_id"] == retried)
+        self.assertGreater(bot["actual_usd"], earlier["usd"])
+        self.assertAlmostEqual(report["estimate_vs_actual"]["actual_usd"], final["cost"]["so_far_usd"],
+                               places=6)
+
     def test_text_progress_says_the_cost_so_far(self):
         self.start_simulator(fail_bot_ids=(), duration=(1.0, 2.0))
         r = self.run_cli("run", "--yes", "--scan-table", "--concurrency", 3, timeout=300)

@@ -397,6 +397,54 @@ static void test_from_journal(void **state)
     s_rm_tree(t.path);
 }
 
+/* A retried bot's earlier attempt keeps how long its task ran (what Fargate billed for it)
+ * when the journal is read back, and the next attempt starts with no times of its own. */
+static void test_journal_keeps_earlier_attempts_time(void **state)
+{
+    (void)state;
+    struct tmpdir t;
+    s_mkdtemp(&t);
+    char *journal = xasprintf("%s/j.jsonl", t.path);
+    FILE *f = fopen(journal, "w");
+    assert_non_null(f);
+    fputs("{\"type\":\"run\",\"version\":1,\"run_id\":\"R1\",\"started_by\":\"bcm-R1\",\"stack\":\"S\","
+          "\"cluster\":\"c\",\"log_group\":\"g\",\"log_stream_prefix\":\"p\",\"container\":\"Container\",\"at_ms\":1}\n"
+          "{\"type\":\"bot\",\"bot_id\":\"b1\",\"pk\":\"u\",\"sk\":\"u#BOT#b1\",\"title\":\"One\",\"at_ms\":2}\n"
+          "{\"type\":\"intent\",\"bot_id\":\"b1\",\"attempt\":1,\"try\":0,\"client_token\":\"t\",\"at_ms\":10000}\n"
+          "{\"type\":\"launched\",\"bot_id\":\"b1\",\"attempt\":1,\"task_arn\":\"arn:aws:ecs:r:1:task/c/abc\",\"at_ms\":10000}\n"
+          "{\"type\":\"outcome\",\"bot_id\":\"b1\",\"attempt\":1,\"state\":\"failed\",\"reason\":\"ThrottlingException\","
+          "\"task_started_at_ms\":20000,\"task_stopped_at_ms\":95000,\"pull_started_at_ms\":15000,"
+          "\"pull_stopped_at_ms\":19000,\"times_from_ecs\":true,\"at_ms\":96000}\n"
+          "{\"type\":\"retry\",\"bot_id\":\"b1\",\"automatic\":true,\"at_ms\":96000}\n"
+          "{\"type\":\"intent\",\"bot_id\":\"b1\",\"attempt\":2,\"try\":0,\"client_token\":\"t2\",\"at_ms\":97000}\n"
+          "{\"type\":\"launched\",\"bot_id\":\"b1\",\"attempt\":2,\"task_arn\":\"arn:aws:ecs:r:1:task/c/def\",\"at_ms\":97000}\n",
+          f);
+    fclose(f);
+    struct journal_view v;
+    char *error = NULL;
+    assert_int_equal(journal_view_load(journal, &v, &error), 0);
+    assert_int_equal(v.nbots, 1);
+    const struct run_bot *b = &v.bots[0];
+    assert_string_equal(b->task_id, "def");
+    assert_non_null(b->earlier_tasks);
+    assert_string_equal(b->earlier_tasks, "abc");
+    /* From the image pull's start to the stop: 80 s. */
+    assert_int_equal(b->nearlier_task_seconds, 1);
+    assert_true(b->earlier_task_seconds[0] == 80.0);
+    assert_int_equal(b->started_at_ms, 0);
+    assert_int_equal(b->pull_started_at_ms, 0);
+    assert_int_equal(b->stopped_at_ms, 0);
+    /* A copy owns its own array. */
+    struct run_bot copy;
+    run_bot_copy(&copy, b);
+    assert_ptr_not_equal(copy.earlier_task_seconds, b->earlier_task_seconds);
+    assert_true(copy.earlier_task_seconds[0] == 80.0);
+    run_bot_free(&copy);
+    journal_view_free(&v);
+    free(journal);
+    s_rm_tree(t.path);
+}
+
 /* Bots left out on purpose (Knowledge Base bots) are listed with why, never counted among
  * the run's bots; their titles are as inert as the run's. */
 static void test_not_run_bots_are_listed_with_why(void **state)
@@ -450,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_write_is_private_and_replaces),
         cmocka_unit_test(test_write_failure_names_the_file),
         cmocka_unit_test(test_from_journal),
+        cmocka_unit_test(test_journal_keeps_earlier_attempts_time),
         cmocka_unit_test(test_not_run_bots_are_listed_with_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

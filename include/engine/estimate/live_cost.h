@@ -8,8 +8,9 @@
  * task and image-pull times), and the snapshot views draw. Views call live_cost_observe
  * after the runner's state changes and live_cost_get to draw; they never compute costs.
  *
- * A bot retried in the run is measured on its last task (earlier attempts' tasks are not
- * counted). NAT and the scan are outside these figures, as in the calibration. */
+ * A bot retried in the run is measured on its last task; its earlier attempts' tasks add
+ * their Fargate time (ECS times the runner kept; their Bedrock tokens are not known) to
+ * what it cost. NAT and the scan are outside these figures, as in the calibration. */
 #ifndef BCM_ENGINE_LIVE_COST_H
 #define BCM_ENGINE_LIVE_COST_H
 
@@ -20,6 +21,7 @@ struct aws_session;
 struct deployment;
 struct plan;
 struct runner;
+struct run_bot;
 struct cJSON;
 
 struct live_cost {
@@ -37,6 +39,8 @@ struct live_cost {
     double total_lo, total_hi;           /* finished_usd + remaining */
     double remaining_wall_lo, remaining_wall_hi; /* seconds until the last one ends */
     size_t refit_bots;         /* succeeded bots the refit learnt from */
+    size_t earlier_tasks;      /* tasks of retried bots' earlier attempts that ran */
+    double earlier_usd;        /* their Fargate cost, in finished_usd (0 unknown prices) */
     size_t pull_samples;       /* image pulls measured (ECS pull times) */
     double pull_seconds;       /* their mean; -1 none */
 };
@@ -57,8 +61,12 @@ bool live_cost_idle(const struct live_estimate *le);
 /* The snapshot now (running Fargate to this second). */
 void live_cost_get(struct live_estimate *le, const struct runner *r, struct live_cost *out);
 /* {"so_far_usd", "measured_bots", "finished_bots", "remaining_bots", "remaining_usd"{low,high},
- * "total_usd"{low,high}, "remaining_duration_s"{low,high}, "refit_bots", "pull_s"} */
+ * "total_usd"{low,high}, "remaining_duration_s"{low,high}, "refit_bots", "pull_s",
+ * "earlier_attempts"{tasks, usd}} */
 struct cJSON *live_cost_to_json(const struct live_cost *c);
+/* The Fargate cost of a retried bot's earlier attempts' tasks (0 for none; -1 when the
+ * plan's prices do not give Fargate's): what the reports add to its measured last task. */
+double live_cost_earlier_attempts_usd(const struct plan *p, const struct run_bot *b);
 /* Frees; a batch still in flight is dropped when it answers (busy(ud, false) is still
  * called then, so a caller counting requests in flight waits for it). */
 void live_cost_free(struct live_estimate *le);

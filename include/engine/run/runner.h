@@ -80,6 +80,11 @@ struct run_bot {
                                   NULL unknown): a different one later was written by a
                                   task of this run */
     char *earlier_tasks;       /* task ids of this bot's earlier attempts, space-separated */
+    /* How long each earlier attempt's task ran, as Fargate bills it (from its image pull's
+     * start, else its start, to its stop; seconds): a retried bot paid for those too.
+     * Attempts whose task never started are not in it. */
+    double *earlier_task_seconds;
+    size_t nearlier_task_seconds;
 };
 
 /* A copy of src that owns its own strings; free it with run_bot_free. */

@@ -205,6 +205,19 @@ static double s_billed_so_far(const struct run_bot *b, uint64_t now)
     return from && now > from ? (double)(now - from) / 1000.0 : 0;
 }
 
+double live_cost_earlier_attempts_usd(const struct plan *p, const struct run_bot *b)
+{
+    if (!b->nearlier_task_seconds)
+        return 0;
+    double hourly = fargate_hourly_usd(&p->prices, p->task_cpu_units, p->task_memory_mib);
+    if (hourly < 0)
+        return -1;
+    double usd = 0;
+    for (size_t k = 0; k < b->nearlier_task_seconds; k++)
+        usd += hourly * fargate_billed_seconds(b->earlier_task_seconds[k]) / 3600.0;
+    return usd;
+}
+
 void live_cost_get(struct live_estimate *le, const struct runner *r, struct live_cost *out)
 {
     memset(out, 0, sizeof *out);
@@ -231,6 +244,13 @@ void live_cost_get(struct live_estimate *le, const struct runner *r, struct live
         bool measured = sl->state == SLOT_MEASURED;
         if (final && b->state != BOT_SKIPPED && b->task_id)
             out->finished++;
+        /* A retried bot's earlier tasks were paid for: spent, whatever the last one does. */
+        double earlier = live_cost_earlier_attempts_usd(p, b);
+        out->earlier_tasks += b->nearlier_task_seconds;
+        if (earlier > 0) {
+            out->earlier_usd += earlier;
+            out->finished_usd += earlier;
+        }
         if (bot_state_alive(b->state)) {
             double secs = s_billed_so_far(b, now);
             if (hourly >= 0)
@@ -320,6 +340,9 @@ cJSON *live_cost_to_json(const struct live_cost *c)
     else
         cJSON_AddNullToObject(o, "pull_s");
     cJSON_AddNumberToObject(o, "pull_samples", (double)c->pull_samples);
+    cJSON *e = cJSON_AddObjectToObject(o, "earlier_attempts");
+    cJSON_AddNumberToObject(e, "tasks", (double)c->earlier_tasks);
+    cJSON_AddNumberToObject(e, "usd", c->earlier_usd);
     return o;
 }
 

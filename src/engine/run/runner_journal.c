@@ -327,6 +327,10 @@ static int s_replay_record(void *ud, const cJSON *rec, size_t line)
         runner_replace_text(&b->task_id, NULL);
         runner_set_reason(b, MESSAGE0(MSG_NONE));
         b->launch_failures = 0;
+        /* The next attempt's times are its own (as runner_requeue clears them). */
+        b->launched_at_ms = b->started_at_ms = b->stopped_at_ms = 0;
+        b->pull_started_at_ms = b->pull_stopped_at_ms = 0;
+        b->times_from_ecs = false;
     }
     return 0;
 }

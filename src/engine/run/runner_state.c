@@ -111,6 +111,12 @@ void run_bot_copy(struct run_bot *dst, const struct run_bot *src)
     dst->stopped_reason = s_dup_or_null(src->stopped_reason);
     dst->exec_id_before = s_dup_or_null(src->exec_id_before);
     dst->earlier_tasks = s_dup_or_null(src->earlier_tasks);
+    dst->earlier_task_seconds = NULL;
+    if (src->nearlier_task_seconds) {
+        size_t bytes = src->nearlier_task_seconds * sizeof(*dst->earlier_task_seconds);
+        dst->earlier_task_seconds = xmalloc(bytes);
+        memcpy(dst->earlier_task_seconds, src->earlier_task_seconds, bytes);
+    }
 }
 
 void run_bot_free(struct run_bot *b)
@@ -129,6 +135,7 @@ void run_bot_free(struct run_bot *b)
     free(b->stopped_reason);
     free(b->exec_id_before);
     free(b->earlier_tasks);
+    free(b->earlier_task_seconds);
     memset(b, 0, sizeof(*b));
 }
 
@@ -140,6 +147,14 @@ void runner_remember_earlier_task(struct run_bot *b)
                              b->earlier_tasks ? " " : "", b->task_id);
     free(b->earlier_tasks);
     b->earlier_tasks = joined;
+    /* Its billed time, while the attempt's times are still on the bot (a requeue and a
+     * journal's retry record both come through here before clearing them). */
+    uint64_t from = b->pull_started_at_ms ? b->pull_started_at_ms : b->started_at_ms;
+    if (from && b->stopped_at_ms > from && b->nearlier_task_seconds < 1000) {
+        b->earlier_task_seconds = xrealloc(b->earlier_task_seconds,
+                                           (b->nearlier_task_seconds + 1) * sizeof(*b->earlier_task_seconds));
+        b->earlier_task_seconds[b->nearlier_task_seconds++] = (double)(b->stopped_at_ms - from) / 1000.0;
+    }
 }
 
 bool runner_was_earlier_task(const struct run_bot *b, const char *task_id)
