@@ -334,7 +334,10 @@ class Emulator:
         if not self.rds_extras or not os.path.exists(self._main.request_log):
             return []
         with open(self._main.request_log, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            text = f.read()
+        # The server appends while a test reads: only whole lines (the last one may be
+        # half written) are requests yet.
+        return [json.loads(line) for line in text.split("\n")[:-1] if line.strip()]
 
     # -- setup ------------------------------------------------------------------------
 

@@ -385,6 +385,9 @@ class CopyCrashTest(CopyTestBase):
             f.write("3")
         self.addCleanup(lambda: os.path.exists(knob) and os.unlink(knob))
         proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Whatever happens below, no copy of this test outlives it (it would hold the
+        # journal's lock against the next test).
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.communicate()))
         deadline = time.monotonic() + 240
         while (proc.poll() is None and len(self.restore_requests()) == len(restores_before)
                and time.monotonic() < deadline):
